@@ -1,0 +1,223 @@
+//! Arguments shared by the analysis commands: the data file, item selection, missing codes.
+
+use std::path::PathBuf;
+use trustscale::data::read::ColumnRequest;
+use trustscale::data::{CsvSource, ItemData, ItemSpec, ReadOptions, Selection};
+use trustscale::instrument::{self, Instrument};
+use trustscale::{Error, Location, Result};
+
+/// Data file and item selection.
+#[derive(Debug, clap::Args)]
+pub struct DataArgs {
+    /// The data file (CSV with a header row).
+    pub data: PathBuf,
+    /// Items: names and column ranges, e.g. `A1,A2,A5` or `A1:A5`.
+    #[arg(long)]
+    pub items: Option<String>,
+    /// An instrument id (`tblc`) or file: items, reverse keys and response range come from it.
+    #[arg(long)]
+    pub instrument: Option<String>,
+    /// One subscale of the instrument (default: every subscale).
+    #[arg(long)]
+    pub scale: Option<String>,
+    /// The rater form the data were collected with.
+    #[arg(long)]
+    pub form: Option<String>,
+    /// Reverse-keyed items: x -> (scale-min + scale-max) - x.
+    #[arg(long, value_delimiter = ',')]
+    pub reverse: Vec<String>,
+    /// Lowest response of the scale (needed with --reverse; responses below it are errors).
+    #[arg(long, allow_negative_numbers = true)]
+    pub scale_min: Option<f64>,
+    /// Highest response of the scale.
+    #[arg(long, allow_negative_numbers = true)]
+    pub scale_max: Option<f64>,
+    /// Extra missing-value codes, e.g. `--missing=-99,-999` (empty, NA and . always are).
+    #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
+    pub missing: Vec<String>,
+    /// Field delimiter: `,`, `;` or `tab` (default: detected from the header).
+    #[arg(long)]
+    pub delimiter: Option<String>,
+    /// Rows to skip after the header (default: detect a Qualtrics export and skip its 2 extra rows).
+    #[arg(long)]
+    pub skip_rows: Option<usize>,
+    /// Use only rows complete on the selected items (default: the peer's policy, see each command).
+    #[arg(long)]
+    pub listwise: bool,
+    /// A respondent id column to carry into outputs.
+    #[arg(long)]
+    pub id: Option<String>,
+}
+
+/// One scale's data, ready for analysis (reverse keys applied).
+pub struct ScaleData {
+    /// Subscale id, or `items` for a hand-made selection.
+    pub name: String,
+    /// The data.
+    pub data: ItemData,
+    /// Which items were reverse keyed.
+    pub reversed: Vec<bool>,
+}
+
+impl DataArgs {
+    /// Reader options from the flags.
+    pub fn read_options(&self) -> Result<ReadOptions> {
+        let delimiter = match self.delimiter.as_deref() {
+            None => None,
+            Some(",") | Some("comma") => Some(b','),
+            Some(";") | Some("semicolon") => Some(b';'),
+            Some("tab") | Some("\\t") | Some("\t") => Some(b'\t'),
+            Some(other) => {
+                return Err(Error::option(
+                    "--delimiter",
+                    format!("expected , ; or tab, found \"{other}\""),
+                ))
+            }
+        };
+        Ok(ReadOptions {
+            delimiter,
+            skip_rows: self.skip_rows,
+            missing: self.missing.clone(),
+        })
+    }
+
+    /// The instrument, if one was named.
+    pub fn instrument(&self) -> Result<Option<Instrument>> {
+        let inst = self
+            .instrument
+            .as_deref()
+            .map(instrument::load)
+            .transpose()?;
+        if let (Some(inst), Some(form)) = (&inst, &self.form) {
+            inst.require_form(form)?;
+        }
+        Ok(inst)
+    }
+
+    fn hand_scale(&self) -> Result<Option<(f64, f64)>> {
+        match (self.scale_min, self.scale_max) {
+            (Some(lo), Some(hi)) if lo < hi => Ok(Some((lo, hi))),
+            (Some(lo), Some(hi)) => Err(Error::option(
+                "--scale-min",
+                format!("--scale-min ({lo}) must be below --scale-max ({hi})"),
+            )),
+            (None, None) => Ok(None),
+            _ => Err(Error::option(
+                "--scale-min",
+                "give both --scale-min and --scale-max",
+            )),
+        }
+    }
+
+    /// Reads the file once and returns each requested scale's data.
+    pub fn load(&self) -> Result<(Vec<ScaleData>, Option<Instrument>)> {
+        let inst = self.instrument()?;
+        let src = CsvSource::open(&self.data, &self.read_options()?)?;
+        let at = Location::file(Some(self.data.clone()));
+        let header = src.names().to_vec();
+        let mut sels: Vec<(String, Selection)> = match (&inst, &self.items) {
+            (Some(inst), None) => inst.selections(self.scale.as_deref(), &header, &at)?,
+            (_, Some(items)) => {
+                let spec = ItemSpec::parse(items)?;
+                let columns = spec.resolve(&header, &at)?;
+                let scale = match (self.hand_scale()?, &inst) {
+                    (Some(s), _) => Some(s),
+                    (None, Some(i)) => Some((i.scale.min as f64, i.scale.max as f64)),
+                    (None, None) => None,
+                };
+                let sel = Selection {
+                    names: columns.iter().map(|&c| header[c].clone()).collect(),
+                    reverse: vec![false; columns.len()],
+                    columns,
+                    scale,
+                };
+                vec![("items".to_string(), sel)]
+            }
+            (None, None) => {
+                return Err(Error::option(
+                    "--items",
+                    "name the items (--items A1:A5) or an instrument (--instrument tblc)",
+                ))
+            }
+        };
+        if self.scale_min.is_some() || self.scale_max.is_some() {
+            let s = self.hand_scale()?;
+            for (_, sel) in &mut sels {
+                sel.scale = s;
+            }
+        }
+        if !self.reverse.is_empty() {
+            for (_, sel) in &mut sels {
+                let mine: Vec<String> = self
+                    .reverse
+                    .iter()
+                    .filter(|r| sel.names.iter().any(|n| n == r.trim()))
+                    .cloned()
+                    .collect();
+                sel.set_reverse(&mine)?;
+            }
+            if let Some(r) = self.reverse.iter().find(|r| {
+                !sels
+                    .iter()
+                    .any(|(_, s)| s.names.iter().any(|n| n == r.trim()))
+            }) {
+                return Err(Error::option(
+                    "--reverse",
+                    format!("\"{r}\" is not one of the selected items"),
+                ));
+            }
+        }
+        // read the union of the columns once
+        let mut union: Vec<usize> = Vec::new();
+        let mut ranges: Vec<Option<(f64, f64)>> = Vec::new();
+        for (_, sel) in &sels {
+            for &c in &sel.columns {
+                if !union.contains(&c) {
+                    union.push(c);
+                    ranges.push(sel.scale);
+                }
+            }
+        }
+        let id_col = match &self.id {
+            None => None,
+            Some(name) => Some(ItemSpec(vec![name.clone()]).resolve(&header, &at)?[0]),
+        };
+        let reqs: Vec<ColumnRequest> = union
+            .iter()
+            .zip(&ranges)
+            .map(|(&index, &range)| ColumnRequest { index, range })
+            .collect();
+        let all = src.read(&reqs, id_col)?;
+        if all.n() == 0 {
+            return Err(Error::Empty {
+                at,
+                what: "a header and no data rows".into(),
+            });
+        }
+        let scales = sels
+            .into_iter()
+            .map(|(name, sel)| {
+                let pos: Vec<usize> = sel
+                    .columns
+                    .iter()
+                    .filter_map(|c| union.iter().position(|u| u == c))
+                    .collect();
+                let mut data = all.columns(&pos);
+                sel.apply_reverse(&mut data);
+                ScaleData {
+                    name,
+                    data,
+                    reversed: sel.reverse.clone(),
+                }
+            })
+            .collect();
+        Ok((scales, inst))
+    }
+}
+
+/// Serialises a result as pretty JSON.
+pub fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string_pretty(v)
+        .map(|s| s + "\n")
+        .map_err(|e| Error::option("--json", format!("cannot serialise the result: {e}")))
+}

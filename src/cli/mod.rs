@@ -1,0 +1,60 @@
+//! The command-line interface: clap argument structs and orchestration only, nothing numeric.
+
+pub mod common;
+pub mod instrument;
+pub mod reliability;
+pub mod score;
+pub mod simulate;
+
+use clap::{Parser, Subcommand};
+
+/// trustscale: validate survey measures of trust-building leadership.
+#[derive(Debug, Parser)]
+#[command(name = "trustscale", version, about, long_about = None)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scale reliability: alpha, standardised alpha, lambda 6, item statistics, omega.
+    Reliability(reliability::Args),
+    /// Subscale scores per respondent, as CSV.
+    Score(score::Args),
+    /// List, show, check instruments and write blank data templates.
+    #[command(subcommand)]
+    Instrument(instrument::Command),
+    /// Simulate Likert responses to an instrument from a known factor model.
+    Simulate(simulate::Args),
+}
+
+/// Runs a parsed command line; the text to print on stdout.
+pub fn run(cli: Cli) -> trustscale::Result<Output> {
+    match cli.command {
+        Command::Reliability(a) => reliability::run(a),
+        Command::Score(a) => score::run(a),
+        Command::Instrument(c) => instrument::run(c),
+        Command::Simulate(a) => simulate::run(a),
+    }
+}
+
+/// What a command produced: text for stdout and warnings for stderr.
+pub struct Output {
+    /// Printed on stdout.
+    pub stdout: String,
+    /// Each printed on stderr as `warning: ...`.
+    pub warnings: Vec<trustscale::Warning>,
+}
+
+impl Output {
+    /// Output with no warnings.
+    pub fn text(stdout: String) -> Self {
+        Output {
+            stdout,
+            warnings: Vec::new(),
+        }
+    }
+}

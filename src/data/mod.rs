@@ -1,0 +1,18 @@
+//! Survey data intake.
+//!
+//! - [`read`]: streaming CSV reader: header row, `,` `;` or tab delimiters (detected from the header
+//!   line or given), UTF-8 byte-order mark, Qualtrics exports (the question-text row and the
+//!   `{"ImportId": ...}` row after the names are detected and skipped), missing-value codes.
+//! - [`select`]: item selection (`A1,A2`, column ranges `A1:A5`, instruments), reverse keys.
+//! - [`matrix`]: [`ItemData`], the named item columns every analysis takes.
+//!
+//! Missing values are empty cells, `NA`, `.` and any user codes (`--missing=-99,-999`); they
+//! become `NaN` inside [`ItemData`] and each analysis documents how it treats them.
+
+pub mod matrix;
+pub mod read;
+pub mod select;
+
+pub use matrix::ItemData;
+pub use read::{CsvSource, ReadOptions};
+pub use select::{ItemSpec, Selection};

@@ -1,0 +1,785 @@
+//! Streaming CSV reader for survey exports.
+//!
+//! One pass over the file, reusing one record buffer, parsing only the requested columns. Rows
+//! are numbered as a spreadsheet shows them: the header is row 1, so the first data row of a
+//! plain CSV is row 2 (and row 4 of a Qualtrics export).
+
+use super::matrix::ItemData;
+use crate::error::{Error, Location, Result};
+use rayon::prelude::*;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+/// How to read a data file.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Field delimiter; detected from the header line when `None` (`,`, `;` or tab).
+    pub delimiter: Option<u8>,
+    /// Rows to skip after the header. `None` = detect a Qualtrics export (skip 2 if its third row
+    /// holds `ImportId`), otherwise skip none.
+    pub skip_rows: Option<usize>,
+    /// Extra missing-value codes beyond empty, `NA` and `.` (matched as text, and numerically
+    /// when they are numbers: `-99` also matches `-99.0`).
+    pub missing: Vec<String>,
+}
+
+/// One column to read.
+#[derive(Debug, Clone)]
+pub struct ColumnRequest {
+    /// Index in the header.
+    pub index: usize,
+    /// Allowed response range, checked while reading.
+    pub range: Option<(f64, f64)>,
+}
+
+/// An opened CSV file whose header has been read, positioned at its first data row.
+pub struct CsvSource {
+    file: Option<PathBuf>,
+    names: Vec<String>,
+    /// The rest of the input, from the first data row on.
+    body: Box<dyn Read + Send>,
+    /// Spreadsheet row number of the first data row.
+    first_row: u64,
+    missing_text: Vec<Vec<u8>>,
+    missing_num: Vec<f64>,
+    /// Whether the rows after the header were detected as a Qualtrics export and skipped.
+    pub qualtrics: bool,
+    /// The delimiter in use.
+    pub delimiter: u8,
+}
+
+/// What the rows before the data hold.
+struct Preamble {
+    names: Vec<String>,
+    delimiter: u8,
+    /// Byte offset of the first data row.
+    offset: u64,
+    /// Data records skipped after the header.
+    skipped: u64,
+    qualtrics: bool,
+}
+
+/// Result of parsing the start of the input: done, or more bytes are needed.
+enum PreambleParse {
+    Done(Preamble),
+    NeedMore,
+}
+
+fn io_err(file: &Option<PathBuf>, source: std::io::Error) -> Error {
+    Error::Io {
+        path: file.clone().unwrap_or_else(|| PathBuf::from("input")),
+        source,
+    }
+}
+
+/// Picks the delimiter that occurs most often (outside quotes) in the first line.
+fn detect_delimiter(first_line: &[u8]) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut in_quotes = false;
+    for &b in first_line {
+        match b {
+            b'"' => in_quotes = !in_quotes,
+            b',' if !in_quotes => counts[0] += 1,
+            b';' if !in_quotes => counts[1] += 1,
+            b'\t' if !in_quotes => counts[2] += 1,
+            b'\n' if !in_quotes => break,
+            _ => {}
+        }
+    }
+    let cand = [b',', b';', b'\t'];
+    let mut best = 0;
+    for i in 1..3 {
+        if counts[i] > counts[best] {
+            best = i;
+        }
+    }
+    cand[best]
+}
+
+fn trim(b: &[u8]) -> &[u8] {
+    let start = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
+    &b[start..end.max(start)]
+}
+
+/// Parses a cell. `Ok(None)` = missing, `Err(())` = not a number.
+#[inline]
+fn parse_cell(
+    raw: &[u8],
+    missing_text: &[Vec<u8>],
+    missing_num: &[f64],
+) -> std::result::Result<Option<f64>, ()> {
+    // fast path: one or two ASCII digits, the usual Likert response
+    match raw {
+        [d] if d.is_ascii_digit() => return check_num(f64::from(d - b'0'), missing_num),
+        [a, b] if a.is_ascii_digit() && b.is_ascii_digit() => {
+            return check_num(f64::from((a - b'0') * 10 + (b - b'0')), missing_num)
+        }
+        _ => {}
+    }
+    let t = trim(raw);
+    if t.is_empty() || t == b"NA" || t == b"." {
+        return Ok(None);
+    }
+    if missing_text.iter().any(|m| m.as_slice() == t) {
+        return Ok(None);
+    }
+    let s = std::str::from_utf8(t).map_err(|_| ())?;
+    let v: f64 = s.parse().map_err(|_| ())?;
+    if !v.is_finite() {
+        return Err(());
+    }
+    check_num(v, missing_num)
+}
+
+#[inline]
+fn check_num(v: f64, missing_num: &[f64]) -> std::result::Result<Option<f64>, ()> {
+    if missing_num.contains(&v) {
+        Ok(None)
+    } else {
+        Ok(Some(v))
+    }
+}
+
+fn shown(raw: &[u8]) -> String {
+    String::from_utf8_lossy(raw).chars().take(40).collect()
+}
+
+/// Parses the header and the rows that may have to be skipped from the first `prefix` bytes.
+/// `complete` says the prefix is the whole input.
+fn parse_preamble(
+    prefix: &[u8],
+    complete: bool,
+    opts: &ReadOptions,
+    loc: &Location,
+) -> Result<PreambleParse> {
+    let delimiter = opts.delimiter.unwrap_or_else(|| detect_delimiter(prefix));
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(prefix);
+    // a record is trustworthy only if it ended before the prefix did (or the input ended)
+    let whole = |reader: &csv::Reader<&[u8]>| {
+        complete || (reader.position().byte() as usize) < prefix.len()
+    };
+    let mut header = csv::ByteRecord::new();
+    if !read_record(&mut reader, &mut header, loc, 1)? {
+        if complete {
+            return Err(Error::Empty {
+                at: loc.clone(),
+                what: "an empty file".into(),
+            });
+        }
+        return Ok(PreambleParse::NeedMore);
+    }
+    if !whole(&reader) {
+        return Ok(PreambleParse::NeedMore);
+    }
+    let header_end = reader.position().byte();
+    let mut names: Vec<String> = header
+        .iter()
+        .map(|f| String::from_utf8_lossy(trim(f)).into_owned())
+        .collect();
+    if let Some(first) = names.first_mut() {
+        if let Some(stripped) = first.strip_prefix('\u{feff}') {
+            *first = stripped.trim().to_string();
+        }
+    }
+    if names.iter().all(String::is_empty) {
+        return Err(Error::Empty {
+            at: loc.clone().with_row(1),
+            what: "an empty header row".into(),
+        });
+    }
+    let wanted = opts.skip_rows.unwrap_or(2);
+    let mut ends = Vec::with_capacity(wanted);
+    let mut rec = csv::ByteRecord::new();
+    for i in 0..wanted {
+        if !read_record(&mut reader, &mut rec, loc, 2 + i as u64)? {
+            break;
+        }
+        if !whole(&reader) {
+            return Ok(PreambleParse::NeedMore);
+        }
+        ends.push((reader.position().byte(), rec.clone()));
+    }
+    let (offset, skipped, qualtrics) = match opts.skip_rows {
+        Some(_) => (
+            ends.last().map_or(header_end, |e| e.0),
+            ends.len() as u64,
+            false,
+        ),
+        None => {
+            let is_q = ends.len() == 2
+                && ends[1].1.iter().any(|f| {
+                    let t = trim(f);
+                    t.starts_with(b"{") && t.windows(8).any(|w| w == b"ImportId")
+                });
+            if is_q {
+                (ends[1].0, 2, true)
+            } else {
+                (header_end, 0, false)
+            }
+        }
+    };
+    Ok(PreambleParse::Done(Preamble {
+        names,
+        delimiter,
+        offset,
+        skipped,
+        qualtrics,
+    }))
+}
+
+impl CsvSource {
+    /// Opens a file and reads its header (and detects a Qualtrics export); the data rows are
+    /// streamed later by [`CsvSource::read`].
+    pub fn open(path: &Path, opts: &ReadOptions) -> Result<Self> {
+        let file = Some(path.to_path_buf());
+        let open = || {
+            File::open(path).map_err(|source| Error::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+        };
+        let loc = Location::file(file.clone());
+        let mut f = open()?;
+        let mut prefix = Vec::new();
+        let mut want = 1 << 16;
+        let pre = loop {
+            let have = prefix.len();
+            (&mut f)
+                .take((want - have) as u64)
+                .read_to_end(&mut prefix)
+                .map_err(|e| io_err(&file, e))?;
+            let complete = prefix.len() < want;
+            match parse_preamble(&prefix, complete, opts, &loc)? {
+                PreambleParse::Done(p) => break p,
+                PreambleParse::NeedMore => want *= 4,
+            }
+        };
+        let mut body = open()?;
+        body.seek(SeekFrom::Start(pre.offset))
+            .map_err(|e| io_err(&file, e))?;
+        Ok(Self::assemble(file, pre, Box::new(body), opts))
+    }
+
+    /// Reads the header from bytes in memory (tests, standard input).
+    pub fn from_bytes(bytes: Vec<u8>, file: Option<&Path>, opts: &ReadOptions) -> Result<Self> {
+        let file = file.map(Path::to_path_buf);
+        let loc = Location::file(file.clone());
+        let pre = match parse_preamble(&bytes, true, opts, &loc)? {
+            PreambleParse::Done(p) => p,
+            PreambleParse::NeedMore => {
+                return Err(Error::Empty {
+                    at: loc,
+                    what: "an incomplete header".into(),
+                })
+            }
+        };
+        let mut body = std::io::Cursor::new(bytes);
+        body.set_position(pre.offset);
+        Ok(Self::assemble(file, pre, Box::new(body), opts))
+    }
+
+    /// Reads everything from a reader, then as [`CsvSource::from_bytes`].
+    pub fn from_reader(mut r: impl Read, file: Option<&Path>, opts: &ReadOptions) -> Result<Self> {
+        let mut bytes = Vec::new();
+        let f = file.map(Path::to_path_buf);
+        r.read_to_end(&mut bytes).map_err(|e| io_err(&f, e))?;
+        Self::from_bytes(bytes, file, opts)
+    }
+
+    fn assemble(
+        file: Option<PathBuf>,
+        pre: Preamble,
+        body: Box<dyn Read + Send>,
+        opts: &ReadOptions,
+    ) -> Self {
+        CsvSource {
+            file,
+            names: pre.names,
+            body,
+            first_row: 2 + pre.skipped,
+            missing_text: opts
+                .missing
+                .iter()
+                .map(|m| m.trim().as_bytes().to_vec())
+                .collect(),
+            missing_num: opts
+                .missing
+                .iter()
+                .filter_map(|m| m.trim().parse::<f64>().ok())
+                .collect(),
+            qualtrics: pre.qualtrics,
+            delimiter: pre.delimiter,
+        }
+    }
+
+    /// The header's column names.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// The file name, if any.
+    pub fn file(&self) -> Option<&Path> {
+        self.file.as_deref()
+    }
+
+    /// Streams the data rows, parsing the requested columns into [`ItemData`].
+    ///
+    /// `id_column` is read as text (respondent ids). Errors name file, row and column: a cell
+    /// that is not a number or missing code, a response outside the requested range, a row with
+    /// a different number of fields than the header.
+    ///
+    /// # Algorithm
+    /// The input is read in blocks of about 8 MiB cut at the last line break. A block without
+    /// any `"` holds one record per line, so its lines are split into pieces parsed in parallel
+    /// and joined in order (rows are numbered after the join). From the first block that
+    /// contains a quote on, the rest of the input goes through the `csv` crate's full parser,
+    /// which handles quoted delimiters and line breaks.
+    pub fn read(mut self, cols: &[ColumnRequest], id_column: Option<usize>) -> Result<ItemData> {
+        let width = self.names.len();
+        let mut slot: Vec<Option<usize>> = vec![None; width];
+        for (s, c) in cols.iter().enumerate() {
+            if let Some(x) = slot.get_mut(c.index) {
+                *x = Some(s);
+            }
+        }
+        let ctx = Ctx {
+            names: &self.names,
+            cols,
+            slot: &slot,
+            id_column,
+            width,
+            delimiter: self.delimiter,
+            missing_text: &self.missing_text,
+            missing_num: &self.missing_num,
+        };
+        let loc = Location::file(self.file.clone());
+        let mut out = Chunk::default();
+        let mut next_row = self.first_row;
+        let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + (1 << 16));
+        loop {
+            let have = buf.len();
+            (&mut self.body)
+                .take((BLOCK - have.min(BLOCK / 2)) as u64)
+                .read_to_end(&mut buf)
+                .map_err(|e| io_err(&self.file, e))?;
+            let eof = buf.len() == have;
+            let cut = if eof {
+                buf.len()
+            } else {
+                match buf.iter().rposition(|&b| b == b'\n') {
+                    Some(p) => p + 1,
+                    None => continue, // a line longer than the block: read more
+                }
+            };
+            if cut == 0 {
+                break;
+            }
+            if buf[..cut].contains(&b'"') {
+                let rest = std::io::Cursor::new(std::mem::take(&mut buf)).chain(self.body);
+                ctx.read_csv(rest, &loc, next_row, &mut out)?;
+                break;
+            }
+            ctx.read_plain(&buf[..cut], &loc, &mut next_row, &mut out)?;
+            buf.drain(..cut);
+            if eof {
+                break;
+            }
+        }
+        let names = cols.iter().map(|c| self.names[c.index].clone()).collect();
+        Ok(ItemData {
+            file: self.file,
+            names,
+            values: out.values,
+            rows: out.rows,
+            ids: id_column.map(|_| out.ids),
+        })
+    }
+}
+
+const BLOCK: usize = 8 << 20;
+
+/// What a piece of the input produced.
+#[derive(Default)]
+struct Chunk {
+    values: Vec<f64>,
+    rows: Vec<u64>,
+    ids: Vec<String>,
+    /// Records seen (for numbering), including skipped blank-field records.
+    records: u64,
+    /// The first error: (record index within the piece, error without its row).
+    error: Option<(u64, Error)>,
+}
+
+/// Everything the per-record parser needs.
+struct Ctx<'a> {
+    names: &'a [String],
+    cols: &'a [ColumnRequest],
+    slot: &'a [Option<usize>],
+    id_column: Option<usize>,
+    width: usize,
+    delimiter: u8,
+    missing_text: &'a [Vec<u8>],
+    missing_num: &'a [f64],
+}
+
+impl Ctx<'_> {
+    /// Parses one record's fields (given by an iterator) into `out`; `rel` is its record index
+    /// within the piece, used only to place errors. Returns false on error.
+    fn record<'f>(
+        &self,
+        fields: impl Iterator<Item = &'f [u8]>,
+        nfields: usize,
+        rel: u64,
+        out: &mut Chunk,
+        row_vals: &mut [f64],
+    ) -> bool {
+        let mut id: Option<&[u8]> = None;
+        let mut blank = true;
+        for (j, f) in fields.enumerate() {
+            if blank && !trim(f).is_empty() {
+                blank = false;
+            }
+            if nfields != self.width {
+                continue;
+            }
+            if Some(j) == self.id_column {
+                id = Some(f);
+            }
+            if let Some(s) = self.slot[j] {
+                let c = &self.cols[s];
+                match parse_cell(f, self.missing_text, self.missing_num) {
+                    Ok(None) => row_vals[s] = f64::NAN,
+                    Ok(Some(v)) => {
+                        if let Some((lo, hi)) = c.range {
+                            if v < lo || v > hi {
+                                out.error = Some((
+                                    rel,
+                                    Error::OutOfRange {
+                                        at: Location::default().with_column(&self.names[c.index]),
+                                        value: v,
+                                        min: lo,
+                                        max: hi,
+                                    },
+                                ));
+                                return false;
+                            }
+                        }
+                        row_vals[s] = v;
+                    }
+                    Err(()) => {
+                        let expected = match c.range {
+                            Some((lo, hi)) => {
+                                format!("a number from {lo} to {hi} or a missing code")
+                            }
+                            None => "a number or a missing code (empty, NA, .)".to_string(),
+                        };
+                        out.error = Some((
+                            rel,
+                            Error::Parse {
+                                at: Location::default().with_column(&self.names[c.index]),
+                                expected,
+                                found: shown(f),
+                            },
+                        ));
+                        return false;
+                    }
+                }
+            }
+        }
+        if nfields != self.width {
+            if blank {
+                return true; // a line of only delimiters/whitespace is not a row
+            }
+            out.error = Some((
+                rel,
+                Error::Ragged {
+                    at: Location::default(),
+                    expected: self.width,
+                    found: nfields,
+                },
+            ));
+            return false;
+        }
+        out.values.extend_from_slice(row_vals);
+        out.rows.push(rel);
+        if let Some(id) = id {
+            out.ids.push(String::from_utf8_lossy(trim(id)).into_owned());
+        }
+        true
+    }
+
+    /// Parses a piece of quote-free lines (one record per non-empty line).
+    fn plain_piece(&self, piece: &[u8], delim: u8) -> Chunk {
+        let mut out = Chunk::default();
+        let mut row_vals = vec![f64::NAN; self.cols.len()];
+        for line in piece.split(|&b| b == b'\n') {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if line.is_empty() {
+                continue; // as the csv crate, empty lines are not records
+            }
+            let rel = out.records;
+            out.records += 1;
+            let nfields = line.iter().filter(|&&b| b == delim).count() + 1;
+            if !self.record(
+                line.split(|&b| b == delim),
+                nfields,
+                rel,
+                &mut out,
+                &mut row_vals,
+            ) {
+                break;
+            }
+        }
+        out
+    }
+
+    /// Parses a block of quote-free lines in parallel pieces and appends them in order.
+    fn read_plain(
+        &self,
+        block: &[u8],
+        loc: &Location,
+        next_row: &mut u64,
+        out: &mut Chunk,
+    ) -> Result<()> {
+        let delim = self.delimiter;
+        let pieces = split_lines(block, rayon::current_num_threads() * 4);
+        let parts: Vec<Chunk> = pieces
+            .par_iter()
+            .map(|p| self.plain_piece(p, delim))
+            .collect();
+        for part in parts {
+            let base = *next_row;
+            if let Some((rel, e)) = part.error {
+                return Err(place(e, loc, base + rel));
+            }
+            out.values.extend_from_slice(&part.values);
+            out.rows.extend(part.rows.iter().map(|r| base + r));
+            out.ids.extend(part.ids);
+            *next_row += part.records;
+        }
+        Ok(())
+    }
+
+    /// Parses the rest of the input with the full CSV parser.
+    fn read_csv(
+        &self,
+        rest: impl Read,
+        loc: &Location,
+        first_row: u64,
+        out: &mut Chunk,
+    ) -> Result<()> {
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(self.delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .buffer_capacity(1 << 16)
+            .from_reader(rest);
+        let mut rec = csv::ByteRecord::new();
+        let mut row = first_row;
+        let mut row_vals = vec![f64::NAN; self.cols.len()];
+        let mut part = Chunk::default();
+        while read_record(&mut reader, &mut rec, loc, row)? {
+            if !self.record(rec.iter(), rec.len(), row, &mut part, &mut row_vals) {
+                if let Some((r, e)) = part.error.take() {
+                    return Err(place(e, loc, r));
+                }
+            }
+            row += 1;
+        }
+        out.values.extend_from_slice(&part.values);
+        out.rows.extend(part.rows);
+        out.ids.extend(part.ids);
+        Ok(())
+    }
+}
+
+/// Puts file and row into an error made without them.
+fn place(e: Error, loc: &Location, row: u64) -> Error {
+    let at = |col: Option<String>| Location {
+        file: loc.file.clone(),
+        row: Some(row),
+        column: col,
+    };
+    match e {
+        Error::OutOfRange {
+            at: a,
+            value,
+            min,
+            max,
+        } => Error::OutOfRange {
+            at: at(a.column),
+            value,
+            min,
+            max,
+        },
+        Error::Parse {
+            at: a,
+            expected,
+            found,
+        } => Error::Parse {
+            at: at(a.column),
+            expected,
+            found,
+        },
+        Error::Ragged {
+            expected, found, ..
+        } => Error::Ragged {
+            at: at(None),
+            expected,
+            found,
+        },
+        other => other,
+    }
+}
+
+/// Splits a block into about `parts` pieces at line breaks.
+fn split_lines(block: &[u8], parts: usize) -> Vec<&[u8]> {
+    let parts = parts.max(1);
+    let target = block.len() / parts + 1;
+    let mut out = Vec::with_capacity(parts + 1);
+    let mut start = 0;
+    while start < block.len() {
+        let mut end = (start + target).min(block.len());
+        if end < block.len() {
+            end = match block[end..].iter().position(|&b| b == b'\n') {
+                Some(p) => end + p + 1,
+                None => block.len(),
+            };
+        }
+        out.push(&block[start..end]);
+        start = end;
+    }
+    out
+}
+
+/// Reads one record; `Ok(false)` at the end of the input.
+fn read_record<R: Read>(
+    reader: &mut csv::Reader<R>,
+    rec: &mut csv::ByteRecord,
+    loc: &Location,
+    row: u64,
+) -> Result<bool> {
+    reader.read_byte_record(rec).map_err(|e| {
+        let what = match e.kind() {
+            csv::ErrorKind::Io(io) => format!("readable data ({io})"),
+            _ => "well-formed CSV".to_string(),
+        };
+        Error::Parse {
+            at: loc.clone().with_row(row),
+            expected: what,
+            found: e.to_string(),
+        }
+    })
+}
+
+/// Finds the closest name (for "did you mean"): case-insensitive equality, then the smallest
+/// edit distance if it is at most a third of the name's length (and at least 1).
+pub fn closest_name(name: &str, names: &[String]) -> Option<String> {
+    if let Some(n) = names.iter().find(|n| n.eq_ignore_ascii_case(name)) {
+        return Some(n.clone());
+    }
+    let mut best: Option<(usize, &String)> = None;
+    for n in names {
+        let d = edit_distance(&name.to_lowercase(), &n.to_lowercase());
+        if best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, n));
+        }
+    }
+    let limit = (name.chars().count() / 3).max(1);
+    best.filter(|(d, _)| *d <= limit).map(|(_, n)| n.clone())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_str(s: &str, opts: &ReadOptions) -> Result<ItemData> {
+        let src = CsvSource::from_bytes(s.as_bytes().to_vec(), Some(Path::new("t.csv")), opts)?;
+        let cols: Vec<ColumnRequest> = (0..src.names().len())
+            .map(|index| ColumnRequest { index, range: None })
+            .collect();
+        src.read(&cols, None)
+    }
+
+    #[test]
+    fn semicolon_delimiter_detected_and_bom_stripped() {
+        let d = read_str("\u{feff}a;b\n1;2\n3;NA\n", &ReadOptions::default()).unwrap();
+        assert_eq!(d.names, vec!["a", "b"]);
+        assert_eq!(d.values[..3], [1.0, 2.0, 3.0]);
+        assert!(d.values[3].is_nan());
+        assert_eq!(d.rows, vec![2, 3]);
+    }
+
+    #[test]
+    fn qualtrics_header_rows_skipped() {
+        let s = "Q1,Q2\n\"How much, really?\",Other\n\"{\"\"ImportId\"\":\"\"QID1\"\"}\",\"{\"\"ImportId\"\":\"\"QID2\"\"}\"\n4,5\n";
+        let d = read_str(s, &ReadOptions::default()).unwrap();
+        assert_eq!(d.values, vec![4.0, 5.0]);
+        assert_eq!(d.rows, vec![4]);
+    }
+
+    #[test]
+    fn ragged_row_names_row() {
+        let e = read_str("a,b\n1,2\n3\n", &ReadOptions::default()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.csv: row 3: expected 2 fields as in the header, found 1"
+        );
+    }
+
+    #[test]
+    fn missing_codes_text_and_numeric() {
+        let opts = ReadOptions {
+            missing: vec!["-99".into()],
+            ..Default::default()
+        };
+        let d = read_str("a\n-99\n-99.0\n5\n", &opts).unwrap();
+        assert!(d.values[0].is_nan() && d.values[1].is_nan());
+        assert_eq!(d.values[2], 5.0);
+    }
+
+    #[test]
+    fn non_numeric_cell_names_row_and_column() {
+        let e = read_str("a,b\n1,2\n3,seven\n", &ReadOptions::default()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.csv: row 3, column \"b\": expected a number or a missing code (empty, NA, .), found \"seven\""
+        );
+    }
+
+    #[test]
+    fn closest_name_suggests() {
+        let names = vec!["A1".to_string(), "B12".to_string(), "Trust".to_string()];
+        assert_eq!(closest_name("a1", &names).as_deref(), Some("A1"));
+        assert_eq!(closest_name("Trst", &names).as_deref(), Some("Trust"));
+        assert_eq!(closest_name("zzzzzz", &names), None);
+    }
+}

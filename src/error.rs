@@ -1,0 +1,236 @@
+//! One error type for the whole library, and warnings as data.
+//!
+//! Every error knows *where* it happened ([`Location`]: file, 1-based row as a spreadsheet shows
+//! it, column name) and prints as one line, e.g.
+//! `survey.csv: row 17, column "C4": expected a number from 1 to 6, found "seven"`.
+//! The command-line tool prints that line and exits with status 2.
+//!
+//! Warnings ([`Warning`]) are not errors: non-convergence, Heywood cases, smoothing and pairwise
+//! deletion are reported inside each result (and echoed on stderr by the CLI), never fixed silently.
+
+use serde::Serialize;
+use std::fmt;
+use std::path::PathBuf;
+
+/// Where in the input something went wrong. Every part is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Location {
+    /// The file read, if any.
+    pub file: Option<PathBuf>,
+    /// 1-based row number as a spreadsheet shows it (the header is row 1).
+    pub row: Option<u64>,
+    /// The column's name (or its 1-based number when it has none).
+    pub column: Option<String>,
+}
+
+impl Location {
+    /// A location naming a file only.
+    pub fn file(file: Option<PathBuf>) -> Self {
+        Location {
+            file,
+            row: None,
+            column: None,
+        }
+    }
+
+    /// Adds a row.
+    pub fn with_row(mut self, row: u64) -> Self {
+        self.row = Some(row);
+        self
+    }
+
+    /// Adds a column.
+    pub fn with_column(mut self, column: impl Into<String>) -> Self {
+        self.column = Some(column.into());
+        self
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(row) = self.row {
+            parts.push(format!("row {row}"));
+        }
+        if let Some(col) = &self.column {
+            parts.push(format!("column \"{col}\""));
+        }
+        match (&self.file, parts.is_empty()) {
+            (Some(file), true) => write!(f, "{}", file.display()),
+            (Some(file), false) => write!(f, "{}: {}", file.display(), parts.join(", ")),
+            (None, true) => write!(f, "input"),
+            (None, false) => write!(f, "{}", parts.join(", ")),
+        }
+    }
+}
+
+/// Everything that can go wrong in trustscale.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A cell or token could not be read as what was expected.
+    #[error("{at}: expected {expected}, found {found:?}")]
+    Parse {
+        /// Where.
+        at: Location,
+        /// What was expected, in words ("a number", "a number from 1 to 6").
+        expected: String,
+        /// What was found (as text).
+        found: String,
+    },
+    /// A column named on the command line or in an instrument is not in the data.
+    #[error("{at}: no column named \"{name}\"{}", did_you_mean.as_ref().map(|s| format!(" (did you mean \"{s}\"?)")).unwrap_or_default())]
+    UnknownColumn {
+        /// Where (file).
+        at: Location,
+        /// The name asked for.
+        name: String,
+        /// The closest existing name, if one is close.
+        did_you_mean: Option<String>,
+    },
+    /// A response outside the instrument's (or the given) response scale.
+    #[error("{at}: expected a response from {min} to {max}, found {value}")]
+    OutOfRange {
+        /// Where.
+        at: Location,
+        /// The value found.
+        value: f64,
+        /// Scale minimum.
+        min: f64,
+        /// Scale maximum.
+        max: f64,
+    },
+    /// An item with no variance (every respondent gave the same answer).
+    #[error("{at}: expected responses that vary, but every answer is {value} (zero variance)")]
+    ZeroVariance {
+        /// Where (file and column).
+        at: Location,
+        /// The single value found.
+        value: f64,
+    },
+    /// Not enough usable rows for the analysis.
+    #[error("{at}: expected at least {needed} complete rows, found {got}")]
+    TooFewRows {
+        /// Where (file).
+        at: Location,
+        /// How many are needed.
+        needed: usize,
+        /// How many there are.
+        got: usize,
+    },
+    /// A row with a different number of fields than the header.
+    #[error("{at}: expected {expected} fields as in the header, found {found}")]
+    Ragged {
+        /// Where (file and row).
+        at: Location,
+        /// Number of header fields.
+        expected: usize,
+        /// Number of fields in this row.
+        found: usize,
+    },
+    /// The data file has no header or no rows.
+    #[error("{at}: expected a header row and data rows, found {what}")]
+    Empty {
+        /// Where (file).
+        at: Location,
+        /// What was found instead.
+        what: String,
+    },
+    /// An instrument file is malformed or inconsistent.
+    #[error("{}{}: {msg}", file.display(), line.map(|l| format!(": line {l}{}", col.map(|c| format!(", column {c}")).unwrap_or_default())).unwrap_or_default())]
+    Instrument {
+        /// The instrument file (or id).
+        file: PathBuf,
+        /// 1-based line, if known.
+        line: Option<usize>,
+        /// 1-based column, if known.
+        col: Option<usize>,
+        /// What is wrong.
+        msg: String,
+    },
+    /// A matrix that must be positive definite is not.
+    #[error("{what} is not positive definite (at {index})")]
+    NotPositiveDefinite {
+        /// Which matrix.
+        what: String,
+        /// The offending row/item.
+        index: String,
+    },
+    /// An option value that cannot be used.
+    #[error("option {flag}: {msg}")]
+    InvalidOption {
+        /// The flag, as written on the command line (`--items`).
+        flag: String,
+        /// What is wrong with it.
+        msg: String,
+    },
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The system error.
+        source: std::io::Error,
+    },
+}
+
+/// Shorthand result type.
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// An [`Error::InvalidOption`].
+    pub fn option(flag: impl Into<String>, msg: impl Into<String>) -> Self {
+        Error::InvalidOption {
+            flag: flag.into(),
+            msg: msg.into(),
+        }
+    }
+}
+
+/// What kind of warning (stable strings in JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum WarningCode {
+    /// An iterative method stopped before meeting its convergence criterion.
+    NotConverged,
+    /// A communality of 1 or more, or a negative variance.
+    Heywood,
+    /// A matrix was smoothed to make it positive definite.
+    Smoothed,
+    /// Statistics were computed from pairwise-complete observations.
+    Pairwise,
+    /// Rows were dropped because of missing cells.
+    Listwise,
+    /// A matrix is singular or nearly so.
+    Singular,
+    /// An item correlates negatively with the rest of its scale (a missing reverse key?).
+    NegativeItem,
+    /// Something else worth knowing.
+    Note,
+}
+
+/// A warning carried in a result: something the user must know, but not fatal.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Warning {
+    /// Machine-readable code.
+    pub code: WarningCode,
+    /// One human-readable line.
+    pub message: String,
+}
+
+impl Warning {
+    /// Makes a warning.
+    pub fn new(code: WarningCode, message: impl Into<String>) -> Self {
+        Warning {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "warning: {}", self.message)
+    }
+}

@@ -1,0 +1,34 @@
+//! # trustscale
+//!
+//! Validate survey measures of trust-building leadership: scale reliability, factor structure,
+//! rater agreement and prediction, matching the R and Python peers psychometricians use.
+//!
+//! ## Map
+//! | module | concern |
+//! |---|---|
+//! | [`error`] | one [`Error`] enum with a [`Location`]; [`Warning`]s carried as data |
+//! | [`data`] | streaming CSV intake (BOM, delimiters, Qualtrics headers, missing codes), item selection, reverse keys |
+//! | [`instrument`] | instrument files (`instruments/*.toml`): schema, loading, checks, scoring, templates |
+//! | [`dist`] | distribution functions (normal, t, F, chi-square) with accurate quantiles |
+//! | [`reliability`] | Cronbach's alpha, standardised alpha, Guttman's lambda 6, item statistics, Feldt and bootstrap intervals, omega |
+//! | [`factor`] | minres extraction, GPA rotation, Schmid-Leiman |
+//! | [`simulate`] | Likert responses from a known factor model, deterministic per seed |
+//! | [`render`] | plain-text tables |
+//!
+//! Numerics never print, read files or exit; the `trustscale` binary (feature `cli`) only
+//! orchestrates.
+#![warn(missing_docs)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod correlation;
+pub mod data;
+pub mod dist;
+pub mod error;
+pub mod factor;
+pub mod instrument;
+pub mod reliability;
+pub mod render;
+pub mod simulate;
+
+pub use error::{Error, Location, Result, Warning, WarningCode};

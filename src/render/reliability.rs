@@ -1,0 +1,84 @@
+//! Tables of reliability results.
+
+use super::{num, opt, Report, Table};
+use crate::reliability::ReliabilityResult;
+
+/// A verdict on alpha by the customary bands (George & Mallery, 2003).
+pub fn alpha_verdict(alpha: f64) -> &'static str {
+    match alpha {
+        a if a >= 0.9 => "excellent",
+        a if a >= 0.8 => "good",
+        a if a >= 0.7 => "acceptable",
+        a if a >= 0.6 => "questionable",
+        a if a >= 0.5 => "poor",
+        _ => "unacceptable",
+    }
+}
+
+impl ReliabilityResult {
+    /// The table, titled with the scale's name.
+    pub fn table_titled(&self, title: &str) -> Table {
+        let pct = (self.ci_level * 100.0).round();
+        let summary = vec![
+            format!(
+                "n = {} ({} complete, missing: {}), k = {} items",
+                self.n,
+                self.n_complete,
+                match self.missing {
+                    crate::correlation::Missing::Pairwise => "pairwise",
+                    crate::correlation::Missing::Listwise => "listwise",
+                },
+                self.k
+            ),
+            format!(
+                "alpha = {} [{}, {}] ({pct}% {}): {}",
+                num(self.alpha, 3),
+                num(self.alpha_ci[0], 3),
+                num(self.alpha_ci[1], 3),
+                self.ci_method,
+                alpha_verdict(self.alpha)
+            ),
+            format!(
+                "standardised alpha = {}, lambda 6 = {}, average r = {}, S/N = {}",
+                num(self.alpha_std, 3),
+                num(self.lambda6, 3),
+                num(self.average_r, 3),
+                num(self.signal_noise, 2)
+            ),
+            format!(
+                "omega total = {}, omega hierarchical = {}",
+                opt(self.omega_total, 3),
+                opt(self.omega_hierarchical, 3)
+            ),
+        ];
+        let rows = self
+            .items
+            .iter()
+            .map(|it| {
+                vec![
+                    format!("{}{}", it.item, if it.reversed { " (R)" } else { "" }),
+                    it.n.to_string(),
+                    num(it.mean, 2),
+                    num(it.sd, 2),
+                    num(it.r_drop, 3),
+                    opt(it.alpha_if_deleted, 3),
+                ]
+            })
+            .collect();
+        Table {
+            title: title.to_string(),
+            summary,
+            columns: ["item", "n", "mean", "sd", "r_drop", "alpha if deleted"]
+                .map(String::from)
+                .to_vec(),
+            rows,
+            notes: Vec::new(),
+        }
+    }
+}
+
+impl Report for ReliabilityResult {
+    fn tables(&self) -> Vec<Table> {
+        vec![self.table_titled("Reliability")]
+    }
+}
