@@ -194,23 +194,30 @@ impl DataArgs {
                 what: "a header and no data rows".into(),
             });
         }
-        let scales = sels
-            .into_iter()
-            .map(|(name, sel)| {
-                let pos: Vec<usize> = sel
-                    .columns
-                    .iter()
-                    .filter_map(|c| union.iter().position(|u| u == c))
-                    .collect();
-                let mut data = all.columns(&pos);
-                sel.apply_reverse(&mut data);
-                ScaleData {
-                    name,
-                    data,
-                    reversed: sel.reverse.clone(),
-                }
-            })
-            .collect();
+        let scale_data = |name: String, sel: &Selection, mut data: ItemData| {
+            sel.apply_reverse(&mut data);
+            ScaleData {
+                name,
+                data,
+                reversed: sel.reverse.clone(),
+            }
+        };
+        let scales = if sels.len() == 1 {
+            // one selection reads exactly its columns, in order: no copy needed
+            let (name, sel) = sels.swap_remove(0);
+            vec![scale_data(name, &sel, all)]
+        } else {
+            sels.into_iter()
+                .map(|(name, sel)| {
+                    let pos: Vec<usize> = sel
+                        .columns
+                        .iter()
+                        .filter_map(|c| union.iter().position(|u| u == c))
+                        .collect();
+                    scale_data(name, &sel, all.columns(&pos))
+                })
+                .collect()
+        };
         Ok((scales, inst))
     }
 }

@@ -39,6 +39,8 @@ pub struct CsvSource {
     names: Vec<String>,
     /// The rest of the input, from the first data row on.
     body: Box<dyn Read + Send>,
+    /// Its length in bytes, when known (to size the output once).
+    body_len: Option<u64>,
     /// Spreadsheet row number of the first data row.
     first_row: u64,
     missing_text: Vec<Vec<u8>>,
@@ -267,9 +269,11 @@ impl CsvSource {
             }
         };
         let mut body = open()?;
+        let len = body.metadata().map(|m| m.len()).ok();
         body.seek(SeekFrom::Start(pre.offset))
             .map_err(|e| io_err(&file, e))?;
-        Ok(Self::assemble(file, pre, Box::new(body), opts))
+        let body_len = len.map(|l| l.saturating_sub(pre.offset));
+        Ok(Self::assemble(file, pre, Box::new(body), body_len, opts))
     }
 
     /// Reads the header from bytes in memory (tests, standard input).
@@ -285,9 +289,10 @@ impl CsvSource {
                 })
             }
         };
+        let body_len = Some((bytes.len() as u64).saturating_sub(pre.offset));
         let mut body = std::io::Cursor::new(bytes);
         body.set_position(pre.offset);
-        Ok(Self::assemble(file, pre, Box::new(body), opts))
+        Ok(Self::assemble(file, pre, Box::new(body), body_len, opts))
     }
 
     /// Reads everything from a reader, then as [`CsvSource::from_bytes`].
@@ -302,12 +307,14 @@ impl CsvSource {
         file: Option<PathBuf>,
         pre: Preamble,
         body: Box<dyn Read + Send>,
+        body_len: Option<u64>,
         opts: &ReadOptions,
     ) -> Self {
         CsvSource {
             file,
             names: pre.names,
             body,
+            body_len,
             first_row: 2 + pre.skipped,
             missing_text: opts
                 .missing
@@ -348,16 +355,21 @@ impl CsvSource {
     /// which handles quoted delimiters and line breaks.
     pub fn read(mut self, cols: &[ColumnRequest], id_column: Option<usize>) -> Result<ItemData> {
         let width = self.names.len();
-        let mut slot: Vec<Option<usize>> = vec![None; width];
-        for (s, c) in cols.iter().enumerate() {
-            if let Some(x) = slot.get_mut(c.index) {
-                *x = Some(s);
-            }
+        if let Some(c) = cols.iter().find(|c| c.index >= width) {
+            return Err(Error::option(
+                "--items",
+                format!(
+                    "column {} is beyond the header's {width} columns",
+                    c.index + 1
+                ),
+            ));
+        }
+        if id_column.is_some_and(|j| j >= width) {
+            return Err(Error::option("--id", "the id column is beyond the header"));
         }
         let ctx = Ctx {
             names: &self.names,
             cols,
-            slot: &slot,
             id_column,
             width,
             delimiter: self.delimiter,
@@ -368,6 +380,8 @@ impl CsvSource {
         let mut out = Chunk::default();
         let mut next_row = self.first_row;
         let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + (1 << 16));
+        let mut consumed = 0u64;
+        let mut sized = false;
         loop {
             let have = buf.len();
             (&mut self.body)
@@ -392,6 +406,18 @@ impl CsvSource {
                 break;
             }
             ctx.read_plain(&buf[..cut], &loc, &mut next_row, &mut out)?;
+            consumed += cut as u64;
+            if !sized {
+                // size the output once from the first block's bytes per row
+                if let (Some(total), false) = (self.body_len, out.rows.is_empty()) {
+                    let per_row = consumed as f64 / out.rows.len() as f64;
+                    let rows = (total as f64 / per_row * 1.02) as usize + 16;
+                    out.values
+                        .reserve(rows.saturating_sub(out.rows.len()) * cols.len());
+                    out.rows.reserve(rows.saturating_sub(out.rows.len()));
+                }
+                sized = true;
+            }
             buf.drain(..cut);
             if eof {
                 break;
@@ -426,7 +452,6 @@ struct Chunk {
 struct Ctx<'a> {
     names: &'a [String],
     cols: &'a [ColumnRequest],
-    slot: &'a [Option<usize>],
     id_column: Option<usize>,
     width: usize,
     delimiter: u8,
@@ -435,71 +460,11 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// Parses one record's fields (given by an iterator) into `out`; `rel` is its record index
-    /// within the piece, used only to place errors. Returns false on error.
-    fn record<'f>(
-        &self,
-        fields: impl Iterator<Item = &'f [u8]>,
-        nfields: usize,
-        rel: u64,
-        out: &mut Chunk,
-        row_vals: &mut [f64],
-    ) -> bool {
-        let mut id: Option<&[u8]> = None;
-        let mut blank = true;
-        for (j, f) in fields.enumerate() {
-            if blank && !trim(f).is_empty() {
-                blank = false;
-            }
-            if nfields != self.width {
-                continue;
-            }
-            if Some(j) == self.id_column {
-                id = Some(f);
-            }
-            if let Some(s) = self.slot[j] {
-                let c = &self.cols[s];
-                match parse_cell(f, self.missing_text, self.missing_num) {
-                    Ok(None) => row_vals[s] = f64::NAN,
-                    Ok(Some(v)) => {
-                        if let Some((lo, hi)) = c.range {
-                            if v < lo || v > hi {
-                                out.error = Some((
-                                    rel,
-                                    Error::OutOfRange {
-                                        at: Location::default().with_column(&self.names[c.index]),
-                                        value: v,
-                                        min: lo,
-                                        max: hi,
-                                    },
-                                ));
-                                return false;
-                            }
-                        }
-                        row_vals[s] = v;
-                    }
-                    Err(()) => {
-                        let expected = match c.range {
-                            Some((lo, hi)) => {
-                                format!("a number from {lo} to {hi} or a missing code")
-                            }
-                            None => "a number or a missing code (empty, NA, .)".to_string(),
-                        };
-                        out.error = Some((
-                            rel,
-                            Error::Parse {
-                                at: Location::default().with_column(&self.names[c.index]),
-                                expected,
-                                found: shown(f),
-                            },
-                        ));
-                        return false;
-                    }
-                }
-            }
-        }
-        if nfields != self.width {
-            if blank {
+    /// Parses one record's fields into `out`; `rel` is its record index within the piece, used
+    /// only to place errors. Returns false on error.
+    fn record(&self, fields: &[&[u8]], rel: u64, out: &mut Chunk, row_vals: &mut [f64]) -> bool {
+        if fields.len() != self.width {
+            if fields.iter().all(|f| trim(f).is_empty()) {
                 return true; // a line of only delimiters/whitespace is not a row
             }
             out.error = Some((
@@ -507,15 +472,54 @@ impl Ctx<'_> {
                 Error::Ragged {
                     at: Location::default(),
                     expected: self.width,
-                    found: nfields,
+                    found: fields.len(),
                 },
             ));
             return false;
         }
+        for (s, c) in self.cols.iter().enumerate() {
+            let f = fields[c.index];
+            match parse_cell(f, self.missing_text, self.missing_num) {
+                Ok(None) => row_vals[s] = f64::NAN,
+                Ok(Some(v)) => {
+                    if let Some((lo, hi)) = c.range {
+                        if v < lo || v > hi {
+                            out.error = Some((
+                                rel,
+                                Error::OutOfRange {
+                                    at: Location::default().with_column(&self.names[c.index]),
+                                    value: v,
+                                    min: lo,
+                                    max: hi,
+                                },
+                            ));
+                            return false;
+                        }
+                    }
+                    row_vals[s] = v;
+                }
+                Err(()) => {
+                    let expected = match c.range {
+                        Some((lo, hi)) => format!("a number from {lo} to {hi} or a missing code"),
+                        None => "a number or a missing code (empty, NA, .)".to_string(),
+                    };
+                    out.error = Some((
+                        rel,
+                        Error::Parse {
+                            at: Location::default().with_column(&self.names[c.index]),
+                            expected,
+                            found: shown(f),
+                        },
+                    ));
+                    return false;
+                }
+            }
+        }
         out.values.extend_from_slice(row_vals);
         out.rows.push(rel);
-        if let Some(id) = id {
-            out.ids.push(String::from_utf8_lossy(trim(id)).into_owned());
+        if let Some(j) = self.id_column {
+            out.ids
+                .push(String::from_utf8_lossy(trim(fields[j])).into_owned());
         }
         true
     }
@@ -523,22 +527,28 @@ impl Ctx<'_> {
     /// Parses a piece of quote-free lines (one record per non-empty line).
     fn plain_piece(&self, piece: &[u8], delim: u8) -> Chunk {
         let mut out = Chunk::default();
+        let est_rows = piece.len() / (2 * self.width.max(1)) + 1;
+        out.values.reserve(est_rows * self.cols.len());
+        out.rows.reserve(est_rows);
         let mut row_vals = vec![f64::NAN; self.cols.len()];
-        for line in piece.split(|&b| b == b'\n') {
+        let mut fields: Vec<&[u8]> = Vec::with_capacity(self.width + 1);
+        for line in memchr::memchr_iter(b'\n', piece)
+            .chain(std::iter::once(piece.len()))
+            .scan(0usize, |start, end| {
+                let line = piece.get(*start..end).unwrap_or(&[]);
+                *start = end + 1;
+                Some(line)
+            })
+        {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             if line.is_empty() {
                 continue; // as the csv crate, empty lines are not records
             }
             let rel = out.records;
             out.records += 1;
-            let nfields = line.iter().filter(|&&b| b == delim).count() + 1;
-            if !self.record(
-                line.split(|&b| b == delim),
-                nfields,
-                rel,
-                &mut out,
-                &mut row_vals,
-            ) {
+            fields.clear();
+            fields.extend(line.split(|&b| b == delim));
+            if !self.record(&fields, rel, &mut out, &mut row_vals) {
                 break;
             }
         }
@@ -591,7 +601,8 @@ impl Ctx<'_> {
         let mut row_vals = vec![f64::NAN; self.cols.len()];
         let mut part = Chunk::default();
         while read_record(&mut reader, &mut rec, loc, row)? {
-            if !self.record(rec.iter(), rec.len(), row, &mut part, &mut row_vals) {
+            let fields: Vec<&[u8]> = rec.iter().collect();
+            if !self.record(&fields, row, &mut part, &mut row_vals) {
                 if let Some((r, e)) = part.error.take() {
                     return Err(place(e, loc, r));
                 }

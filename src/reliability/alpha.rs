@@ -209,8 +209,14 @@ pub fn reliability_keyed(
             "reliability needs at least 2 items",
         ));
     }
-    data.require_complete_rows(3)?;
     let rows_with_missing = data.rows_with_missing();
+    if data.n() - rows_with_missing < 3 {
+        return Err(Error::TooFewRows {
+            at: data.location(),
+            needed: 3,
+            got: data.n() - rows_with_missing,
+        });
+    }
     let owned;
     let data = match opts.missing {
         Missing::Pairwise => data,
