@@ -2,6 +2,7 @@
 
 pub mod common;
 pub mod instrument;
+pub mod omega;
 pub mod reliability;
 pub mod score;
 pub mod simulate;
@@ -22,6 +23,8 @@ pub struct Cli {
 pub enum Command {
     /// Scale reliability: alpha, standardised alpha, lambda 6, item statistics, omega.
     Reliability(reliability::Args),
+    /// McDonald's omega (Schmid-Leiman): general and group loadings, omega per group factor.
+    Omega(omega::Args),
     /// Subscale scores per respondent, as CSV.
     Score(score::Args),
     /// List, show, check instruments and write blank data templates.
@@ -36,6 +39,7 @@ pub fn run(cli: Cli) -> trustscale::Result<Output> {
     match cli.command {
         Command::Reliability(a) => reliability::run(a),
         Command::Score(a) => score::run(a),
+        Command::Omega(a) => omega::run(a),
         Command::Instrument(c) => instrument::run(c),
         Command::Simulate(a) => simulate::run(a),
     }

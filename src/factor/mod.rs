@@ -181,7 +181,7 @@ pub(crate) fn order_decreasing(v: &[f64]) -> Vec<usize> {
 }
 
 /// Serialises a matrix as a list of rows (`[[l11, l12], [l21, l22]]`, the contract's layout).
-pub(crate) fn ser_matrix<S: serde::Serializer>(m: &DMatrix<f64>, s: S) -> Result<S::Ok, S::Error> {
+pub fn ser_matrix<S: serde::Serializer>(m: &DMatrix<f64>, s: S) -> Result<S::Ok, S::Error> {
     use serde::ser::SerializeSeq;
     let mut seq = s.serialize_seq(Some(m.nrows()))?;
     for i in 0..m.nrows() {
@@ -192,7 +192,7 @@ pub(crate) fn ser_matrix<S: serde::Serializer>(m: &DMatrix<f64>, s: S) -> Result
 }
 
 /// Serialises a vector as a list.
-pub(crate) fn ser_vector<S: serde::Serializer>(v: &DVector<f64>, s: S) -> Result<S::Ok, S::Error> {
+pub fn ser_vector<S: serde::Serializer>(v: &DVector<f64>, s: S) -> Result<S::Ok, S::Error> {
     s.collect_seq(v.iter())
 }
 

@@ -283,7 +283,8 @@ pub fn reliability_keyed(
         ),
     };
 
-    let (omega_total, omega_hierarchical) = omega_of(&stats.r, opts.omega_factors, &mut warnings);
+    let (omega_total, omega_hierarchical) =
+        omega_of(&m.pairwise_cor(), opts.omega_factors, &mut warnings);
 
     Ok(ReliabilityResult {
         n,
@@ -309,6 +310,10 @@ pub fn reliability_keyed(
 
 /// Omega from the correlation matrix, or `None` (with a warning) when the items cannot carry
 /// `nf` group factors (the factor model would have negative degrees of freedom).
+///
+/// psych::omega correlates raw data with `cor(x, use = "pairwise")`, each entry scaled by the
+/// pair's own standard deviations, so the caller passes [`Moments::pairwise_cor`] (not the
+/// `cov2cor` matrix psych::alpha uses); with complete data the two are equal.
 fn omega_of(
     r: &DMatrix<f64>,
     nf: usize,
