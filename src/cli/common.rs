@@ -6,32 +6,11 @@ use trustscale::data::{CsvSource, ItemData, ItemSpec, ReadOptions, Selection};
 use trustscale::instrument::{self, Instrument};
 use trustscale::{Error, Location, Result};
 
-/// Data file and item selection.
+/// The data file and how to read it.
 #[derive(Debug, clap::Args)]
-pub struct DataArgs {
+pub struct ReadArgs {
     /// The data file (CSV with a header row).
     pub data: PathBuf,
-    /// Items: names and column ranges, e.g. `A1,A2,A5` or `A1:A5`.
-    #[arg(long)]
-    pub items: Option<String>,
-    /// An instrument id (`tblc`) or file: items, reverse keys and response range come from it.
-    #[arg(long)]
-    pub instrument: Option<String>,
-    /// One subscale of the instrument (default: every subscale).
-    #[arg(long)]
-    pub scale: Option<String>,
-    /// The rater form the data were collected with.
-    #[arg(long)]
-    pub form: Option<String>,
-    /// Reverse-keyed items: x -> (scale-min + scale-max) - x.
-    #[arg(long, value_delimiter = ',')]
-    pub reverse: Vec<String>,
-    /// Lowest response of the scale (needed with --reverse; responses below it are errors).
-    #[arg(long, allow_negative_numbers = true)]
-    pub scale_min: Option<f64>,
-    /// Highest response of the scale.
-    #[arg(long, allow_negative_numbers = true)]
-    pub scale_max: Option<f64>,
     /// Extra missing-value codes, e.g. `--missing=-99,-999` (empty, NA and . always are).
     #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
     pub missing: Vec<String>,
@@ -41,25 +20,9 @@ pub struct DataArgs {
     /// Rows to skip after the header (default: detect a Qualtrics export and skip its 2 extra rows).
     #[arg(long)]
     pub skip_rows: Option<usize>,
-    /// Use only rows complete on the selected items (default: the peer's policy, see each command).
-    #[arg(long)]
-    pub listwise: bool,
-    /// A respondent id column to carry into outputs.
-    #[arg(long)]
-    pub id: Option<String>,
 }
 
-/// One scale's data, ready for analysis (reverse keys applied).
-pub struct ScaleData {
-    /// Subscale id, or `items` for a hand-made selection.
-    pub name: String,
-    /// The data.
-    pub data: ItemData,
-    /// Which items were reverse keyed.
-    pub reversed: Vec<bool>,
-}
-
-impl DataArgs {
+impl ReadArgs {
     /// Reader options from the flags.
     pub fn read_options(&self) -> Result<ReadOptions> {
         let delimiter = match self.delimiter.as_deref() {
@@ -81,6 +44,108 @@ impl DataArgs {
         })
     }
 
+    /// Opens the file and reads its header.
+    pub fn open(&self) -> Result<CsvSource> {
+        CsvSource::open(&self.data, &self.read_options()?)
+    }
+
+    /// A location naming the file.
+    pub fn at(&self) -> Location {
+        Location::file(Some(self.data.clone()))
+    }
+
+    /// Whether a text cell is missing: empty, `NA`, `.` or one of the `--missing` codes.
+    pub fn is_missing(&self, cell: &str) -> bool {
+        let t = cell.trim();
+        t.is_empty()
+            || t == "NA"
+            || t == "."
+            || self.missing.iter().any(|m| m.trim() == t)
+            || t.parse::<f64>().is_ok_and(|v| {
+                self.missing
+                    .iter()
+                    .any(|m| m.trim().parse::<f64>() == Ok(v))
+            })
+    }
+
+    /// Reads named columns as text, one `Vec<Option<String>>` per column (`None` = missing),
+    /// with the spreadsheet row number of each row.
+    pub fn read_text_columns(
+        &self,
+        names: &[String],
+        flag: &str,
+    ) -> Result<(Vec<TextColumn>, Vec<u64>)> {
+        if names.is_empty() {
+            return Err(Error::option(flag, "name at least one column"));
+        }
+        let src = self.open()?;
+        let header = src.names().to_vec();
+        let at = self.at();
+        let cols: Vec<usize> = ItemSpec(names.to_vec()).resolve(&header, &at)?;
+        let (data, texts) = src.read_text(&[], &cols)?;
+        let cols = texts
+            .into_iter()
+            .map(|c| {
+                c.into_iter()
+                    .map(|v| (!self.is_missing(&v)).then_some(v))
+                    .collect()
+            })
+            .collect();
+        Ok((cols, data.rows))
+    }
+}
+
+/// Data file and item selection.
+#[derive(Debug, clap::Args)]
+pub struct DataArgs {
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// Items: names and column ranges, e.g. `A1,A2,A5` or `A1:A5`.
+    #[arg(long)]
+    pub items: Option<String>,
+    /// An instrument id (`tblc`) or file: items, reverse keys and response range come from it.
+    #[arg(long)]
+    pub instrument: Option<String>,
+    /// One subscale of the instrument (default: every subscale).
+    #[arg(long)]
+    pub scale: Option<String>,
+    /// The rater form the data were collected with.
+    #[arg(long)]
+    pub form: Option<String>,
+    /// Reverse-keyed items: x -> (scale-min + scale-max) - x.
+    #[arg(long, value_delimiter = ',')]
+    pub reverse: Vec<String>,
+    /// Lowest response of the scale (needed with --reverse; responses below it are errors).
+    #[arg(long, allow_negative_numbers = true)]
+    pub scale_min: Option<f64>,
+    /// Highest response of the scale.
+    #[arg(long, allow_negative_numbers = true)]
+    pub scale_max: Option<f64>,
+    /// Use only rows complete on the selected items (default: the peer's policy, see each command).
+    #[arg(long)]
+    pub listwise: bool,
+    /// A respondent id column to carry into outputs.
+    #[arg(long)]
+    pub id: Option<String>,
+}
+
+/// A text column's cells, `None` where missing.
+pub type TextColumn = Vec<Option<String>>;
+
+/// Scales, the instrument they came from, and the extra text columns asked for.
+pub type Loaded = (Vec<ScaleData>, Option<Instrument>, Vec<Vec<String>>);
+
+/// One scale's data, ready for analysis (reverse keys applied).
+pub struct ScaleData {
+    /// Subscale id, or `items` for a hand-made selection.
+    pub name: String,
+    /// The data.
+    pub data: ItemData,
+    /// Which items were reverse keyed.
+    pub reversed: Vec<bool>,
+}
+
+impl DataArgs {
     /// The instrument, if one was named.
     pub fn instrument(&self) -> Result<Option<Instrument>> {
         let inst = self
@@ -111,9 +176,15 @@ impl DataArgs {
 
     /// Reads the file once and returns each requested scale's data.
     pub fn load(&self) -> Result<(Vec<ScaleData>, Option<Instrument>)> {
+        self.load_with(&[]).map(|(s, i, _)| (s, i))
+    }
+
+    /// [`DataArgs::load`], also reading the named columns as text (group ids, ...): one
+    /// `Vec<String>` per name, row-aligned with every scale's data.
+    pub fn load_with(&self, text: &[String]) -> Result<Loaded> {
         let inst = self.instrument()?;
-        let src = CsvSource::open(&self.data, &self.read_options()?)?;
-        let at = Location::file(Some(self.data.clone()));
+        let src = self.read.open()?;
+        let at = self.read.at();
         let header = src.names().to_vec();
         let mut sels: Vec<(String, Selection)> = match (&inst, &self.items) {
             (Some(inst), None) => inst.selections(self.scale.as_deref(), &header, &at)?,
@@ -178,16 +249,22 @@ impl DataArgs {
                 }
             }
         }
-        let id_col = match &self.id {
-            None => None,
-            Some(name) => Some(ItemSpec(vec![name.clone()]).resolve(&header, &at)?[0]),
-        };
+        let mut text_cols: Vec<usize> = Vec::new();
+        if let Some(name) = &self.id {
+            text_cols.push(ItemSpec(vec![name.clone()]).resolve(&header, &at)?[0]);
+        }
+        for name in text {
+            text_cols.push(ItemSpec(vec![name.clone()]).resolve(&header, &at)?[0]);
+        }
         let reqs: Vec<ColumnRequest> = union
             .iter()
             .zip(&ranges)
             .map(|(&index, &range)| ColumnRequest { index, range })
             .collect();
-        let all = src.read(&reqs, id_col)?;
+        let (mut all, mut texts) = src.read_text(&reqs, &text_cols)?;
+        if self.id.is_some() && !texts.is_empty() {
+            all.ids = Some(texts.remove(0));
+        }
         if all.n() == 0 {
             return Err(Error::Empty {
                 at,
@@ -218,7 +295,7 @@ impl DataArgs {
                 })
                 .collect()
         };
-        Ok((scales, inst))
+        Ok((scales, inst, texts))
     }
 }
 

@@ -1,9 +1,13 @@
 //! The command-line interface: clap argument structs and orchestration only, nothing numeric.
 
 pub mod common;
+pub mod icc;
 pub mod instrument;
+pub mod kappa;
+pub mod krippendorff;
 pub mod omega;
 pub mod reliability;
+pub mod rwg;
 pub mod score;
 pub mod simulate;
 
@@ -30,6 +34,14 @@ pub enum Command {
     /// List, show, check instruments and write blank data templates.
     #[command(subcommand)]
     Instrument(instrument::Command),
+    /// Intraclass correlations (Shrout & Fleiss) from wide or long ratings.
+    Icc(icc::Args),
+    /// Within-group agreement rwg(j), AD, ICC(1)/ICC(2) and the aggregation verdict.
+    Rwg(rwg::Args),
+    /// Cohen's (weighted) kappa for two raters, Fleiss' kappa for more.
+    Kappa(kappa::Args),
+    /// Krippendorff's alpha (nominal, ordinal, interval, ratio).
+    Krippendorff(krippendorff::Args),
     /// Simulate Likert responses to an instrument from a known factor model.
     Simulate(simulate::Args),
 }
@@ -42,6 +54,10 @@ pub fn run(cli: Cli) -> trustscale::Result<Output> {
         Command::Omega(a) => omega::run(a),
         Command::Instrument(c) => instrument::run(c),
         Command::Simulate(a) => simulate::run(a),
+        Command::Icc(a) => icc::run(a),
+        Command::Rwg(a) => rwg::run(a),
+        Command::Kappa(a) => kappa::run(a),
+        Command::Krippendorff(a) => krippendorff::run(a),
     }
 }
 

@@ -353,7 +353,21 @@ impl CsvSource {
     /// and joined in order (rows are numbered after the join). From the first block that
     /// contains a quote on, the rest of the input goes through the `csv` crate's full parser,
     /// which handles quoted delimiters and line breaks.
-    pub fn read(mut self, cols: &[ColumnRequest], id_column: Option<usize>) -> Result<ItemData> {
+    pub fn read(self, cols: &[ColumnRequest], id_column: Option<usize>) -> Result<ItemData> {
+        let text: Vec<usize> = id_column.into_iter().collect();
+        let (mut data, mut texts) = self.read_text(cols, &text)?;
+        data.ids = texts.pop();
+        Ok(data)
+    }
+
+    /// As [`CsvSource::read`], also reading `text_columns` as text (ids, group labels, category
+    /// codes): returns the numeric data and one `Vec<String>` per text column, row-aligned
+    /// with the data.
+    pub fn read_text(
+        mut self,
+        cols: &[ColumnRequest],
+        text_columns: &[usize],
+    ) -> Result<(ItemData, Vec<Vec<String>>)> {
         let width = self.names.len();
         if let Some(c) = cols.iter().find(|c| c.index >= width) {
             return Err(Error::option(
@@ -364,13 +378,13 @@ impl CsvSource {
                 ),
             ));
         }
-        if id_column.is_some_and(|j| j >= width) {
-            return Err(Error::option("--id", "the id column is beyond the header"));
+        if text_columns.iter().any(|&j| j >= width) {
+            return Err(Error::option("--id", "a text column is beyond the header"));
         }
         let ctx = Ctx {
             names: &self.names,
             cols,
-            id_column,
+            text_columns,
             width,
             delimiter: self.delimiter,
             missing_text: &self.missing_text,
@@ -424,13 +438,19 @@ impl CsvSource {
             }
         }
         let names = cols.iter().map(|c| self.names[c.index].clone()).collect();
-        Ok(ItemData {
+        let data = ItemData {
             file: self.file,
             names,
             values: out.values,
             rows: out.rows,
-            ids: id_column.map(|_| out.ids),
-        })
+            ids: None,
+        };
+        let nt = text_columns.len();
+        let mut texts: Vec<Vec<String>> = (0..nt).map(|_| Vec::with_capacity(data.n())).collect();
+        for (i, t) in out.ids.into_iter().enumerate() {
+            texts[i % nt.max(1)].push(t);
+        }
+        Ok((data, texts))
     }
 }
 
@@ -441,6 +461,7 @@ const BLOCK: usize = 8 << 20;
 struct Chunk {
     values: Vec<f64>,
     rows: Vec<u64>,
+    /// Text cells of the text columns, row after row.
     ids: Vec<String>,
     /// Records seen (for numbering), including skipped blank-field records.
     records: u64,
@@ -452,7 +473,7 @@ struct Chunk {
 struct Ctx<'a> {
     names: &'a [String],
     cols: &'a [ColumnRequest],
-    id_column: Option<usize>,
+    text_columns: &'a [usize],
     width: usize,
     delimiter: u8,
     missing_text: &'a [Vec<u8>],
@@ -517,7 +538,7 @@ impl Ctx<'_> {
         }
         out.values.extend_from_slice(row_vals);
         out.rows.push(rel);
-        if let Some(j) = self.id_column {
+        for &j in self.text_columns {
             out.ids
                 .push(String::from_utf8_lossy(trim(fields[j])).into_owned());
         }
