@@ -6,6 +6,11 @@
 //! | [`gpa`] | gradient projection rotation (oblique), oblimin/quartimin and geomin criteria | `GPArotation::GPFoblq`, `oblimin`, `geominQ` |
 //! | [`varimax`] | Kaiser's varimax with Kaiser normalisation | `stats::varimax` |
 //! | [`schmid`] | Schmid–Leiman orthogonalisation of a higher-order solution | `psych::schmid` |
+//! | [`pa`] | iterated principal axis extraction | `psych::fa(fm = "pa")` |
+//! | [`ml`] | maximum likelihood extraction | `psych::fa(fm = "ml")`, `stats::factanal` |
+//! | [`promax`] | promax rotation (Kaiser-normalised varimax, then power 4) | `psych::fa(rotate = "promax")` |
+//! | [`fit`] | likelihood chi-square, RMSEA, TLI, BIC of a factor solution | `psych::fa.stats` |
+//! | [`efa`] | the whole exploratory factor analysis: extraction, rotation, sorting, KMO, Bartlett, fit | `psych::fa` |
 //!
 //! All functions take a correlation matrix (a covariance matrix is rescaled to a correlation
 //! matrix first, as psych does with `cov2cor`). Non-convergence and Heywood cases are reported
@@ -30,11 +35,22 @@
 //!   factor analysis*. State University of New York Press. (geomin)
 //! - Kaiser, H. F. (1958). The varimax criterion for analytic rotation in factor analysis.
 //!   *Psychometrika*, 23(3), 187–200.
+//! - Hendrickson, A. E., & White, P. O. (1964). Promax: A quick method for rotation to oblique
+//!   simple structure. *British Journal of Statistical Psychology*, 17(1), 65–70.
+//! - Jöreskog, K. G. (1967). Some contributions to maximum likelihood factor analysis.
+//!   *Psychometrika*, 32(4), 443–482.
+//! - Tucker, L. R., & Lewis, C. (1973). A reliability coefficient for maximum likelihood factor
+//!   analysis. *Psychometrika*, 38(1), 1–10.
 //! - Schmid, J., & Leiman, J. M. (1957). The development of hierarchical factor solutions.
 //!   *Psychometrika*, 22(1), 53–61.
 
+pub mod efa;
+pub mod fit;
 pub mod gpa;
 pub mod minres;
+pub mod ml;
+pub mod pa;
+pub mod promax;
 pub mod schmid;
 pub mod varimax;
 
