@@ -305,3 +305,105 @@ pub fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
         .map(|s| s + "\n")
         .map_err(|e| Error::option("--json", format!("cannot serialise the result: {e}")))
 }
+
+/// Which correlations an analysis uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CorArg {
+    /// Pearson correlations (pairwise by default, as psych).
+    Pearson,
+    /// Polychoric correlations (psych::polychoric; `tetrachoric` is separate).
+    Polychoric,
+}
+
+impl CorArg {
+    /// The contract's name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            CorArg::Pearson => "pearson",
+            CorArg::Polychoric => "polychoric",
+        }
+    }
+}
+
+/// The correlation matrix an analysis uses, its n, and warnings.
+///
+/// Pearson: psych's `cor(x, use = "pairwise")` (pair-specific means and sds), n = all rows;
+/// `--listwise`: complete rows only. Polychoric: psych::polychoric's pairwise rows, smoothed
+/// when not positive definite.
+pub fn correlation_matrix(
+    data: &ItemData,
+    cor: CorArg,
+    listwise: bool,
+) -> Result<(nalgebra::DMatrix<f64>, usize, Vec<trustscale::Warning>)> {
+    use trustscale::correlation::{covariance, Missing};
+    let mut warnings = Vec::new();
+    let missing_rows = data.rows_with_missing();
+    let owned;
+    let data = if listwise && missing_rows > 0 {
+        warnings.push(trustscale::Warning::new(
+            trustscale::WarningCode::Listwise,
+            format!("{missing_rows} rows with missing cells were dropped (listwise)"),
+        ));
+        owned = data.listwise();
+        &owned
+    } else {
+        // polychoric() reports its own pairwise note
+        if missing_rows > 0 && cor == CorArg::Pearson {
+            warnings.push(trustscale::Warning::new(
+                trustscale::WarningCode::Pairwise,
+                format!("{missing_rows} rows have missing cells: correlations from pairwise-complete rows (psych's default; --listwise to change)"),
+            ));
+        }
+        data
+    };
+    match cor {
+        CorArg::Pearson => {
+            let m = covariance(data, Missing::Pairwise)?;
+            Ok((m.pairwise_cor(), data.n(), warnings))
+        }
+        CorArg::Polychoric => {
+            use trustscale::correlation::polychoric::{polychoric, PolychoricOptions};
+            let p = polychoric(data, &PolychoricOptions::default())?;
+            warnings.extend(p.warnings.iter().cloned());
+            Ok((p.rho, data.n(), warnings))
+        }
+    }
+}
+
+/// The scales' items side by side (in order) as one data set, with each item's subscale.
+pub fn merge_scales(scales: &[ScaleData]) -> (ItemData, Vec<String>) {
+    if let [one] = scales {
+        return (one.data.clone(), vec![one.name.clone(); one.data.k()]);
+    }
+    let mut names = Vec::new();
+    let mut subscale = Vec::new();
+    for s in scales {
+        names.extend(s.data.names.iter().cloned());
+        subscale.extend(std::iter::repeat_n(s.name.clone(), s.data.k()));
+    }
+    let Some(first) = scales.first().map(|s| &s.data) else {
+        let empty = ItemData {
+            file: None,
+            names,
+            values: Vec::new(),
+            rows: Vec::new(),
+            ids: None,
+        };
+        return (empty, subscale);
+    };
+    let n = first.n();
+    let mut values = Vec::with_capacity(n * names.len());
+    for i in 0..n {
+        for s in scales {
+            values.extend_from_slice(s.data.row(i));
+        }
+    }
+    let data = ItemData {
+        file: first.file.clone(),
+        names,
+        values,
+        rows: first.rows.clone(),
+        ids: first.ids.clone(),
+    };
+    (data, subscale)
+}

@@ -1,11 +1,14 @@
 //! The command-line interface: clap argument structs and orchestration only, nothing numeric.
 
 pub mod common;
+pub mod efa;
 pub mod icc;
 pub mod instrument;
 pub mod kappa;
 pub mod krippendorff;
 pub mod omega;
+pub mod parallel;
+pub mod polychoric;
 pub mod reliability;
 pub mod rwg;
 pub mod score;
@@ -34,6 +37,12 @@ pub enum Command {
     /// List, show, check instruments and write blank data templates.
     #[command(subcommand)]
     Instrument(instrument::Command),
+    /// Exploratory factor analysis (minres, pa, ml; varimax, promax, oblimin, quartimin, geomin).
+    Efa(efa::Args),
+    /// Polychoric (or tetrachoric) correlations with thresholds.
+    Polychoric(polychoric::Args),
+    /// Parallel analysis: how many factors and components to retain.
+    Parallel(parallel::Args),
     /// Intraclass correlations (Shrout & Fleiss) from wide or long ratings.
     Icc(icc::Args),
     /// Within-group agreement rwg(j), AD, ICC(1)/ICC(2) and the aggregation verdict.
@@ -55,6 +64,9 @@ pub fn run(cli: Cli) -> trustscale::Result<Output> {
         Command::Instrument(c) => instrument::run(c),
         Command::Simulate(a) => simulate::run(a),
         Command::Icc(a) => icc::run(a),
+        Command::Efa(a) => efa::run(a),
+        Command::Parallel(a) => parallel::run(a),
+        Command::Polychoric(a) => polychoric::run(a),
         Command::Rwg(a) => rwg::run(a),
         Command::Kappa(a) => kappa::run(a),
         Command::Krippendorff(a) => krippendorff::run(a),

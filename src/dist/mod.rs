@@ -10,6 +10,12 @@
 //! # References
 //! - Abramowitz, M., & Stegun, I. A. (1964). *Handbook of mathematical functions*. 26.5.28 (t),
 //!   26.6.2 (F), 26.4.19 (chi-square) as incomplete beta/gamma functions.
+//! - Drezner, Z., & Wesolowsky, G. O. (1990). On the computation of the bivariate normal
+//!   integral. *Journal of Statistical Computation and Simulation*, 35(1–2), 101–107. ([`bvn`])
+//! - Genz, A. (2004). Numerical computation of rectangular bivariate and trivariate normal and
+//!   t probabilities. *Statistics and Computing*, 14(3), 251–260. ([`bvn`])
+
+pub mod bvn;
 
 use statrs::function::beta::beta_reg;
 use statrs::function::erf::erf_inv;

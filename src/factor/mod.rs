@@ -1,4 +1,5 @@
-//! Exploratory factor analysis: minres extraction, rotation and the Schmid–Leiman transformation.
+//! Exploratory factor analysis: minres extraction, rotation, the Schmid–Leiman transformation
+//! and parallel analysis.
 //!
 //! | module | what | peer |
 //! |---|---|---|
@@ -6,6 +7,7 @@
 //! | [`gpa`] | gradient projection rotation (oblique), oblimin/quartimin and geomin criteria | `GPArotation::GPFoblq`, `oblimin`, `geominQ` |
 //! | [`varimax`] | Kaiser's varimax with Kaiser normalisation | `stats::varimax` |
 //! | [`schmid`] | Schmid–Leiman orthogonalisation of a higher-order solution | `psych::schmid` |
+//! | [`parallel`] | Horn's parallel analysis: how many factors and components to retain | `psych::fa.parallel` |
 //! | [`pa`] | iterated principal axis extraction | `psych::fa(fm = "pa")` |
 //! | [`ml`] | maximum likelihood extraction | `psych::fa(fm = "ml")`, `stats::factanal` |
 //! | [`promax`] | promax rotation (Kaiser-normalised varimax, then power 4) | `psych::fa(rotate = "promax")` |
@@ -13,7 +15,8 @@
 //! | [`efa`] | the whole exploratory factor analysis: extraction, rotation, sorting, KMO, Bartlett, fit | `psych::fa` |
 //!
 //! All functions take a correlation matrix (a covariance matrix is rescaled to a correlation
-//! matrix first, as psych does with `cov2cor`). Non-convergence and Heywood cases are reported
+//! matrix first, as psych does with `cov2cor`), except [`parallel`], which takes item data and
+//! the function that correlates them. Non-convergence and Heywood cases are reported
 //! as [`Warning`]s inside the results, never as errors.
 //!
 //! # Papers implemented
@@ -37,6 +40,8 @@
 //!   *Psychometrika*, 23(3), 187–200.
 //! - Hendrickson, A. E., & White, P. O. (1964). Promax: A quick method for rotation to oblique
 //!   simple structure. *British Journal of Statistical Psychology*, 17(1), 65–70.
+//! - Horn, J. L. (1965). A rationale and test for the number of factors in factor analysis.
+//!   *Psychometrika*, 30(2), 179–185. (parallel analysis)
 //! - Jöreskog, K. G. (1967). Some contributions to maximum likelihood factor analysis.
 //!   *Psychometrika*, 32(4), 443–482.
 //! - Tucker, L. R., & Lewis, C. (1973). A reliability coefficient for maximum likelihood factor
@@ -50,6 +55,7 @@ pub mod gpa;
 pub mod minres;
 pub mod ml;
 pub mod pa;
+pub mod parallel;
 pub mod promax;
 pub mod schmid;
 pub mod varimax;
