@@ -159,3 +159,32 @@ fn efa_factors_auto_uses_parallel_analysis() {
     assert_eq!(v["factors_from_parallel"], v["factors"]);
     assert_eq!(v["factors"], 6);
 }
+
+#[test]
+fn omega_on_polychoric_correlations_matches_psych() {
+    // R 4.2.2, psych 2.2.9: omega(x, 3, poly = TRUE) on the 15 A/C/E items of case 02 (not
+    // reversed; omega flips them itself): omega.tot 0.8781393669, omega_h 0.5627497442
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/reliability/02-reliability-bfi-15items-omega");
+    let out = common::run_in(
+        &dir,
+        &[
+            "omega",
+            "data.csv",
+            "--items",
+            "A1:A5,C1:C5,E1:E5",
+            "--cor",
+            "polychoric",
+            "--json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!((v["omega_total"].as_f64().unwrap() - 0.8781393669).abs() < 1e-6);
+    assert!((v["omega_hierarchical"].as_f64().unwrap() - 0.5627497442).abs() < 1e-6);
+    assert_eq!(v["flipped"].as_array().unwrap().len(), 5);
+}

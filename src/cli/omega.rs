@@ -1,9 +1,8 @@
 //! `trustscale omega`.
 
-use super::common::{to_json, DataArgs};
+use super::common::{correlation_matrix, to_json, CorArg, DataArgs};
 use super::Output;
 use serde::Serialize;
-use trustscale::correlation::{covariance, Missing};
 use trustscale::reliability::omega::{omega, OmegaOptions};
 use trustscale::render::{num, Table};
 use trustscale::{Error, Result};
@@ -16,6 +15,9 @@ pub struct Args {
     /// Group factors of the Schmid-Leiman solution.
     #[arg(long, default_value_t = 3)]
     factors: usize,
+    /// Correlations: pearson or polychoric.
+    #[arg(long, value_enum, default_value = "pearson")]
+    cor: CorArg,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -62,11 +64,6 @@ pub fn run(a: Args) -> Result<Output> {
         ));
     }
     let (scales, _) = a.data.load()?;
-    let missing = if a.data.listwise {
-        Missing::Listwise
-    } else {
-        Missing::Pairwise
-    };
     let mut out = String::new();
     let mut views = Vec::new();
     let mut warnings = Vec::new();
@@ -75,13 +72,9 @@ pub fn run(a: Args) -> Result<Output> {
         .map(|s| {
             s.data.require_complete_rows(3)?;
             s.data.require_variance()?;
-            let m = covariance(&s.data, missing)?;
-            let r = m.pairwise_cor();
-            let o = omega(&r, a.factors, &OmegaOptions::default())?;
-            let n = match missing {
-                Missing::Pairwise => s.data.n(),
-                Missing::Listwise => m.n_complete,
-            };
+            let (r, n, w) = correlation_matrix(&s.data, a.cor, a.data.listwise)?;
+            let mut o = omega(&r, a.factors, &OmegaOptions::default())?;
+            o.warnings.splice(0..0, w);
             Ok((s, n, o))
         })
         .collect::<Result<_>>()?;
