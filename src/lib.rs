@@ -31,5 +31,6 @@ pub mod instrument;
 pub mod reliability;
 pub mod render;
 pub mod simulate;
+pub mod study;
 
 pub use error::{Error, Location, Result, Warning, WarningCode};

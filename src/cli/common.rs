@@ -7,10 +7,10 @@ use trustscale::instrument::{self, Instrument};
 use trustscale::{Error, Location, Result};
 
 /// The data file and how to read it.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct ReadArgs {
-    /// The data file (CSV with a header row).
-    pub data: PathBuf,
+    /// The data file (CSV with a header row); with `--study`, found from the study.
+    pub data: Option<PathBuf>,
     /// Extra missing-value codes, e.g. `--missing=-99,-999` (empty, NA and . always are).
     #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
     pub missing: Vec<String>,
@@ -44,14 +44,24 @@ impl ReadArgs {
         })
     }
 
+    /// The data file.
+    pub fn path(&self) -> Result<&std::path::Path> {
+        self.data.as_deref().ok_or_else(|| {
+            Error::option(
+                "DATA",
+                "give the data file (or --study FILE with --instrument)",
+            )
+        })
+    }
+
     /// Opens the file and reads its header.
     pub fn open(&self) -> Result<CsvSource> {
-        CsvSource::open(&self.data, &self.read_options()?)
+        CsvSource::open(self.path()?, &self.read_options()?)
     }
 
     /// A location naming the file.
     pub fn at(&self) -> Location {
-        Location::file(Some(self.data.clone()))
+        Location::file(self.data.clone())
     }
 
     /// Whether a text cell is missing: empty, `NA`, `.` or one of the `--missing` codes.
@@ -127,6 +137,10 @@ pub struct DataArgs {
     /// A respondent id column to carry into outputs.
     #[arg(long)]
     pub id: Option<String>,
+    /// A study file (study.toml): the data file holding `--instrument` comes from it, and rows
+    /// are those of `--form` (default: observer ratings where the file mixes forms).
+    #[arg(long)]
+    pub study: Option<PathBuf>,
 }
 
 /// A text column's cells, `None` where missing.
@@ -146,6 +160,44 @@ pub struct ScaleData {
 }
 
 impl DataArgs {
+    /// The data to read: the DATA file, or the study's dataset holding the instrument, with the
+    /// form column and value to keep.
+    fn source(&self, inst: Option<&Instrument>) -> Result<(ReadArgs, Option<(String, String)>)> {
+        if self.read.data.is_some() || self.study.is_none() {
+            return Ok((self.read.clone(), None));
+        }
+        let (study, ds) = self.study_dataset(inst)?;
+        let mut read = self.read.clone();
+        read.data = Some(study.path_of(&ds));
+        let filter = match (&ds.form, &self.form, inst) {
+            (Some(col), Some(form), _) => Some((col.clone(), form.clone())),
+            (Some(col), None, Some(i)) if i.forms.iter().any(|f| f.id == "observer") => {
+                Some((col.clone(), "observer".to_string()))
+            }
+            _ => None,
+        };
+        Ok((read, filter))
+    }
+
+    /// The study and its dataset holding the instrument.
+    pub fn study_dataset(
+        &self,
+        inst: Option<&Instrument>,
+    ) -> Result<(trustscale::study::Study, trustscale::study::Dataset)> {
+        let Some(path) = &self.study else {
+            return Err(Error::option("--study", "no study file given"));
+        };
+        let study = trustscale::study::Study::load(path)?;
+        let Some(inst) = inst else {
+            return Err(Error::option(
+                "--instrument",
+                "with --study, name the instrument whose data to use",
+            ));
+        };
+        let ds = study.dataset_for(&inst.id)?.clone();
+        Ok((study, ds))
+    }
+
     /// The instrument, if one was named.
     pub fn instrument(&self) -> Result<Option<Instrument>> {
         let inst = self
@@ -183,8 +235,9 @@ impl DataArgs {
     /// `Vec<String>` per name, row-aligned with every scale's data.
     pub fn load_with(&self, text: &[String]) -> Result<Loaded> {
         let inst = self.instrument()?;
-        let src = self.read.open()?;
-        let at = self.read.at();
+        let (read, form_filter) = self.source(inst.as_ref())?;
+        let src = read.open()?;
+        let at = read.at();
         let header = src.names().to_vec();
         let mut sels: Vec<(String, Selection)> = match (&inst, &self.items) {
             (Some(inst), None) => inst.selections(self.scale.as_deref(), &header, &at)?,
@@ -256,12 +309,34 @@ impl DataArgs {
         for name in text {
             text_cols.push(ItemSpec(vec![name.clone()]).resolve(&header, &at)?[0]);
         }
+        if let Some((col, _)) = &form_filter {
+            text_cols.push(ItemSpec(vec![col.clone()]).resolve(&header, &at)?[0]);
+        }
         let reqs: Vec<ColumnRequest> = union
             .iter()
             .zip(&ranges)
             .map(|(&index, &range)| ColumnRequest { index, range })
             .collect();
         let (mut all, mut texts) = src.read_text(&reqs, &text_cols)?;
+        if let Some((_, form)) = &form_filter {
+            let forms = texts.pop().unwrap_or_default();
+            let keep: Vec<bool> = forms.iter().map(|f| f == form).collect();
+            if !keep.iter().any(|&k| k) {
+                return Err(Error::option(
+                    "--form",
+                    format!("no rows of form \"{form}\" in {}", at),
+                ));
+            }
+            all = filter_rows(&all, &keep);
+            for t in &mut texts {
+                *t = t
+                    .iter()
+                    .zip(&keep)
+                    .filter(|(_, &k)| k)
+                    .map(|(v, _)| v.clone())
+                    .collect();
+            }
+        }
         if self.id.is_some() && !texts.is_empty() {
             all.ids = Some(texts.remove(0));
         }
@@ -406,4 +481,29 @@ pub fn merge_scales(scales: &[ScaleData]) -> (ItemData, Vec<String>) {
         ids: first.ids.clone(),
     };
     (data, subscale)
+}
+
+/// The rows of `data` where `keep` is true.
+pub fn filter_rows(data: &ItemData, keep: &[bool]) -> ItemData {
+    let k = data.k();
+    let mut values = Vec::new();
+    let mut rows = Vec::new();
+    let mut ids = data.ids.as_ref().map(|_| Vec::new());
+    for (i, r) in data.row_iter().enumerate() {
+        if keep.get(i).copied().unwrap_or(false) {
+            values.extend_from_slice(r);
+            rows.push(data.rows[i]);
+            if let (Some(out), Some(src)) = (ids.as_mut(), data.ids.as_ref()) {
+                out.push(src[i].clone());
+            }
+        }
+    }
+    debug_assert_eq!(values.len(), rows.len() * k);
+    ItemData {
+        file: data.file.clone(),
+        names: data.names.clone(),
+        values,
+        rows,
+        ids,
+    }
 }

@@ -13,6 +13,7 @@ pub mod reliability;
 pub mod rwg;
 pub mod score;
 pub mod simulate;
+pub mod study;
 
 use clap::{Parser, Subcommand};
 
@@ -51,6 +52,9 @@ pub enum Command {
     Kappa(kappa::Args),
     /// Krippendorff's alpha (nominal, ordinal, interval, ratio).
     Krippendorff(krippendorff::Args),
+    /// Study files: check one against its data.
+    #[command(subcommand)]
+    Study(study::Command),
     /// Simulate Likert responses to an instrument from a known factor model.
     Simulate(simulate::Args),
 }
@@ -63,6 +67,7 @@ pub fn run(cli: Cli) -> trustscale::Result<Output> {
         Command::Omega(a) => omega::run(a),
         Command::Instrument(c) => instrument::run(c),
         Command::Simulate(a) => simulate::run(a),
+        Command::Study(c) => study::run(c),
         Command::Icc(a) => icc::run(a),
         Command::Efa(a) => efa::run(a),
         Command::Parallel(a) => parallel::run(a),

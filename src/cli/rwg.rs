@@ -12,9 +12,9 @@ use trustscale::{Error, Result, Warning, WarningCode};
 pub struct Args {
     #[command(flatten)]
     data: DataArgs,
-    /// The group id column.
+    /// The group id column (default with --study: the dataset's group column).
     #[arg(long)]
-    group: String,
+    group: Option<String>,
     /// Number of response options A (default: from the instrument or --scale-min/--scale-max).
     #[arg(long)]
     scale_points: Option<usize>,
@@ -57,7 +57,20 @@ pub fn run(a: Args) -> Result<Output> {
         Some(v) => Null::Variance(v),
         None => Null::parse(&a.null)?,
     };
-    let (scales, inst, texts) = a.data.load_with(std::slice::from_ref(&a.group))?;
+    let group = match &a.group {
+        Some(g) => g.clone(),
+        None if a.data.study.is_some() => {
+            let inst = a.data.instrument()?;
+            a.data.study_dataset(inst.as_ref())?.1.group
+        }
+        None => {
+            return Err(Error::option(
+                "--group",
+                "name the group id column (--group team)",
+            ))
+        }
+    };
+    let (scales, inst, texts) = a.data.load_with(std::slice::from_ref(&group))?;
     let groups = texts.into_iter().next().unwrap_or_default();
     let points = match (a.scale_points, &inst, a.data.scale_min, a.data.scale_max) {
         (Some(p), _, _, _) => p,

@@ -180,9 +180,22 @@ impl LikertModel {
         let f: Vec<f64> = (0..nf)
             .map(|a| (0..=a).map(|b| chol[(a, b)] * z[b]).sum())
             .collect();
+        self.respond(&f, &mut rng, &mut g, out);
+    }
+
+    /// One respondent's categorised answers given the values `f` of the factors (one per
+    /// subscale) as this respondent perceives them: $y_i = \lambda_i f_{s(i)} +
+    /// \sqrt{1-\lambda_i^2}\,e_i$ cut at the item's thresholds.
+    pub fn respond(
+        &self,
+        f: &[f64],
+        rng: &mut rand_chacha::ChaCha8Rng,
+        g: &mut Normal,
+        out: &mut [f64],
+    ) {
         for (i, o) in out.iter_mut().enumerate() {
             let l = self.loadings[i];
-            let y = l * f[self.factor_of[i]] + (1.0 - l * l).sqrt() * g.draw(&mut rng);
+            let y = l * f[self.factor_of[i]] + (1.0 - l * l).sqrt() * g.draw(rng);
             let above = self.thresholds[i].iter().filter(|&&t| y > t).count();
             *o = self.min + above as f64;
         }

@@ -8,6 +8,7 @@
 //! functions, so the same seed gives the same file on every platform and thread count.
 
 pub mod likert;
+pub mod population;
 pub mod rng;
 
 pub use likert::{simulate_instrument, LikertModel, SimulateOptions};

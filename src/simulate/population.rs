@@ -1,0 +1,606 @@
+//! Population models of a multi-level trust-building study, and the studies they generate.
+//!
+//! # Model
+//! Groups $g = 1..G$ (each in an arena) have a leader with true standardised traits $c_g$: one
+//! per subscale of each *leader* instrument (e.g. the six competencies and ability, benevolence,
+//! integrity), $c_g \sim N(0, \Sigma)$ with correlation `factor_cor` within an instrument and
+//! `cross_cor` between instruments. Each group has true standardised levels $t_g$ of the
+//! *group* instruments' subscales (e.g. affective and cognitive trust):
+//! $$t_g = B c_g + \varepsilon_g,\qquad \varepsilon_g \sim N(0, \Psi),$$
+//! with $B$ the standardised effects and $\Psi$ chosen so every $t$ has unit variance (residual
+//! correlations `factor_cor`). Each of the group's $m_g$ raters (collaborators, who are also the
+//! group's members) has a leniency $\ell_r \sim N(0, \sigma^2_\ell)$ and perceives
+//! $$f_{r} = \sqrt{\rho}\,c_g + \sqrt{1-\rho-\sigma^2_\ell}\,u_r + \ell_r$$
+//! for a leader trait ($\rho$ = the instrument's `icc`, the share of a rating's latent variance
+//! that is the leader's true standing) and likewise $\sqrt{\rho_t}\,t_g + \dots$ for group trust.
+//! The leader rates themself with $f = \sqrt{\rho}\,c_g + \sqrt{1-\rho}\,u + \beta_{self}$
+//! (`self_bias`). Perceived values become Likert answers through each instrument's items
+//! ([`LikertModel::respond`]: loading `loading`, thresholds as [`super::likert`]).
+//!
+//! Group $g$ draws everything from ChaCha8 stream $g+1$ of the seed (item thresholds from stream
+//! 0), so a study depends on the seed only, on every platform and thread count.
+
+use super::likert::{LikertModel, SimulateOptions};
+use super::rng::{stream, uniform_open, Normal};
+use crate::error::{Error, Result};
+use crate::instrument::{self, Instrument};
+use nalgebra::{DMatrix, DVector};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// A population model file (`model.toml`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationModel {
+    /// What the model describes.
+    #[serde(default)]
+    pub title: String,
+    /// Default seed.
+    #[serde(default = "one")]
+    pub seed: u64,
+    /// Groups, arenas and raters.
+    pub design: Design,
+    /// Instruments rating the leader (self and observer forms).
+    pub leader: LeaderModel,
+    /// Instruments rating the group (member form).
+    pub group: GroupModel,
+    /// Rater effects.
+    #[serde(default)]
+    pub raters: RaterModel,
+    /// Standardised effects: outcome `instrument:subscale` → predictor `instrument:subscale` → β.
+    #[serde(default)]
+    pub effects: BTreeMap<String, BTreeMap<String, f64>>,
+    /// Power-analysis settings (grid and analysis), when the model is used for power.
+    #[serde(default)]
+    pub power: Option<PowerSpec>,
+}
+
+fn one() -> u64 {
+    1
+}
+
+/// The study design.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Design {
+    /// Arena names.
+    pub arenas: Vec<String>,
+    /// Groups in each arena (same length as `arenas`).
+    pub groups_per_arena: Vec<usize>,
+    /// Raters per group, drawn uniformly from `[min, max]`.
+    pub raters: [usize; 2],
+}
+
+/// One instrument's measurement model.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstrumentModel {
+    /// Instrument id or path.
+    pub id: String,
+    /// Standardised item loading on its subscale's factor.
+    #[serde(default = "default_loading")]
+    pub loading: f64,
+    /// Correlation between the instrument's factors.
+    #[serde(default = "default_factor_cor")]
+    pub factor_cor: f64,
+    /// Share of a rating's latent variance that is the target's true standing.
+    #[serde(default = "default_icc")]
+    pub icc: f64,
+}
+
+fn default_loading() -> f64 {
+    0.7
+}
+fn default_factor_cor() -> f64 {
+    0.4
+}
+fn default_icc() -> f64 {
+    0.3
+}
+
+/// Leader instruments.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeaderModel {
+    /// The instruments.
+    pub instruments: Vec<InstrumentModel>,
+    /// Correlation between factors of different leader instruments.
+    #[serde(default)]
+    pub cross_cor: f64,
+}
+
+/// Group instruments.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupModel {
+    /// The instruments.
+    pub instruments: Vec<InstrumentModel>,
+}
+
+/// Rater effects.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RaterModel {
+    /// Sd of each rater's leniency (added to every latent they rate).
+    #[serde(default)]
+    pub leniency_sd: f64,
+    /// Leaders' self-rating bias, in latent sd units.
+    #[serde(default)]
+    pub self_bias: f64,
+}
+
+/// Power-analysis grid and analysis, read by `trustscale power`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PowerSpec {
+    /// Total numbers of groups to try (split over arenas in the design's proportions).
+    #[serde(default)]
+    pub groups: Vec<usize>,
+    /// Raters per group to try (each a fixed size `[r, r]`).
+    #[serde(default)]
+    pub raters: Vec<usize>,
+    /// Multipliers of every effect in the model (1 = as specified).
+    #[serde(default)]
+    pub effect_scale: Vec<f64>,
+    /// Replications per cell.
+    #[serde(default)]
+    pub replications: Option<usize>,
+    /// Significance level.
+    #[serde(default)]
+    pub alpha: Option<f64>,
+    /// `"aggregate"` (group means then OLS) or `"multilevel"` (random intercept).
+    #[serde(default)]
+    pub analysis: Option<String>,
+    /// The outcome `instrument:subscale` analysed (default: the first with effects).
+    #[serde(default)]
+    pub outcome: Option<String>,
+}
+
+/// A latent variable: instrument index and subscale index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Latent {
+    instrument: usize,
+    subscale: usize,
+}
+
+/// A model ready to generate: instruments loaded, matrices built and checked.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    /// The model as read.
+    pub model: PopulationModel,
+    /// Leader instruments.
+    pub leader: Vec<(Instrument, LikertModel, InstrumentModel)>,
+    /// Group instruments.
+    pub group: Vec<(Instrument, LikertModel, InstrumentModel)>,
+    /// Names `instrument:subscale` of the leader latents, in order.
+    pub leader_latents: Vec<String>,
+    /// Names of the group latents.
+    pub group_latents: Vec<String>,
+    /// Cholesky factor of the leader trait correlations.
+    leader_chol: DMatrix<f64>,
+    /// Effects matrix B (group latents x leader latents).
+    pub b: DMatrix<f64>,
+    /// Cholesky factor of the residual covariance of group latents.
+    resid_chol: DMatrix<f64>,
+    leader_of: Vec<Latent>,
+    group_of: Vec<Latent>,
+}
+
+/// Parses a model file's text.
+pub fn load_model(text: &str, file: &Path) -> Result<PopulationModel> {
+    toml::from_str(text).map_err(|e| {
+        let (line, col) = e
+            .span()
+            .map(|s| crate::instrument::load::line_col(text, s.start))
+            .map_or((None, None), |(l, c)| (Some(l), Some(c)));
+        Error::Instrument {
+            file: file.to_path_buf(),
+            line,
+            col,
+            msg: e.message().trim().to_string(),
+        }
+    })
+}
+
+fn block_cor(sizes: &[usize], within: &[f64], cross: f64) -> DMatrix<f64> {
+    let total: usize = sizes.iter().sum();
+    let mut block = Vec::with_capacity(total);
+    for (b, &s) in sizes.iter().enumerate() {
+        block.extend(std::iter::repeat_n(b, s));
+    }
+    DMatrix::from_fn(total, total, |i, j| {
+        if i == j {
+            1.0
+        } else if block[i] == block[j] {
+            within[block[i]]
+        } else {
+            cross
+        }
+    })
+}
+
+impl PopulationModel {
+    /// Loads the instruments and builds the matrices; errors name the offending setting.
+    pub fn compile(&self) -> Result<Compiled> {
+        let d = &self.design;
+        if d.arenas.is_empty() || d.arenas.len() != d.groups_per_arena.len() {
+            return Err(Error::option(
+                "design",
+                "give one groups_per_arena entry per arena",
+            ));
+        }
+        if d.groups_per_arena.iter().sum::<usize>() < 2 {
+            return Err(Error::option(
+                "design.groups_per_arena",
+                "expected at least 2 groups",
+            ));
+        }
+        if d.raters[0] < 1 || d.raters[0] > d.raters[1] {
+            return Err(Error::option(
+                "design.raters",
+                "expected [min, max] with 1 <= min <= max",
+            ));
+        }
+        let r = &self.raters;
+        let load = |ms: &[InstrumentModel],
+                    what: &str|
+         -> Result<Vec<(Instrument, LikertModel, InstrumentModel)>> {
+            if ms.is_empty() {
+                return Err(Error::option(what, "name at least one instrument"));
+            }
+            ms.iter()
+                .map(|m| {
+                    if !(m.icc > 0.0 && m.icc + r.leniency_sd * r.leniency_sd < 1.0) {
+                        return Err(Error::option(
+                            format!("{what} {}", m.id),
+                            "icc must be positive and icc + leniency_sd^2 below 1",
+                        ));
+                    }
+                    let inst = instrument::load(&m.id)?;
+                    let lm = LikertModel::new(
+                        &inst,
+                        &SimulateOptions {
+                            n: 1,
+                            seed: self.seed,
+                            loadings: m.loading,
+                            factor_cor: m.factor_cor,
+                        },
+                    )?;
+                    Ok((inst, lm, m.clone()))
+                })
+                .collect()
+        };
+        let leader = load(&self.leader.instruments, "leader.instruments")?;
+        let group = load(&self.group.instruments, "group.instruments")?;
+        let names =
+            |v: &[(Instrument, LikertModel, InstrumentModel)]| -> (Vec<String>, Vec<Latent>) {
+                let mut n = Vec::new();
+                let mut l = Vec::new();
+                for (ii, (inst, _, _)) in v.iter().enumerate() {
+                    for (si, s) in inst.subscales.iter().enumerate() {
+                        n.push(format!("{}:{}", inst.id, s.id));
+                        l.push(Latent {
+                            instrument: ii,
+                            subscale: si,
+                        });
+                    }
+                }
+                (n, l)
+            };
+        let (leader_latents, leader_of) = names(&leader);
+        let (group_latents, group_of) = names(&group);
+        let sizes: Vec<usize> = leader.iter().map(|(i, _, _)| i.subscales.len()).collect();
+        let within: Vec<f64> = leader.iter().map(|(_, _, m)| m.factor_cor).collect();
+        let sigma = block_cor(&sizes, &within, self.leader.cross_cor);
+        let leader_chol = sigma
+            .clone()
+            .cholesky()
+            .ok_or_else(|| Error::NotPositiveDefinite {
+                what: "the leader trait correlation matrix".into(),
+                index: "leader.cross_cor / factor_cor".into(),
+            })?;
+        let mut b = DMatrix::zeros(group_latents.len(), leader_latents.len());
+        for (out, preds) in &self.effects {
+            let o = group_latents.iter().position(|g| g == out).ok_or_else(|| {
+                Error::option(
+                    "effects",
+                    format!(
+                        "unknown outcome \"{out}\" (group latents: {})",
+                        group_latents.join(", ")
+                    ),
+                )
+            })?;
+            for (pred, beta) in preds {
+                let p = leader_latents
+                    .iter()
+                    .position(|l| l == pred)
+                    .ok_or_else(|| {
+                        Error::option(
+                            "effects",
+                            format!(
+                                "unknown predictor \"{pred}\" (leader latents: {})",
+                                leader_latents.join(", ")
+                            ),
+                        )
+                    })?;
+                b[(o, p)] = *beta;
+            }
+        }
+        // residual covariance: unit total variances, residual correlations factor_cor within an instrument
+        let explained = &b * &sigma * b.transpose();
+        let gsizes: Vec<usize> = group.iter().map(|(i, _, _)| i.subscales.len()).collect();
+        let gwithin: Vec<f64> = group.iter().map(|(_, _, m)| m.factor_cor).collect();
+        let rcor = block_cor(&gsizes, &gwithin, 0.0);
+        let mut sd = DVector::zeros(group_latents.len());
+        for (i, name) in group_latents.iter().enumerate() {
+            let v = 1.0 - explained[(i, i)];
+            if v <= 0.01 {
+                return Err(Error::option(
+                    "effects",
+                    format!("the effects on {name} explain {:.3} of its variance: they must explain less than .99", explained[(i, i)]),
+                ));
+            }
+            sd[i] = v.sqrt();
+        }
+        let psi = DMatrix::from_fn(sd.len(), sd.len(), |i, j| rcor[(i, j)] * sd[i] * sd[j]);
+        let resid_chol = psi.cholesky().ok_or_else(|| Error::NotPositiveDefinite {
+            what: "the residual covariance of the group latents".into(),
+            index: "group factor_cor".into(),
+        })?;
+        Ok(Compiled {
+            model: self.clone(),
+            leader,
+            group,
+            leader_latents,
+            group_latents,
+            leader_chol: leader_chol.l(),
+            b,
+            resid_chol: resid_chol.l(),
+            leader_of,
+            group_of,
+        })
+    }
+}
+
+/// A generated study.
+#[derive(Debug, Clone)]
+pub struct Study {
+    /// Header of the leader-ratings file.
+    pub leader_header: Vec<String>,
+    /// Rows of the leader-ratings file (self and observer ratings).
+    pub leader_rows: Vec<Vec<String>>,
+    /// Header of the member-ratings file.
+    pub member_header: Vec<String>,
+    /// Rows of the member-ratings file.
+    pub member_rows: Vec<Vec<String>>,
+    /// Per group: id, arena, true leader traits, true group latents, raters.
+    pub truth: Vec<GroupTruth>,
+}
+
+/// A group's leader-rating rows, member-rating rows and truth.
+type GroupRows = (Vec<Vec<String>>, Vec<Vec<String>>, GroupTruth);
+
+/// The true values of one group.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupTruth {
+    /// Group id.
+    pub group: String,
+    /// Arena.
+    pub arena: String,
+    /// Number of raters.
+    pub raters: usize,
+    /// True leader traits, in [`Compiled::leader_latents`] order.
+    pub leader: Vec<f64>,
+    /// True group latents, in [`Compiled::group_latents`] order.
+    pub group_latents: Vec<f64>,
+}
+
+fn lower_times(l: &DMatrix<f64>, z: &[f64]) -> Vec<f64> {
+    (0..l.nrows())
+        .map(|a| (0..=a).map(|b| l[(a, b)] * z[b]).sum())
+        .collect()
+}
+
+/// Numbers in CSV form (integers without a decimal point).
+fn cell(v: f64) -> String {
+    format!("{v}")
+}
+
+impl Compiled {
+    /// Generates a study with the model's design (or `groups_per_arena`/`raters` overrides) and
+    /// effects scaled by `effect_scale`.
+    pub fn generate(
+        &self,
+        seed: u64,
+        groups_per_arena: &[usize],
+        raters: [usize; 2],
+        effect_scale: f64,
+    ) -> Result<Study> {
+        let b = &self.b * effect_scale;
+        let scaled;
+        let resid_chol = if (effect_scale - 1.0).abs() > 0.0 {
+            // residual variances follow the scaled effects
+            let sigma = &self.leader_chol * self.leader_chol.transpose();
+            let explained = &b * &sigma * b.transpose();
+            let base = &self.resid_chol * self.resid_chol.transpose();
+            let n = base.nrows();
+            let mut sd = vec![0.0; n];
+            for i in 0..n {
+                let v = 1.0 - explained[(i, i)];
+                if v <= 0.01 {
+                    return Err(Error::option(
+                        "effect_scale",
+                        format!(
+                            "effects scaled by {effect_scale} explain too much of {}",
+                            self.group_latents[i]
+                        ),
+                    ));
+                }
+                sd[i] = v.sqrt();
+            }
+            let old_sd: Vec<f64> = (0..n).map(|i| base[(i, i)].sqrt()).collect();
+            let psi = DMatrix::from_fn(n, n, |i, j| {
+                base[(i, j)] / (old_sd[i] * old_sd[j]) * sd[i] * sd[j]
+            });
+            scaled = psi
+                .cholesky()
+                .map(|c| c.l())
+                .ok_or_else(|| Error::NotPositiveDefinite {
+                    what: "the residual covariance".into(),
+                    index: "effect_scale".into(),
+                })?;
+            &scaled
+        } else {
+            &self.resid_chol
+        };
+        let arenas = &self.model.design.arenas;
+        let mut plan: Vec<&str> = Vec::new();
+        for (a, &n) in arenas.iter().zip(groups_per_arena) {
+            plan.extend(std::iter::repeat_n(a.as_str(), n));
+        }
+        let width = plan.len().to_string().len().max(3);
+        let lens = self.model.raters.leniency_sd;
+        let bias = self.model.raters.self_bias;
+        let groups: Vec<GroupRows> = plan
+            .par_iter()
+            .enumerate()
+            .map(|(g, arena)| {
+                let mut rng = stream(seed, g as u64 + 1);
+                let mut nrm = Normal::new();
+                let gid = format!("G{:0width$}", g + 1);
+                let span = (raters[1] - raters[0] + 1) as f64;
+                let m = raters[0]
+                    + ((uniform_open(&mut rng) * span) as usize).min(raters[1] - raters[0]);
+                let z: Vec<f64> = (0..self.leader_latents.len())
+                    .map(|_| nrm.draw(&mut rng))
+                    .collect();
+                let c = lower_times(&self.leader_chol, &z);
+                let z2: Vec<f64> = (0..self.group_latents.len())
+                    .map(|_| nrm.draw(&mut rng))
+                    .collect();
+                let e = lower_times(resid_chol, &z2);
+                let t: Vec<f64> = (0..self.group_latents.len())
+                    .map(|i| (0..c.len()).map(|j| b[(i, j)] * c[j]).sum::<f64>() + e[i])
+                    .collect();
+                let mut lrows = Vec::with_capacity(m + 1);
+                let mut mrows = Vec::with_capacity(m);
+                // self rating
+                let mut row = vec![
+                    format!("{gid}-L"),
+                    gid.clone(),
+                    format!("{gid}-L"),
+                    arena.to_string(),
+                    "self".to_string(),
+                ];
+                for (ii, (_, lm, im)) in self.leader.iter().enumerate() {
+                    let f: Vec<f64> = self
+                        .leader_of
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, l)| l.instrument == ii)
+                        .map(|(k, _)| {
+                            im.icc.sqrt() * c[k] + (1.0 - im.icc).sqrt() * nrm.draw(&mut rng) + bias
+                        })
+                        .collect();
+                    let mut out = vec![0.0; lm.items.len()];
+                    lm.respond(&f, &mut rng, &mut nrm, &mut out);
+                    row.extend(out.into_iter().map(cell));
+                }
+                lrows.push(row);
+                for r in 0..m {
+                    let rid = format!("{gid}-R{:02}", r + 1);
+                    let len = lens * nrm.draw(&mut rng);
+                    let mut row = vec![
+                        rid.clone(),
+                        gid.clone(),
+                        format!("{gid}-L"),
+                        arena.to_string(),
+                        "observer".to_string(),
+                    ];
+                    for (ii, (_, lm, im)) in self.leader.iter().enumerate() {
+                        let w = (1.0 - im.icc - lens * lens).max(0.0).sqrt();
+                        let f: Vec<f64> = self
+                            .leader_of
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, l)| l.instrument == ii)
+                            .map(|(k, _)| im.icc.sqrt() * c[k] + w * nrm.draw(&mut rng) + len)
+                            .collect();
+                        let mut out = vec![0.0; lm.items.len()];
+                        lm.respond(&f, &mut rng, &mut nrm, &mut out);
+                        row.extend(out.into_iter().map(cell));
+                    }
+                    lrows.push(row);
+                    let mut mrow = vec![rid, gid.clone(), arena.to_string()];
+                    for (ii, (_, lm, im)) in self.group.iter().enumerate() {
+                        let w = (1.0 - im.icc - lens * lens).max(0.0).sqrt();
+                        let f: Vec<f64> = self
+                            .group_of
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, l)| l.instrument == ii)
+                            .map(|(k, _)| im.icc.sqrt() * t[k] + w * nrm.draw(&mut rng) + len)
+                            .collect();
+                        let mut out = vec![0.0; lm.items.len()];
+                        lm.respond(&f, &mut rng, &mut nrm, &mut out);
+                        mrow.extend(out.into_iter().map(cell));
+                    }
+                    mrows.push(mrow);
+                }
+                let truth = GroupTruth {
+                    group: gid,
+                    arena: arena.to_string(),
+                    raters: m,
+                    leader: c,
+                    group_latents: t,
+                };
+                (lrows, mrows, truth)
+            })
+            .collect();
+        let mut leader_header: Vec<String> =
+            ["respondent_id", "group_id", "leader_id", "arena", "form"]
+                .map(String::from)
+                .to_vec();
+        for (_, lm, _) in &self.leader {
+            leader_header.extend(lm.items.iter().cloned());
+        }
+        let mut member_header: Vec<String> = ["respondent_id", "group_id", "arena"]
+            .map(String::from)
+            .to_vec();
+        for (_, lm, _) in &self.group {
+            member_header.extend(lm.items.iter().cloned());
+        }
+        let mut study = Study {
+            leader_header,
+            leader_rows: Vec::new(),
+            member_header,
+            member_rows: Vec::new(),
+            truth: Vec::new(),
+        };
+        for (l, m, t) in groups {
+            study.leader_rows.extend(l);
+            study.member_rows.extend(m);
+            study.truth.push(t);
+        }
+        Ok(study)
+    }
+
+    /// Generates the model's own design.
+    pub fn generate_default(&self, seed: u64) -> Result<Study> {
+        let d = &self.model.design;
+        self.generate(seed, &d.groups_per_arena, d.raters, 1.0)
+    }
+}
+
+/// CSV text of a header and rows.
+pub fn csv_text(header: &[String], rows: &[Vec<String>]) -> String {
+    let mut out = header.join(",");
+    out.push('\n');
+    for r in rows {
+        out.push_str(&r.join(","));
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,302 @@
+//! Study files (`study.toml`): which data files a study has, the role of each column, and which
+//! instrument each block of items belongs to.
+//!
+//! ```toml
+//! title = "Trust-building study"
+//!
+//! [[datasets]]
+//! name = "leader-ratings"          # leaders' self ratings and collaborators' ratings of them
+//! path = "leader-ratings.csv"      # relative to the study file
+//! respondent = "respondent_id"
+//! group = "group_id"
+//! target = "leader_id"             # who is rated
+//! form = "form"                    # the column naming each row's rater form (self/observer)
+//! arena = "arena"
+//! instruments = ["tblc", "abi"]
+//!
+//! [[datasets]]
+//! name = "member-ratings"
+//! path = "member-ratings.csv"
+//! respondent = "respondent_id"
+//! group = "group_id"
+//! arena = "arena"
+//! form_value = "member"            # every row answered this form
+//! instruments = ["group-trust"]
+//! ```
+
+use crate::data::read::ColumnRequest;
+use crate::data::{CsvSource, ItemSpec, ReadOptions};
+use crate::error::{Error, Location, Result};
+use crate::instrument::{self, Instrument};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// A study file.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Study {
+    /// Title.
+    #[serde(default)]
+    pub title: String,
+    /// Description.
+    #[serde(default)]
+    pub description: String,
+    /// The data files.
+    pub datasets: Vec<Dataset>,
+    /// Folder of the study file (set when loaded; paths are relative to it).
+    #[serde(skip)]
+    pub dir: PathBuf,
+    /// The study file itself.
+    #[serde(skip)]
+    pub file: PathBuf,
+}
+
+/// One data file of a study.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dataset {
+    /// Name.
+    pub name: String,
+    /// CSV path, relative to the study file.
+    pub path: PathBuf,
+    /// Respondent id column.
+    pub respondent: String,
+    /// Group id column.
+    pub group: String,
+    /// Target (rated person) id column, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// Column holding each row's rater form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<String>,
+    /// The form every row answered (when there is no form column).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form_value: Option<String>,
+    /// Arena column, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arena: Option<String>,
+    /// Instruments whose items are columns of this file.
+    pub instruments: Vec<String>,
+}
+
+impl Study {
+    /// Reads a study file.
+    pub fn load(path: &Path) -> Result<Study> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut s: Study = toml::from_str(&text).map_err(|e| {
+            let (line, col) = e
+                .span()
+                .map(|s| crate::instrument::load::line_col(&text, s.start))
+                .map_or((None, None), |(l, c)| (Some(l), Some(c)));
+            Error::Instrument {
+                file: path.to_path_buf(),
+                line,
+                col,
+                msg: e.message().trim().to_string(),
+            }
+        })?;
+        s.dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        s.file = path.to_path_buf();
+        if s.datasets.is_empty() {
+            return Err(Error::Instrument {
+                file: s.file.clone(),
+                line: None,
+                col: None,
+                msg: "no [[datasets]]".into(),
+            });
+        }
+        Ok(s)
+    }
+
+    /// A dataset's file path.
+    pub fn path_of(&self, d: &Dataset) -> PathBuf {
+        self.dir.join(&d.path)
+    }
+
+    /// The dataset holding an instrument's items (the first that lists it).
+    pub fn dataset_for(&self, instrument: &str) -> Result<&Dataset> {
+        let key = instrument::load(instrument)
+            .map(|i| i.id)
+            .unwrap_or_else(|_| instrument.to_string());
+        self.datasets
+            .iter()
+            .find(|d| d.instruments.iter().any(|i| i == instrument || i == &key))
+            .ok_or_else(|| {
+                Error::option(
+                    "--instrument",
+                    format!(
+                        "no dataset of {} holds instrument \"{instrument}\"",
+                        self.file.display()
+                    ),
+                )
+            })
+    }
+}
+
+/// What `study check` found in one dataset.
+#[derive(Debug, Clone, Serialize)]
+pub struct DatasetReport {
+    /// Dataset name.
+    pub name: String,
+    /// File.
+    pub path: String,
+    /// Data rows.
+    pub rows: usize,
+    /// Distinct groups.
+    pub groups: usize,
+    /// Distinct targets.
+    pub targets: Option<usize>,
+    /// Rows per form.
+    pub forms: BTreeMap<String, usize>,
+    /// Groups per arena.
+    pub arenas: BTreeMap<String, usize>,
+    /// Items per instrument found.
+    pub instruments: BTreeMap<String, usize>,
+    /// Cells missing among the item columns.
+    pub missing_cells: usize,
+    /// Smallest and largest group size.
+    pub group_size: [usize; 2],
+}
+
+/// Validates a study against its data: files, columns, instrument items and response ranges,
+/// forms, and that every group has one target. The first problem is the error.
+pub fn check(study: &Study) -> Result<Vec<DatasetReport>> {
+    let mut reports = Vec::new();
+    for d in &study.datasets {
+        let path = study.path_of(d);
+        let at = Location::file(Some(path.clone()));
+        let src = CsvSource::open(&path, &ReadOptions::default())?;
+        let header = src.names().to_vec();
+        let mut text_names = vec![d.respondent.clone(), d.group.clone()];
+        text_names.extend(d.target.iter().cloned());
+        text_names.extend(d.form.iter().cloned());
+        text_names.extend(d.arena.iter().cloned());
+        let text_cols = ItemSpec(text_names.clone()).resolve(&header, &at)?;
+        let insts: Vec<Instrument> = d
+            .instruments
+            .iter()
+            .map(|i| instrument::load(i))
+            .collect::<Result<_>>()?;
+        let mut reqs = Vec::new();
+        let mut per_inst = BTreeMap::new();
+        for inst in &insts {
+            let cols = ItemSpec(inst.items.iter().map(|i| i.id.clone()).collect())
+                .resolve(&header, &at)?;
+            per_inst.insert(inst.id.clone(), cols.len());
+            reqs.extend(cols.into_iter().map(|index| ColumnRequest {
+                index,
+                range: Some((inst.scale.min as f64, inst.scale.max as f64)),
+            }));
+        }
+        let (data, texts) = src.read_text(&reqs, &text_cols)?;
+        let col = |name: &Option<String>| {
+            name.as_ref()
+                .and_then(|n| text_names.iter().position(|t| t == n))
+                .map(|i| &texts[i])
+        };
+        let groups = &texts[1];
+        for (i, g) in groups.iter().enumerate() {
+            if g.is_empty() {
+                return Err(Error::Parse {
+                    at: at.clone().with_row(data.rows[i]).with_column(&d.group),
+                    expected: "a group id".into(),
+                    found: String::new(),
+                });
+            }
+        }
+        let mut forms = BTreeMap::new();
+        match (col(&d.form), &d.form_value) {
+            (Some(f), _) => {
+                for (i, v) in f.iter().enumerate() {
+                    for inst in &insts {
+                        if !inst.forms.iter().any(|x| &x.id == v) {
+                            return Err(Error::Parse {
+                                at: at
+                                    .clone()
+                                    .with_row(data.rows[i])
+                                    .with_column(d.form.clone().unwrap_or_default()),
+                                expected: format!(
+                                    "a form of {} ({})",
+                                    inst.id,
+                                    inst.forms
+                                        .iter()
+                                        .map(|x| x.id.as_str())
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                ),
+                                found: v.clone(),
+                            });
+                        }
+                    }
+                    *forms.entry(v.clone()).or_insert(0) += 1;
+                }
+            }
+            (None, Some(v)) => {
+                for inst in &insts {
+                    inst.require_form(v)?;
+                }
+                forms.insert(v.clone(), data.n());
+            }
+            (None, None) => {}
+        }
+        let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
+        for g in groups {
+            *sizes.entry(g.as_str()).or_insert(0) += 1;
+        }
+        let targets = match col(&d.target) {
+            Some(t) => {
+                let mut target_of: BTreeMap<&str, &str> = BTreeMap::new();
+                for (i, (g, tg)) in groups.iter().zip(t).enumerate() {
+                    match target_of.get(g.as_str()) {
+                        Some(prev) if prev != tg => {
+                            return Err(Error::Parse {
+                                at: at
+                                    .clone()
+                                    .with_row(data.rows[i])
+                                    .with_column(d.target.clone().unwrap_or_default()),
+                                expected: format!(
+                                    "one target per group (group {g} already rates {prev})"
+                                ),
+                                found: tg.clone(),
+                            })
+                        }
+                        _ => {
+                            target_of.insert(g, tg);
+                        }
+                    }
+                }
+                Some(t.iter().collect::<BTreeSet<_>>().len())
+            }
+            None => None,
+        };
+        let mut arenas = BTreeMap::new();
+        if let Some(a) = col(&d.arena) {
+            let mut seen = BTreeSet::new();
+            for (g, ar) in groups.iter().zip(a) {
+                if seen.insert(g.as_str()) {
+                    *arenas.entry(ar.clone()).or_insert(0) += 1;
+                }
+            }
+        }
+        reports.push(DatasetReport {
+            name: d.name.clone(),
+            path: path.display().to_string(),
+            rows: data.n(),
+            groups: sizes.len(),
+            targets,
+            forms,
+            arenas,
+            instruments: per_inst,
+            missing_cells: data.values.iter().filter(|v| v.is_nan()).count(),
+            group_size: [
+                sizes.values().copied().min().unwrap_or(0),
+                sizes.values().copied().max().unwrap_or(0),
+            ],
+        });
+    }
+    Ok(reports)
+}
