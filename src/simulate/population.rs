@@ -379,6 +379,23 @@ pub struct Study {
     pub truth: Vec<GroupTruth>,
 }
 
+/// One group's simulated numbers.
+#[derive(Debug, Clone)]
+pub struct GroupData {
+    /// Raters (= members).
+    pub raters: usize,
+    /// The leader's self ratings of every leader item.
+    pub leader_self: Vec<f64>,
+    /// Observer ratings, `raters x leader items`, row-major.
+    pub observers: Vec<f64>,
+    /// Member ratings, `raters x group items`, row-major.
+    pub members: Vec<f64>,
+    /// True leader traits.
+    pub leader: Vec<f64>,
+    /// True group latents.
+    pub group_latents: Vec<f64>,
+}
+
 /// A group's leader-rating rows, member-rating rows and truth.
 type GroupRows = (Vec<Vec<String>>, Vec<Vec<String>>, GroupTruth);
 
@@ -418,143 +435,50 @@ impl Compiled {
         raters: [usize; 2],
         effect_scale: f64,
     ) -> Result<Study> {
-        let b = &self.b * effect_scale;
-        let scaled;
-        let resid_chol = if (effect_scale - 1.0).abs() > 0.0 {
-            // residual variances follow the scaled effects
-            let sigma = &self.leader_chol * self.leader_chol.transpose();
-            let explained = &b * &sigma * b.transpose();
-            let base = &self.resid_chol * self.resid_chol.transpose();
-            let n = base.nrows();
-            let mut sd = vec![0.0; n];
-            for i in 0..n {
-                let v = 1.0 - explained[(i, i)];
-                if v <= 0.01 {
-                    return Err(Error::option(
-                        "effect_scale",
-                        format!(
-                            "effects scaled by {effect_scale} explain too much of {}",
-                            self.group_latents[i]
-                        ),
-                    ));
-                }
-                sd[i] = v.sqrt();
-            }
-            let old_sd: Vec<f64> = (0..n).map(|i| base[(i, i)].sqrt()).collect();
-            let psi = DMatrix::from_fn(n, n, |i, j| {
-                base[(i, j)] / (old_sd[i] * old_sd[j]) * sd[i] * sd[j]
-            });
-            scaled = psi
-                .cholesky()
-                .map(|c| c.l())
-                .ok_or_else(|| Error::NotPositiveDefinite {
-                    what: "the residual covariance".into(),
-                    index: "effect_scale".into(),
-                })?;
-            &scaled
-        } else {
-            &self.resid_chol
-        };
+        let (b, resid) = self.scaled(effect_scale)?;
+        let resid_chol = &resid;
         let arenas = &self.model.design.arenas;
         let mut plan: Vec<&str> = Vec::new();
         for (a, &n) in arenas.iter().zip(groups_per_arena) {
             plan.extend(std::iter::repeat_n(a.as_str(), n));
         }
         let width = plan.len().to_string().len().max(3);
-        let lens = self.model.raters.leniency_sd;
-        let bias = self.model.raters.self_bias;
         let groups: Vec<GroupRows> = plan
             .par_iter()
             .enumerate()
             .map(|(g, arena)| {
-                let mut rng = stream(seed, g as u64 + 1);
-                let mut nrm = Normal::new();
+                let gd = self.group_data(seed, g, raters, &b, resid_chol);
                 let gid = format!("G{:0width$}", g + 1);
-                let span = (raters[1] - raters[0] + 1) as f64;
-                let m = raters[0]
-                    + ((uniform_open(&mut rng) * span) as usize).min(raters[1] - raters[0]);
-                let z: Vec<f64> = (0..self.leader_latents.len())
-                    .map(|_| nrm.draw(&mut rng))
-                    .collect();
-                let c = lower_times(&self.leader_chol, &z);
-                let z2: Vec<f64> = (0..self.group_latents.len())
-                    .map(|_| nrm.draw(&mut rng))
-                    .collect();
-                let e = lower_times(resid_chol, &z2);
-                let t: Vec<f64> = (0..self.group_latents.len())
-                    .map(|i| (0..c.len()).map(|j| b[(i, j)] * c[j]).sum::<f64>() + e[i])
-                    .collect();
-                let mut lrows = Vec::with_capacity(m + 1);
-                let mut mrows = Vec::with_capacity(m);
-                // self rating
-                let mut row = vec![
-                    format!("{gid}-L"),
-                    gid.clone(),
-                    format!("{gid}-L"),
-                    arena.to_string(),
-                    "self".to_string(),
-                ];
-                for (ii, (_, lm, im)) in self.leader.iter().enumerate() {
-                    let f: Vec<f64> = self
-                        .leader_of
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, l)| l.instrument == ii)
-                        .map(|(k, _)| {
-                            im.icc.sqrt() * c[k] + (1.0 - im.icc).sqrt() * nrm.draw(&mut rng) + bias
-                        })
-                        .collect();
-                    let mut out = vec![0.0; lm.items.len()];
-                    lm.respond(&f, &mut rng, &mut nrm, &mut out);
-                    row.extend(out.into_iter().map(cell));
-                }
-                lrows.push(row);
-                for r in 0..m {
-                    let rid = format!("{gid}-R{:02}", r + 1);
-                    let len = lens * nrm.draw(&mut rng);
-                    let mut row = vec![
-                        rid.clone(),
+                let (nl, ng) = (self.leader_items(), self.group_items());
+                let mut lrows = Vec::with_capacity(gd.raters + 1);
+                let mut mrows = Vec::with_capacity(gd.raters);
+                let head = |rid: String, form: &str| {
+                    vec![
+                        rid,
                         gid.clone(),
                         format!("{gid}-L"),
                         arena.to_string(),
-                        "observer".to_string(),
-                    ];
-                    for (ii, (_, lm, im)) in self.leader.iter().enumerate() {
-                        let w = (1.0 - im.icc - lens * lens).max(0.0).sqrt();
-                        let f: Vec<f64> = self
-                            .leader_of
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, l)| l.instrument == ii)
-                            .map(|(k, _)| im.icc.sqrt() * c[k] + w * nrm.draw(&mut rng) + len)
-                            .collect();
-                        let mut out = vec![0.0; lm.items.len()];
-                        lm.respond(&f, &mut rng, &mut nrm, &mut out);
-                        row.extend(out.into_iter().map(cell));
-                    }
+                        form.to_string(),
+                    ]
+                };
+                let mut row = head(format!("{gid}-L"), "self");
+                row.extend(gd.leader_self.iter().map(|v| cell(*v)));
+                lrows.push(row);
+                for r in 0..gd.raters {
+                    let rid = format!("{gid}-R{:02}", r + 1);
+                    let mut row = head(rid.clone(), "observer");
+                    row.extend(gd.observers[r * nl..(r + 1) * nl].iter().map(|v| cell(*v)));
                     lrows.push(row);
                     let mut mrow = vec![rid, gid.clone(), arena.to_string()];
-                    for (ii, (_, lm, im)) in self.group.iter().enumerate() {
-                        let w = (1.0 - im.icc - lens * lens).max(0.0).sqrt();
-                        let f: Vec<f64> = self
-                            .group_of
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, l)| l.instrument == ii)
-                            .map(|(k, _)| im.icc.sqrt() * t[k] + w * nrm.draw(&mut rng) + len)
-                            .collect();
-                        let mut out = vec![0.0; lm.items.len()];
-                        lm.respond(&f, &mut rng, &mut nrm, &mut out);
-                        mrow.extend(out.into_iter().map(cell));
-                    }
+                    mrow.extend(gd.members[r * ng..(r + 1) * ng].iter().map(|v| cell(*v)));
                     mrows.push(mrow);
                 }
                 let truth = GroupTruth {
-                    group: gid,
+                    group: gid.clone(),
                     arena: arena.to_string(),
-                    raters: m,
-                    leader: c,
-                    group_latents: t,
+                    raters: gd.raters,
+                    leader: gd.leader,
+                    group_latents: gd.group_latents,
                 };
                 (lrows, mrows, truth)
             })
@@ -585,6 +509,135 @@ impl Compiled {
             study.truth.push(t);
         }
         Ok(study)
+    }
+
+    /// Items of all leader instruments.
+    pub fn leader_items(&self) -> usize {
+        self.leader.iter().map(|(_, lm, _)| lm.items.len()).sum()
+    }
+
+    /// Items of all group instruments.
+    pub fn group_items(&self) -> usize {
+        self.group.iter().map(|(_, lm, _)| lm.items.len()).sum()
+    }
+
+    /// The effects matrix and residual Cholesky factor for effects scaled by `effect_scale`.
+    pub fn scaled(&self, effect_scale: f64) -> Result<(DMatrix<f64>, DMatrix<f64>)> {
+        let b = &self.b * effect_scale;
+        let sigma = &self.leader_chol * self.leader_chol.transpose();
+        let explained = &b * &sigma * b.transpose();
+        let base = &self.resid_chol * self.resid_chol.transpose();
+        let n = base.nrows();
+        let mut sd = vec![0.0; n];
+        for i in 0..n {
+            let v = 1.0 - explained[(i, i)];
+            if v <= 0.01 {
+                return Err(Error::option(
+                    "effect_scale",
+                    format!(
+                        "effects scaled by {effect_scale} explain too much of {}",
+                        self.group_latents[i]
+                    ),
+                ));
+            }
+            sd[i] = v.sqrt();
+        }
+        let old_sd: Vec<f64> = (0..n).map(|i| base[(i, i)].sqrt()).collect();
+        let psi = DMatrix::from_fn(n, n, |i, j| {
+            base[(i, j)] / (old_sd[i] * old_sd[j]) * sd[i] * sd[j]
+        });
+        let chol = psi
+            .cholesky()
+            .map(|c| c.l())
+            .ok_or_else(|| Error::NotPositiveDefinite {
+                what: "the residual covariance".into(),
+                index: "effect_scale".into(),
+            })?;
+        Ok((b, chol))
+    }
+
+    /// One group's numbers: group `g` of a study drawn with `seed` (ChaCha8 stream `g + 1`).
+    pub fn group_data(
+        &self,
+        seed: u64,
+        g: usize,
+        raters: [usize; 2],
+        b: &DMatrix<f64>,
+        resid_chol: &DMatrix<f64>,
+    ) -> GroupData {
+        let lens = self.model.raters.leniency_sd;
+        let bias = self.model.raters.self_bias;
+        let mut rng = stream(seed, g as u64 + 1);
+        let mut nrm = Normal::new();
+        let span = (raters[1] - raters[0] + 1) as f64;
+        let m = raters[0] + ((uniform_open(&mut rng) * span) as usize).min(raters[1] - raters[0]);
+        let z: Vec<f64> = (0..self.leader_latents.len())
+            .map(|_| nrm.draw(&mut rng))
+            .collect();
+        let c = lower_times(&self.leader_chol, &z);
+        let z2: Vec<f64> = (0..self.group_latents.len())
+            .map(|_| nrm.draw(&mut rng))
+            .collect();
+        let e = lower_times(resid_chol, &z2);
+        let t: Vec<f64> = (0..self.group_latents.len())
+            .map(|i| (0..c.len()).map(|j| b[(i, j)] * c[j]).sum::<f64>() + e[i])
+            .collect();
+        let (nl, ng) = (self.leader_items(), self.group_items());
+        let mut leader_self = Vec::with_capacity(nl);
+        let mut observers = Vec::with_capacity(m * nl);
+        let mut members = Vec::with_capacity(m * ng);
+        let mut out = Vec::new();
+        for (ii, (_, lm, im)) in self.leader.iter().enumerate() {
+            let f: Vec<f64> = self
+                .leader_of
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| l.instrument == ii)
+                .map(|(k, _)| {
+                    im.icc.sqrt() * c[k] + (1.0 - im.icc).sqrt() * nrm.draw(&mut rng) + bias
+                })
+                .collect();
+            out.resize(lm.items.len(), 0.0);
+            lm.respond(&f, &mut rng, &mut nrm, &mut out);
+            leader_self.extend_from_slice(&out);
+        }
+        for _ in 0..m {
+            let len = lens * nrm.draw(&mut rng);
+            for (ii, (_, lm, im)) in self.leader.iter().enumerate() {
+                let w = (1.0 - im.icc - lens * lens).max(0.0).sqrt();
+                let f: Vec<f64> = self
+                    .leader_of
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, l)| l.instrument == ii)
+                    .map(|(k, _)| im.icc.sqrt() * c[k] + w * nrm.draw(&mut rng) + len)
+                    .collect();
+                out.resize(lm.items.len(), 0.0);
+                lm.respond(&f, &mut rng, &mut nrm, &mut out);
+                observers.extend_from_slice(&out);
+            }
+            for (ii, (_, lm, im)) in self.group.iter().enumerate() {
+                let w = (1.0 - im.icc - lens * lens).max(0.0).sqrt();
+                let f: Vec<f64> = self
+                    .group_of
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, l)| l.instrument == ii)
+                    .map(|(k, _)| im.icc.sqrt() * t[k] + w * nrm.draw(&mut rng) + len)
+                    .collect();
+                out.resize(lm.items.len(), 0.0);
+                lm.respond(&f, &mut rng, &mut nrm, &mut out);
+                members.extend_from_slice(&out);
+            }
+        }
+        GroupData {
+            raters: m,
+            leader_self,
+            observers,
+            members,
+            leader: c,
+            group_latents: t,
+        }
     }
 
     /// Generates the model's own design.
