@@ -10,6 +10,7 @@
 //! | [`data`] | streaming CSV intake (BOM, delimiters, Qualtrics headers, missing codes), item selection, reverse keys |
 //! | [`instrument`] | instrument files (`instruments/*.toml`): schema, loading, checks, scoring, templates |
 //! | [`dist`] | distribution functions (normal, t, F, chi-square) with accurate quantiles |
+//! | [`regression`] | OLS (QR) with HC/clustered standard errors, hierarchical blocks, dominance analysis, cross-validation, REML random-intercept models |
 //! | [`reliability`] | Cronbach's alpha, standardised alpha, Guttman's lambda 6, item statistics, Feldt and bootstrap intervals, omega |
 //! | [`factor`] | minres extraction, GPA rotation, Schmid-Leiman |
 //! | [`simulate`] | Likert responses from a known factor model, deterministic per seed |
@@ -28,6 +29,7 @@ pub mod dist;
 pub mod error;
 pub mod factor;
 pub mod instrument;
+pub mod regression;
 pub mod reliability;
 pub mod render;
 pub mod simulate;

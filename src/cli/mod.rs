@@ -9,6 +9,8 @@ pub mod krippendorff;
 pub mod omega;
 pub mod parallel;
 pub mod polychoric;
+pub mod power;
+pub mod regress;
 pub mod reliability;
 pub mod rwg;
 pub mod score;
@@ -55,6 +57,10 @@ pub enum Command {
     /// Study files: check one against its data.
     #[command(subcommand)]
     Study(study::Command),
+    /// Linear regression: OLS with robust/clustered SEs, blocks, dominance, cross-validation, REML multilevel.
+    Regress(regress::Args),
+    /// Monte Carlo power of a multi-level study design (and `power merge` of shards).
+    Power(power::Args),
     /// Simulate Likert responses to an instrument from a known factor model.
     Simulate(simulate::Args),
 }
@@ -67,6 +73,8 @@ pub fn run(cli: Cli) -> trustscale::Result<Output> {
         Command::Omega(a) => omega::run(a),
         Command::Instrument(c) => instrument::run(c),
         Command::Simulate(a) => simulate::run(a),
+        Command::Power(a) => power::run(a),
+        Command::Regress(a) => regress::run(a),
         Command::Study(c) => study::run(c),
         Command::Icc(a) => icc::run(a),
         Command::Efa(a) => efa::run(a),

@@ -9,6 +9,7 @@
 
 pub mod likert;
 pub mod population;
+pub mod power;
 pub mod rng;
 
 pub use likert::{simulate_instrument, LikertModel, SimulateOptions};

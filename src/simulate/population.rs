@@ -556,6 +556,32 @@ impl Compiled {
         Ok((b, chol))
     }
 
+    /// Only the true values of group `g` (the first draws of its stream, as in
+    /// [`Compiled::group_data`]): leader traits and group latents.
+    pub fn group_truth(
+        &self,
+        seed: u64,
+        g: usize,
+        b: &DMatrix<f64>,
+        resid_chol: &DMatrix<f64>,
+    ) -> (Vec<f64>, Vec<f64>) {
+        let mut rng = stream(seed, g as u64 + 1);
+        let mut nrm = Normal::new();
+        let _size = uniform_open(&mut rng);
+        let z: Vec<f64> = (0..self.leader_latents.len())
+            .map(|_| nrm.draw(&mut rng))
+            .collect();
+        let c = lower_times(&self.leader_chol, &z);
+        let z2: Vec<f64> = (0..self.group_latents.len())
+            .map(|_| nrm.draw(&mut rng))
+            .collect();
+        let e = lower_times(resid_chol, &z2);
+        let t = (0..self.group_latents.len())
+            .map(|i| (0..c.len()).map(|j| b[(i, j)] * c[j]).sum::<f64>() + e[i])
+            .collect();
+        (c, t)
+    }
+
     /// One group's numbers: group `g` of a study drawn with `seed` (ChaCha8 stream `g + 1`).
     pub fn group_data(
         &self,
