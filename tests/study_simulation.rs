@@ -194,3 +194,64 @@ fn study_check_names_a_bad_form() {
         "{err}"
     );
 }
+
+#[test]
+fn regress_relates_the_levels_of_a_study() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = common::run_in(
+        root,
+        &[
+            "regress",
+            "--study",
+            "data/example-study/study.toml",
+            "--outcome",
+            "group-trust:cognitive",
+            "--predictors",
+            "tblc:process-navigator,abi:ability",
+            "--json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // one row per group; the predictors' agreement is computed in their own (observer) rows
+    assert_eq!(v["n"], 120);
+    let cols = v["aggregation"]["columns"].as_array().unwrap();
+    let pn = cols
+        .iter()
+        .find(|c| c["column"] == "tblc:process-navigator")
+        .unwrap();
+    assert!(pn["icc1"].as_f64().unwrap() < 0.6, "{pn}");
+    // the true effects are positive: both estimates are
+    let coefs = v["coefficients"].as_array().unwrap();
+    assert!(coefs
+        .iter()
+        .skip(1)
+        .all(|c| c["estimate"].as_f64().unwrap() > 0.0));
+    let ml = common::run_in(
+        root,
+        &[
+            "regress",
+            "--study",
+            "data/example-study/study.toml",
+            "--outcome",
+            "group-trust:cognitive",
+            "--predictors",
+            "tblc:process-navigator",
+            "--multilevel",
+            "group",
+            "--json",
+        ],
+    );
+    assert!(
+        ml.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ml.stderr)
+    );
+    let m: serde_json::Value = serde_json::from_slice(&ml.stdout).unwrap();
+    assert_eq!(m["n_groups"], 120);
+    assert!(m["var_group"].as_f64().unwrap() > 0.0);
+}

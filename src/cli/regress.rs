@@ -67,6 +67,11 @@ pub struct Args {
     /// Share of a subscale's items that must be answered for a subscale score.
     #[arg(long, default_value_t = 0.8)]
     min_answered: f64,
+    /// A study file: variables are `INSTRUMENT:SUBSCALE` scores found in the study's datasets,
+    /// predictors averaged per group from their dataset (observer rows where forms are mixed);
+    /// the outcome is analysed per group (or per member with --multilevel).
+    #[arg(long)]
+    study: Option<std::path::PathBuf>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -159,12 +164,15 @@ fn parse_terms(
 }
 
 /// Runs the command.
-pub fn run(a: Args) -> Result<Output> {
+pub fn run(mut a: Args) -> Result<Output> {
     let score_opts = ScoreOptions {
         method: ScoreMethod::Mean,
         min_answered: a.min_answered,
     };
     score_opts.validate()?;
+    if a.study.is_some() && a.read.data.is_none() {
+        return run_study(&mut a, &score_opts);
+    }
     let src = a.read.open()?;
     let header = src.names().to_vec();
     let at = a.read.at();
@@ -600,4 +608,241 @@ fn tables(r: &RegressResult, level: f64) -> Vec<Table> {
         });
     }
     out
+}
+
+/// Scores of one `INSTRUMENT:SUBSCALE` per respondent of its study dataset, with group ids.
+fn study_scores(
+    study: &trustscale::study::Study,
+    term: &str,
+    read: &ReadArgs,
+    score_opts: &ScoreOptions,
+) -> Result<(Vec<f64>, Vec<String>)> {
+    let Some((inst_id, sub)) = term.split_once(':') else {
+        return Err(Error::option(
+            "--study",
+            format!("with --study, variables are INSTRUMENT:SUBSCALE scores, found \"{term}\""),
+        ));
+    };
+    let inst = instrument::load(inst_id)?;
+    let ds = study.dataset_for(&inst.id)?;
+    let mut r = read.clone();
+    r.data = Some(study.path_of(ds));
+    let src = r.open()?;
+    let header = src.names().to_vec();
+    let at = r.at();
+    let sels = inst.selections(Some(sub), &header, &at)?;
+    let Some((_, sel)) = sels.into_iter().next() else {
+        return Err(Error::option(
+            "--study",
+            format!("no subscale \"{sub}\" in {}", inst.id),
+        ));
+    };
+    let mut text = vec![ItemSpec(vec![ds.group.clone()]).resolve(&header, &at)?[0]];
+    let form_col = ds
+        .form
+        .as_ref()
+        .filter(|_| inst.forms.iter().any(|f| f.id == "observer"));
+    if let Some(f) = form_col {
+        text.push(ItemSpec(vec![f.clone()]).resolve(&header, &at)?[0]);
+    }
+    let (mut items, texts) = src.read_text(&sel.requests(), &text)?;
+    sel.apply_reverse(&mut items);
+    let groups = vec![(term.to_string(), (0..items.k()).collect::<Vec<_>>())];
+    let sc = score(&items, &groups, score_opts)?;
+    let mut vals = Vec::new();
+    let mut gids = Vec::new();
+    for (i, v) in sc.values.iter().enumerate() {
+        if form_col.is_some() && texts[1][i] != "observer" {
+            continue;
+        }
+        vals.push(v.unwrap_or(f64::NAN));
+        gids.push(texts[0][i].trim().to_string());
+    }
+    Ok((vals, gids))
+}
+
+/// `regress --study`: predictors averaged per group from their own datasets, the outcome per
+/// member (multilevel) or per group (default: the group means are regressed).
+fn run_study(a: &mut Args, score_opts: &ScoreOptions) -> Result<Output> {
+    let Some(path) = a.study.clone() else {
+        return Err(Error::option("--study", "no study file"));
+    };
+    let study = trustscale::study::Study::load(&path)?;
+    let expand = |spec: &str| -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match part.split_once(':') {
+                Some((i, "*")) => {
+                    let inst = instrument::load(i)?;
+                    out.extend(
+                        inst.subscales
+                            .iter()
+                            .map(|s| format!("{}:{}", inst.id, s.id)),
+                    );
+                }
+                _ => out.push(part.to_string()),
+            }
+        }
+        Ok(out)
+    };
+    let outcome = expand(&a.outcome)?;
+    if outcome.len() != 1 {
+        return Err(Error::option("--outcome", "name one outcome"));
+    }
+    let (predictors, blocks) = match (&a.predictors, &a.blocks) {
+        (Some(p), None) => (expand(p)?, Vec::new()),
+        (None, Some(b)) => {
+            let mut all = Vec::new();
+            let mut sizes = Vec::new();
+            for block in b.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+                let t = expand(block)?;
+                sizes.push(t.len());
+                all.extend(t);
+            }
+            (all, sizes)
+        }
+        _ => {
+            return Err(Error::option(
+                "--predictors",
+                "name the predictors or --blocks",
+            ))
+        }
+    };
+    let (y, ygroups) = study_scores(&study, &outcome[0], &a.read, score_opts)?;
+    let mut means: Vec<HashMap<String, f64>> = Vec::new();
+    let mut own_agreement = Vec::new();
+    for p in &predictors {
+        let (v, g) = study_scores(&study, p, &a.read, score_opts)?;
+        own_agreement.push(group_agreement(p, &v, &g));
+        let mut acc: HashMap<String, (f64, usize)> = HashMap::new();
+        for (x, gid) in v.iter().zip(&g) {
+            if !x.is_nan() {
+                let e = acc.entry(gid.clone()).or_insert((0.0, 0));
+                e.0 += x;
+                e.1 += 1;
+            }
+        }
+        means.push(
+            acc.into_iter()
+                .map(|(k, (s, n))| (k, s / n as f64))
+                .collect(),
+        );
+    }
+    let k = 1 + predictors.len();
+    let mut values = Vec::with_capacity(y.len() * k);
+    let mut groups = Vec::with_capacity(y.len());
+    for (yi, g) in y.iter().zip(&ygroups) {
+        values.push(*yi);
+        for m in &means {
+            values.push(m.get(g).copied().unwrap_or(f64::NAN));
+        }
+        groups.push(Some(g.clone()));
+    }
+    let mut names = vec![outcome[0].clone()];
+    names.extend(predictors.iter().cloned());
+    let n = y.len();
+    let numeric = ItemData {
+        file: Some(path.clone()),
+        names,
+        values,
+        rows: (2..n as u64 + 2).collect(),
+        ids: None,
+    };
+    let group_name = "group".to_string();
+    let labels = vec![LabelColumn {
+        name: group_name.clone(),
+        values: groups,
+    }];
+    let multilevel = a.multilevel.is_some();
+    let robust = a.robust.map(|r| match r {
+        RobustArg::Hc0 => HcType::Hc0,
+        RobustArg::Hc1 => HcType::Hc1,
+        RobustArg::Hc2 => HcType::Hc2,
+        RobustArg::Hc3 => HcType::Hc3,
+    });
+    let opts = RegressOptions {
+        outcome: outcome[0].clone(),
+        predictors: predictors.clone(),
+        blocks,
+        robust,
+        cluster: None,
+        aggregate: (!multilevel).then(|| group_name.clone()),
+        scale_points: a.scale_points,
+        multilevel: multilevel.then(|| group_name.clone()),
+        random_slope: a.random_slope.clone(),
+        dominance: a.dominance,
+        bootstrap: a.bootstrap,
+        cv: a.cv.map(|k| CvOptions {
+            folds: k,
+            repeats: a.repeats,
+            seed: a.seed,
+        }),
+        seed: a.seed,
+        ci: a.ci,
+    };
+    let mut r = regress(&RegressData { numeric, labels }, &opts)?;
+    // the predictors' agreement comes from their own raters, not from the outcome's rows
+    if let Some(agg) = r.ols.as_mut().and_then(|o| o.aggregation.as_mut()) {
+        for col in agg.columns.iter_mut() {
+            if let Some(Some(own)) = predictors
+                .iter()
+                .position(|p| *p == col.column)
+                .map(|i| own_agreement[i].clone())
+            {
+                *col = own;
+            }
+        }
+    }
+    let mut warnings = vec![Warning::new(
+        WarningCode::Note,
+        format!(
+            "predictors are group means of their own dataset's scores (observer rows where forms are mixed); the outcome is analysed {}",
+            if multilevel { "per member with a random intercept per group" } else { "as group means" }
+        ),
+    )];
+    warnings.extend(r.warnings.iter().cloned());
+    let stdout = if a.json {
+        to_json(&r)?
+    } else {
+        tables(&r, a.ci)
+            .iter()
+            .map(|t| t.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    Ok(Output { stdout, warnings })
+}
+
+/// ICC(1), ICC(2) and their F test of one score in its own dataset's groups.
+fn group_agreement(
+    name: &str,
+    values: &[f64],
+    groups: &[String],
+) -> Option<trustscale::regression::AggregatedColumn> {
+    use trustscale::agreement::rwg::{rwg, AggregationCutoffs, Null, RwgOptions};
+    let (v, g): (Vec<f64>, Vec<String>) = values
+        .iter()
+        .zip(groups)
+        .filter(|(x, _)| !x.is_nan())
+        .map(|(x, g)| (*x, g.clone()))
+        .unzip();
+    let opts = RwgOptions {
+        scale_points: 2,
+        null: Null::Variance(1e300),
+        cutoffs: AggregationCutoffs::default(),
+        rgr: None,
+        seed: 1,
+    };
+    let r = rwg(&v, 1, &g, &opts).ok()?;
+    Some(trustscale::regression::AggregatedColumn {
+        column: name.to_string(),
+        icc1: r.icc1,
+        icc2: r.icc2,
+        f: r.anova.f,
+        df1: r.anova.df1,
+        df2: r.anova.df2,
+        p: r.anova.p,
+        mean_rwg: None,
+        median_rwg: None,
+    })
 }
