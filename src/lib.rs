@@ -12,6 +12,7 @@
 //! | [`dist`] | distribution functions (normal, t, F, chi-square) with accurate quantiles |
 //! | [`regression`] | OLS (QR) with HC/clustered standard errors, hierarchical blocks, dominance analysis, cross-validation, REML random-intercept models |
 //! | [`reliability`] | Cronbach's alpha, standardised alpha, Guttman's lambda 6, item statistics, Feldt and bootstrap intervals, omega |
+//! | [`cfa`] | confirmatory factor analysis and SEM as lavaan: syntax, parameter table, ML/MLR, fit, modification indices, validity, invariance |
 //! | [`factor`] | minres extraction, GPA rotation, Schmid-Leiman |
 //! | [`simulate`] | Likert responses from a known factor model, deterministic per seed |
 //! | [`render`] | plain-text tables |
@@ -23,6 +24,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod agreement;
+pub mod cfa;
 pub mod correlation;
 pub mod data;
 pub mod dist;

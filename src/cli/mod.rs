@@ -1,5 +1,6 @@
 //! The command-line interface: clap argument structs and orchestration only, nothing numeric.
 
+pub mod cfa;
 pub mod common;
 pub mod efa;
 pub mod icc;
@@ -42,6 +43,8 @@ pub enum Command {
     Instrument(instrument::Command),
     /// Exploratory factor analysis (minres, pa, ml; varimax, promax, oblimin, quartimin, geomin).
     Efa(efa::Args),
+    /// Confirmatory factor analysis / SEM (lavaan syntax): ML or MLR, fit, validity, modification indices, invariance.
+    Cfa(cfa::Args),
     /// Polychoric (or tetrachoric) correlations with thresholds.
     Polychoric(polychoric::Args),
     /// Parallel analysis: how many factors and components to retain.
@@ -78,6 +81,7 @@ pub fn run(cli: Cli) -> trustscale::Result<Output> {
         Command::Study(c) => study::run(c),
         Command::Icc(a) => icc::run(a),
         Command::Efa(a) => efa::run(a),
+        Command::Cfa(a) => cfa::run(a),
         Command::Parallel(a) => parallel::run(a),
         Command::Polychoric(a) => polychoric::run(a),
         Command::Rwg(a) => rwg::run(a),

@@ -1,0 +1,323 @@
+//! Measurement invariance across groups: the configural, metric (equal loadings) and scalar
+//! (equal loadings and intercepts) models, each compared with the one before it.
+//!
+//! # Formula
+//! Each model is a multi-group CFA with a mean structure (lavaan `cfa(group = ,
+//! group.equal = ...)`): configural (everything free per group, latent means 0), metric
+//! (loadings equal), scalar (loadings and intercepts equal; latent means free in groups
+//! 2, 3, ...). A step compares model $1$ (more restricted) with model $0$ (the previous one):
+//! $$\Delta\chi^2 = \chi^2_1 - \chi^2_0 \text{ on } \Delta df = df_1 - df_0,$$
+//! with ML, or the Satorra–Bentler (2001) scaled difference with MLR,
+//! $\Delta\chi^2 = (T_1 - T_0)/c_d$, $c_d = (df_1c_1 - df_0c_0)/(df_1 - df_0)$, from the unscaled
+//! statistics $T$ and scaling factors $c$. The step *holds* when
+//! $\mathrm{CFI}_0 - \mathrm{CFI}_1 \le \Delta_{\mathrm{CFI}}$ (default .01) and
+//! $\mathrm{RMSEA}_1 - \mathrm{RMSEA}_0 \le \Delta_{\mathrm{RMSEA}}$ (default .015), Chen's (2007)
+//! cut-offs; the $\Delta\chi^2$ test is reported beside them (with large samples it rejects
+//! trivial differences).
+//!
+//! # Reference
+//! Meredith, W. (1993). Measurement invariance, factor analysis and factorial invariance.
+//! *Psychometrika*, 58(4), 525–543.
+//! Chen, F. F. (2007). Sensitivity of goodness of fit indexes to lack of measurement
+//! invariance. *Structural Equation Modeling*, 14(3), 464–504.
+//! Satorra, A., & Bentler, P. M. (2001). A scaled difference chi-square test statistic for
+//! moment structure analysis. *Psychometrika*, 66(4), 507–514.
+//!
+//! # Peer
+//! lavaan 0.6.14 `cfa(model, data, group = "g", group.equal = c("loadings", "intercepts"))` and
+//! `lavTestLRT()` (method `satorra.bentler.2001` for MLR); semTools' `measEq.syntax()` builds
+//! the same three models with marker identification.
+//!
+//! # Deviations
+//! None in the fitted models. The verdict rule (both cut-offs) is a convention, not a lavaan
+//! output.
+
+use super::estimate::SampleStats;
+use super::partable::GroupEqual;
+use super::syntax::ModelSyntax;
+use super::{fit_stats, sample_stats, CfaOptions, CfaResult, Estimator, GroupSummary};
+use crate::data::ItemData;
+use crate::error::{Error, Result, Warning};
+use serde::Serialize;
+
+/// Cut-offs of the invariance verdicts (Chen 2007 in [`Default`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InvarianceOptions {
+    /// Largest acceptable drop in CFI.
+    pub delta_cfi: f64,
+    /// Largest acceptable rise in RMSEA.
+    pub delta_rmsea: f64,
+}
+
+impl Default for InvarianceOptions {
+    fn default() -> Self {
+        InvarianceOptions {
+            delta_cfi: 0.01,
+            delta_rmsea: 0.015,
+        }
+    }
+}
+
+impl InvarianceOptions {
+    /// Checks the cut-offs.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] for a negative or non-finite cut-off.
+    pub fn validate(&self) -> Result<()> {
+        for (flag, v) in [
+            ("--delta-cfi", self.delta_cfi),
+            ("--delta-rmsea", self.delta_rmsea),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(Error::option(
+                    flag,
+                    format!("expected a cut-off >= 0, found {v}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One model of the sequence and its comparison with the previous one.
+#[derive(Debug, Clone, Serialize)]
+pub struct InvarianceStep {
+    /// `configural`, `metric` or `scalar`.
+    pub model: String,
+    /// Whether the model converged.
+    pub converged: bool,
+    /// Test statistic (MLR: scaled).
+    pub chisq: f64,
+    /// Degrees of freedom.
+    pub df: i64,
+    /// p value.
+    pub pvalue: Option<f64>,
+    /// CFI (MLR: robust).
+    pub cfi: Option<f64>,
+    /// TLI (MLR: robust).
+    pub tli: Option<f64>,
+    /// RMSEA (MLR: robust).
+    pub rmsea: Option<f64>,
+    /// RMSEA 90% interval.
+    pub rmsea_ci: Option<[f64; 2]>,
+    /// SRMR.
+    pub srmr: f64,
+    /// AIC.
+    pub aic: f64,
+    /// BIC.
+    pub bic: f64,
+    /// Free parameters.
+    pub npar: usize,
+    /// $\Delta\chi^2$ against the previous model (MLR: Satorra–Bentler 2001).
+    pub chisq_diff: Option<f64>,
+    /// $\Delta df$.
+    pub df_diff: Option<i64>,
+    /// p value of $\Delta\chi^2$.
+    pub p_diff: Option<f64>,
+    /// $\mathrm{CFI} - \mathrm{CFI}_{\text{previous}}$ (negative = worse).
+    pub delta_cfi: Option<f64>,
+    /// $\mathrm{RMSEA} - \mathrm{RMSEA}_{\text{previous}}$ (positive = worse).
+    pub delta_rmsea: Option<f64>,
+    /// The CFI cut-off is met.
+    pub cfi_ok: Option<bool>,
+    /// The RMSEA cut-off is met.
+    pub rmsea_ok: Option<bool>,
+    /// Both cut-offs are met (null for the configural model).
+    pub holds: Option<bool>,
+}
+
+/// The invariance sequence.
+#[derive(Debug, Clone, Serialize)]
+pub struct InvarianceResult {
+    /// Groups and their sizes.
+    pub groups: Vec<GroupSummary>,
+    /// Configural, metric, scalar.
+    pub steps: Vec<InvarianceStep>,
+    /// The highest level reached with every step before it holding: `scalar`, `metric` or
+    /// `configural`.
+    pub level: String,
+    /// CFI cut-off used.
+    pub delta_cfi_cutoff: f64,
+    /// RMSEA cut-off used.
+    pub delta_rmsea_cutoff: f64,
+    /// Warnings of any of the three fits (each prefixed with its model).
+    pub warnings: Vec<Warning>,
+    /// The three fitted models (configural, metric, scalar).
+    #[serde(skip)]
+    pub models: Vec<CfaResult>,
+}
+
+fn step(name: &str, r: &CfaResult) -> InvarianceStep {
+    InvarianceStep {
+        model: name.to_string(),
+        converged: r.converged,
+        chisq: r.fit.chisq,
+        df: r.fit.df,
+        pvalue: r.fit.pvalue,
+        cfi: r.fit.cfi,
+        tli: r.fit.tli,
+        rmsea: r.fit.rmsea,
+        rmsea_ci: r.fit.rmsea_ci,
+        srmr: r.fit.srmr,
+        aic: r.fit.aic,
+        bic: r.fit.bic,
+        npar: r.fit.npar,
+        chisq_diff: None,
+        df_diff: None,
+        p_diff: None,
+        delta_cfi: None,
+        delta_rmsea: None,
+        cfi_ok: None,
+        rmsea_ok: None,
+        holds: None,
+    }
+}
+
+/// $\Delta\chi^2$, $\Delta df$, p: plain (ML) or Satorra–Bentler 2001 (MLR).
+fn difference(r0: &CfaResult, r1: &CfaResult) -> (Option<f64>, Option<i64>, Option<f64>) {
+    let ddf = r1.fit.df - r0.fit.df;
+    if ddf <= 0 {
+        return (None, Some(ddf), None);
+    }
+    let d = match (&r0.fit.standard, &r1.fit.standard) {
+        (Some(s0), Some(s1)) => {
+            let (c0, c1) = (r0.fit.scaling_factor, r1.fit.scaling_factor);
+            match (c0, c1) {
+                (Some(c0), Some(c1)) => {
+                    let cd = (r1.fit.df as f64 * c1 - r0.fit.df as f64 * c0) / ddf as f64;
+                    (cd > 0.0).then(|| (s1.chisq - s0.chisq) / cd)
+                }
+                _ => None,
+            }
+        }
+        _ => Some(r1.fit.chisq - r0.fit.chisq),
+    };
+    let d = d.map(|v| v.max(0.0));
+    (d, Some(ddf), d.map(|v| crate::dist::chi2_sf(v, ddf as f64)))
+}
+
+/// Fits the configural, metric and scalar models and judges each step.
+///
+/// # Formula
+/// See the module docs.
+///
+/// # Reference
+/// Chen, F. F. (2007). Sensitivity of goodness of fit indexes to lack of measurement
+/// invariance. *Structural Equation Modeling*, 14(3), 464–504.
+///
+/// # Peer
+/// lavaan 0.6.14 `cfa(group = , group.equal = )` + `lavTestLRT()`.
+///
+/// # Deviations
+/// None in the fitted models.
+///
+/// # Errors
+/// As [`super::cfa_groups`]; [`Error::InvalidOption`] with fewer than two groups.
+pub fn invariance(
+    data: &ItemData,
+    groups: &[String],
+    model: &ModelSyntax,
+    opts: &CfaOptions,
+    cut: &InvarianceOptions,
+) -> Result<InvarianceResult> {
+    opts.validate()?;
+    cut.validate()?;
+    if groups.len() != data.n() {
+        return Err(Error::option(
+            "--group",
+            format!("expected {} group labels, found {}", data.n(), groups.len()),
+        ));
+    }
+    let probe = super::partable::build(model, &Default::default())?;
+    let (stats, warnings) = sample_stats(
+        data,
+        &probe.ov,
+        Some(groups),
+        opts.estimator == Estimator::Mlr,
+    )?;
+    invariance_stats(model, &stats, opts, cut, warnings)
+}
+
+/// [`invariance`] from prepared sample statistics.
+pub(crate) fn invariance_stats(
+    model: &ModelSyntax,
+    stats: &SampleStats,
+    opts: &CfaOptions,
+    cut: &InvarianceOptions,
+    mut warnings: Vec<Warning>,
+) -> Result<InvarianceResult> {
+    if stats.groups.len() < 2 {
+        return Err(Error::option(
+            "--group",
+            format!(
+                "expected at least two groups with complete rows, found {}",
+                stats.groups.len()
+            ),
+        ));
+    }
+    let specs: [(&str, Vec<GroupEqual>); 3] = [
+        ("configural", vec![]),
+        ("metric", vec![GroupEqual::Loadings]),
+        ("scalar", vec![GroupEqual::Loadings, GroupEqual::Intercepts]),
+    ];
+    let mut models = Vec::new();
+    let mut steps: Vec<InvarianceStep> = Vec::new();
+    for (name, eq) in specs {
+        let o = CfaOptions {
+            group_equal: eq,
+            modification_indices: false,
+            validity: false,
+            ..opts.clone()
+        };
+        let mut w = Vec::new();
+        let r = fit_stats(model, stats, &o, &mut w)?;
+        for wn in &r.warnings {
+            warnings.push(Warning::new(
+                wn.code,
+                format!("{name} model: {}", wn.message),
+            ));
+        }
+        let mut s = step(name, &r);
+        if let Some(prev) = models.last() {
+            let prev: &CfaResult = prev;
+            let (d, ddf, pd) = difference(prev, &r);
+            s.chisq_diff = d;
+            s.df_diff = ddf;
+            s.p_diff = pd;
+            s.delta_cfi = r.fit.cfi.zip(prev.fit.cfi).map(|(a, b)| a - b);
+            s.delta_rmsea = r.fit.rmsea.zip(prev.fit.rmsea).map(|(a, b)| a - b);
+            s.cfi_ok = s.delta_cfi.map(|d| -d <= cut.delta_cfi + 1e-12);
+            s.rmsea_ok = s.delta_rmsea.map(|d| d <= cut.delta_rmsea + 1e-12);
+            s.holds = s.cfi_ok.zip(s.rmsea_ok).map(|(a, b)| a && b);
+        }
+        steps.push(s);
+        models.push(r);
+    }
+    let mut level = "configural".to_string();
+    for s in steps.iter().skip(1) {
+        if s.holds == Some(true) {
+            level = s.model.clone();
+        } else {
+            break;
+        }
+    }
+    let groups = stats
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(g, s)| GroupSummary {
+            group: g + 1,
+            label: s.label.clone(),
+            n: s.n,
+        })
+        .collect();
+    Ok(InvarianceResult {
+        groups,
+        steps,
+        level,
+        delta_cfi_cutoff: cut.delta_cfi,
+        delta_rmsea_cutoff: cut.delta_rmsea,
+        warnings,
+        models,
+    })
+}
