@@ -395,27 +395,7 @@ pub fn minres(
             ),
         ));
     }
-    for i in 0..p {
-        if communalities[i] >= 1.0 {
-            warnings.push(Warning::new(
-                WarningCode::Heywood,
-                format!(
-                    "item {}: communality {:.4} is 1 or more (ultra-Heywood case)",
-                    i + 1,
-                    communalities[i]
-                ),
-            ));
-        } else if out.x[i] <= opts.lower * (1.0 + 1e-9) {
-            warnings.push(Warning::new(
-                WarningCode::Heywood,
-                format!(
-                    "item {}: uniqueness reached its lower bound {} (Heywood case)",
-                    i + 1,
-                    opts.lower
-                ),
-            ));
-        }
-    }
+    warnings.extend(super::heywood_warnings(&communalities, &out.x, opts.lower));
     let (eigenvalues, _) = eigen_desc(&r)?;
     Ok(Extraction {
         loadings,

@@ -218,6 +218,36 @@ pub fn ser_vector<S: serde::Serializer>(v: &DVector<f64>, s: S) -> Result<S::Ok,
     s.collect_seq(v.iter())
 }
 
+/// Heywood warnings of an extraction: a communality of 1 or more, or a uniqueness $\psi_i$ on its
+/// lower bound.
+pub(crate) fn heywood_warnings(
+    communalities: &DVector<f64>,
+    psi: &DVector<f64>,
+    lower: f64,
+) -> Vec<Warning> {
+    let mut w = Vec::new();
+    for (i, (&h, &u)) in communalities.iter().zip(psi.iter()).enumerate() {
+        if h >= 1.0 {
+            w.push(Warning::new(
+                WarningCode::Heywood,
+                format!(
+                    "item {}: communality {h:.4} is 1 or more (ultra-Heywood case)",
+                    i + 1
+                ),
+            ));
+        } else if u <= lower * (1.0 + 1e-9) {
+            w.push(Warning::new(
+                WarningCode::Heywood,
+                format!(
+                    "item {}: uniqueness reached its lower bound {lower} (Heywood case)",
+                    i + 1
+                ),
+            ));
+        }
+    }
+    w
+}
+
 /// Communalities of an oblique solution: the row sums of $L \Phi \circ L$, i.e. $\mathrm{diag}(L\Phi L^\top)$.
 pub fn communalities(loadings: &DMatrix<f64>, phi: &DMatrix<f64>) -> DVector<f64> {
     let lp = loadings * phi;
