@@ -26,6 +26,9 @@ pub struct Args {
     /// Compare with resamples of the observed data instead of normal data.
     #[arg(long)]
     resample: bool,
+    /// Write the scree plot with the parallel-analysis references (SVG).
+    #[arg(long)]
+    plot: Option<std::path::PathBuf>,
     /// Print JSON (the contract's keys).
     #[arg(long)]
     json: bool,
@@ -92,6 +95,12 @@ pub fn run(a: Args) -> Result<Output> {
         a.seed,
         a.resample,
     )?;
+    if let Some(plot) = &a.plot {
+        trustscale::plot::write_svg(
+            plot,
+            &trustscale::plot::scree_chart(&r, "Scree plot with parallel analysis")?,
+        )?;
+    }
     let stdout = if a.json {
         to_json(&r)?
     } else {

@@ -25,6 +25,10 @@ pub struct Args {
     /// Group factors of omega's Schmid-Leiman solution.
     #[arg(long, default_value_t = 3)]
     omega_factors: usize,
+    /// Write a chart of item-total correlations and alpha if deleted (SVG; with several
+    /// subscales, one file per subscale named FILE-SUBSCALE.svg).
+    #[arg(long)]
+    plot: Option<std::path::PathBuf>,
     /// Print JSON (the contract's keys).
     #[arg(long)]
     json: bool,
@@ -66,6 +70,24 @@ pub fn run(a: Args) -> Result<Output> {
                 .map(|r| (s.name.clone(), r))
         })
         .collect::<Result<_>>()?;
+    if let Some(plot) = &a.plot {
+        for (name, r) in &results {
+            let title = match inst.as_ref().and_then(|i| i.subscale(name)) {
+                Some(sub) => format!("Item analysis: {}", sub.name),
+                None => "Item analysis".to_string(),
+            };
+            let path = if results.len() > 1 {
+                let stem = plot
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or("reliability");
+                plot.with_file_name(format!("{stem}-{name}.svg"))
+            } else {
+                plot.clone()
+            };
+            trustscale::plot::write_svg(&path, &trustscale::plot::reliability_chart(r, &title)?)?;
+        }
+    }
     let many = results.len() > 1;
     let warnings = results
         .iter()
