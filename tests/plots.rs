@@ -102,3 +102,42 @@ fn scree_plot_and_bad_extension() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("charts are written as .svg files"));
 }
+
+#[test]
+fn regression_forest_plot_lists_every_predictor() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let t = tempfile::tempdir().unwrap();
+    let plot = t.path().join("forest.svg");
+    let out = common::run_in(
+        root,
+        &[
+            "regress",
+            "--study",
+            "data/example-study/study.toml",
+            "--outcome",
+            "group-trust:cognitive",
+            "--predictors",
+            "tblc:*",
+            "--plot",
+            plot.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tx = texts(&std::fs::read_to_string(&plot).unwrap());
+    assert!(tx.iter().any(|t| t == "Predicting group-trust:cognitive"));
+    assert!(tx.iter().any(|t| t == "estimate with 95% interval"));
+    for s in [
+        "network-organizer",
+        "shared-interest-broker",
+        "process-navigator",
+        "community-cultivator",
+        "embedded-strategist",
+        "relational-coach",
+    ] {
+        assert!(tx.iter().any(|t| *t == format!("tblc:{s}")), "missing {s}");
+    }
+}

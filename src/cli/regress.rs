@@ -72,6 +72,9 @@ pub struct Args {
     /// the outcome is analysed per group (or per member with --multilevel).
     #[arg(long)]
     study: Option<std::path::PathBuf>,
+    /// Write a forest plot of the coefficients with their confidence intervals (SVG).
+    #[arg(long)]
+    plot: Option<std::path::PathBuf>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -334,6 +337,7 @@ pub fn run(mut a: Args) -> Result<Output> {
         ci: a.ci,
     };
     let r = regress(&RegressData { numeric, labels }, &opts)?;
+    forest(&r, a.plot.as_deref(), a.ci)?;
     warnings.extend(r.warnings.iter().cloned());
     let stdout = if a.json {
         to_json(&r)?
@@ -781,6 +785,7 @@ fn run_study(a: &mut Args, score_opts: &ScoreOptions) -> Result<Output> {
         ci: a.ci,
     };
     let mut r = regress(&RegressData { numeric, labels }, &opts)?;
+    forest(&r, a.plot.as_deref(), a.ci)?;
     // the predictors' agreement comes from their own raters, not from the outcome's rows
     if let Some(agg) = r.ols.as_mut().and_then(|o| o.aggregation.as_mut()) {
         for col in agg.columns.iter_mut() {
@@ -845,4 +850,30 @@ fn group_agreement(
         mean_rwg: None,
         median_rwg: None,
     })
+}
+
+/// Writes the coefficient forest plot when `--plot` is given (OLS fits only).
+fn forest(r: &RegressResult, plot: Option<&std::path::Path>, level: f64) -> Result<()> {
+    let Some(path) = plot else {
+        return Ok(());
+    };
+    let Some(o) = &r.ols else {
+        return Err(Error::option(
+            "--plot",
+            "the forest plot is drawn for OLS fits (not --multilevel)",
+        ));
+    };
+    let terms: Vec<(String, f64, [f64; 2])> = o
+        .fit
+        .coefficients
+        .iter()
+        .skip(1)
+        .map(|c| (c.term.clone(), c.estimate, c.ci))
+        .collect();
+    let svg = trustscale::plot::forest_chart(
+        &terms,
+        &format!("Predicting {}", r.outcome),
+        &format!("estimate with {:.0}% interval", level * 100.0),
+    )?;
+    trustscale::plot::write_svg(path, &svg)
 }

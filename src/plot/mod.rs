@@ -182,3 +182,69 @@ pub fn write_svg(path: &std::path::Path, svg: &str) -> Result<()> {
         source,
     })
 }
+
+/// Coefficient forest plot: each predictor's estimate with its confidence interval (intercept
+/// left out), and a dashed line at zero.
+pub fn forest_chart(
+    terms: &[(String, f64, [f64; 2])],
+    title: &str,
+    x_desc: &str,
+) -> Result<String> {
+    let mut svg = String::new();
+    {
+        let k = terms.len().max(1);
+        let root =
+            SVGBackend::with_string(&mut svg, (720, (120 + 34 * k) as u32)).into_drawing_area();
+        root.fill(&WHITE).map_err(plot_err)?;
+        let lo = terms.iter().map(|t| t.2[0]).fold(0.0f64, f64::min);
+        let hi = terms.iter().map(|t| t.2[1]).fold(0.0f64, f64::max);
+        let pad = 0.08 * (hi - lo).max(1e-9);
+        let names: Vec<String> = terms.iter().map(|t| t.0.clone()).collect();
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 20))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(200)
+            .build_cartesian_2d((lo - pad)..(hi + pad), -0.5f64..(k as f64 - 0.5))
+            .map_err(plot_err)?;
+        chart
+            .configure_mesh()
+            .y_labels(2 * k + 1)
+            .y_label_formatter(&|y| {
+                let i = y.round();
+                if (y - i).abs() < 1e-9 && i >= 0.0 {
+                    // the first term at the top
+                    names.get(k - 1 - i as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .x_desc(x_desc)
+            .draw()
+            .map_err(plot_err)?;
+        chart
+            .draw_series(LineSeries::new(
+                [(0.0, -0.5), (0.0, k as f64 - 0.5)],
+                BLACK.mix(0.6),
+            ))
+            .map_err(plot_err)?;
+        for (i, (_, est, ci)) in terms.iter().enumerate() {
+            let y = (k - 1 - i) as f64;
+            chart
+                .draw_series(LineSeries::new(
+                    [(ci[0], y), (ci[1], y)],
+                    ShapeStyle {
+                        color: BLUE.to_rgba(),
+                        filled: false,
+                        stroke_width: 2,
+                    },
+                ))
+                .map_err(plot_err)?;
+            chart
+                .draw_series(std::iter::once(Circle::new((*est, y), 4, BLUE.filled())))
+                .map_err(plot_err)?;
+        }
+        root.present().map_err(plot_err)?;
+    }
+    Ok(svg)
+}
