@@ -31,6 +31,7 @@ pub mod dist;
 pub mod error;
 pub mod factor;
 pub mod instrument;
+pub(crate) mod optim;
 pub mod plot;
 pub mod regression;
 pub mod reliability;

@@ -343,7 +343,8 @@ pub fn reml_crossed(values: &[f64], n: usize, k: usize) -> Result<VarianceCompon
         ));
     }
     let f = |th: &[f64]| crossed_objective(&obs, n, k, th[0].abs(), th[1].abs()).0;
-    let theta = nelder_mead(&f, &[1.0, 0.5], 1e-12, 4000);
+    let (theta, _, _) = crate::optim::nelder_mead(&f, &[1.0, 0.5], 1e-12, 20_000);
+    let theta: Vec<f64> = theta.iter().map(|t| t.abs()).collect();
     let (dev, s2) = crossed_objective(&obs, n, k, theta[0].abs(), theta[1].abs());
     Ok(VarianceComponents {
         target: theta[0] * theta[0] * s2,
@@ -442,91 +443,6 @@ fn crossed_objective(
     let s2 = quad / df;
     let dev = df * (1.0 + (2.0 * std::f64::consts::PI * s2).ln()) + logd + logdet;
     (dev, s2)
-}
-
-/// Nelder–Mead minimisation from `x0` (standard coefficients 1, 2, 1/2, 1/2), until the
-/// simplex's function values differ by less than `ftol` (relative) or `max_iter` steps.
-pub(crate) fn nelder_mead(
-    f: &dyn Fn(&[f64]) -> f64,
-    x0: &[f64],
-    ftol: f64,
-    max_iter: usize,
-) -> Vec<f64> {
-    let d = x0.len();
-    let mut pts: Vec<Vec<f64>> = vec![x0.to_vec()];
-    for i in 0..d {
-        let mut p = x0.to_vec();
-        p[i] = if p[i] != 0.0 { p[i] * 1.5 } else { 0.25 };
-        pts.push(p);
-    }
-    let mut vals: Vec<f64> = pts.iter().map(|p| f(p)).collect();
-    for _ in 0..max_iter {
-        let mut idx: Vec<usize> = (0..=d).collect();
-        idx.sort_by(|&a, &b| vals[a].total_cmp(&vals[b]));
-        pts = idx.iter().map(|&i| pts[i].clone()).collect();
-        vals = idx.iter().map(|&i| vals[i]).collect();
-        let spread = (vals[d] - vals[0]).abs();
-        if spread <= ftol * (vals[0].abs() + 1e-30) {
-            let size: f64 = pts[1..]
-                .iter()
-                .map(|p| {
-                    p.iter()
-                        .zip(&pts[0])
-                        .map(|(a, b)| (a - b).abs())
-                        .fold(0.0, f64::max)
-                })
-                .fold(0.0, f64::max);
-            if size < 1e-9 {
-                break;
-            }
-        }
-        let centroid: Vec<f64> = (0..d)
-            .map(|j| pts[..d].iter().map(|p| p[j]).sum::<f64>() / d as f64)
-            .collect();
-        let along = |t: f64| -> Vec<f64> {
-            (0..d)
-                .map(|j| centroid[j] + t * (pts[d][j] - centroid[j]))
-                .collect()
-        };
-        let xr = along(-1.0);
-        let fr = f(&xr);
-        if fr < vals[0] {
-            let xe = along(-2.0);
-            let fe = f(&xe);
-            if fe < fr {
-                pts[d] = xe;
-                vals[d] = fe;
-            } else {
-                pts[d] = xr;
-                vals[d] = fr;
-            }
-        } else if fr < vals[d - 1] {
-            pts[d] = xr;
-            vals[d] = fr;
-        } else {
-            let xc = if fr < vals[d] {
-                along(-0.5)
-            } else {
-                along(0.5)
-            };
-            let fc = f(&xc);
-            if fc < vals[d].min(fr) {
-                pts[d] = xc;
-                vals[d] = fc;
-            } else {
-                for i in 1..=d {
-                    pts[i] = (0..d)
-                        .map(|j| pts[0][j] + 0.5 * (pts[i][j] - pts[0][j]))
-                        .collect();
-                    vals[i] = f(&pts[i]);
-                }
-            }
-        }
-    }
-    let best = (0..=d)
-        .min_by(|&a, &b| vals[a].total_cmp(&vals[b]))
-        .unwrap_or(0);
-    pts[best].iter().map(|v| v.abs()).collect()
 }
 
 #[cfg(test)]
