@@ -507,3 +507,10 @@ pub fn filter_rows(data: &ItemData, keep: &[bool]) -> ItemData {
         ids,
     }
 }
+
+/// `FILE-suffix.ext` beside a `--plot FILE.ext`: the name of a chart's companion charts.
+pub fn plot_path(base: &std::path::Path, suffix: &str) -> PathBuf {
+    let stem = base.file_stem().and_then(|s| s.to_str()).unwrap_or("chart");
+    let ext = base.extension().and_then(|s| s.to_str()).unwrap_or("svg");
+    base.with_file_name(format!("{stem}-{suffix}.{ext}"))
+}

@@ -96,9 +96,12 @@ pub fn run(a: Args) -> Result<Output> {
         a.resample,
     )?;
     if let Some(plot) = &a.plot {
-        trustscale::plot::write_svg(
+        trustscale::plot::write(
             plot,
-            &trustscale::plot::scree_chart(&r, "Scree plot with parallel analysis")?,
+            &trustscale::plot::ScreeChart {
+                result: &r,
+                title: "Scree plot with parallel analysis".into(),
+            },
         )?;
     }
     let stdout = if a.json {

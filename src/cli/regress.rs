@@ -72,7 +72,8 @@ pub struct Args {
     /// the outcome is analysed per group (or per member with --multilevel).
     #[arg(long)]
     study: Option<std::path::PathBuf>,
-    /// Write a forest plot of the coefficients with their confidence intervals (SVG).
+    /// Write the charts: a forest plot of the coefficients to FILE (.svg or .png), predicted vs
+    /// observed to FILE-predicted and, with --dominance, the weights to FILE-dominance.
     #[arg(long)]
     plot: Option<std::path::PathBuf>,
     /// Print JSON.
@@ -852,28 +853,87 @@ fn group_agreement(
     })
 }
 
-/// Writes the coefficient forest plot when `--plot` is given (OLS fits only).
+/// Writes the charts when `--plot FILE` is given: the coefficient forest plot to FILE (OLS
+/// intervals, or Wald intervals of the fixed effects with `--multilevel`, as lme4's
+/// `confint(method = "Wald")`), and for OLS fits predicted against observed to FILE-predicted and,
+/// with `--dominance`, the dominance weights to FILE-dominance.
 fn forest(r: &RegressResult, plot: Option<&std::path::Path>, level: f64) -> Result<()> {
+    use trustscale::plot::{self, DominanceChart, DominanceModel, ForestChart, PredictedChart};
     let Some(path) = plot else {
         return Ok(());
     };
+    let x_desc = format!("estimate with {:.0}% interval", level * 100.0);
+    let title = format!("Predicting {}", r.outcome);
+    if let Some(m) = &r.mixed {
+        let z = trustscale::dist::normal_quantile(0.5 + level / 2.0).unwrap_or(f64::NAN);
+        let terms = m
+            .fixed
+            .iter()
+            .skip(1)
+            .map(|f| {
+                (
+                    f.term.clone(),
+                    f.estimate,
+                    [f.estimate - z * f.se, f.estimate + z * f.se],
+                )
+            })
+            .collect();
+        return plot::write(
+            path,
+            &ForestChart {
+                title: format!("{title} (multilevel)"),
+                x_desc,
+                terms,
+            },
+        );
+    }
     let Some(o) = &r.ols else {
-        return Err(Error::option(
-            "--plot",
-            "the forest plot is drawn for OLS fits (not --multilevel)",
-        ));
+        return Ok(());
     };
-    let terms: Vec<(String, f64, [f64; 2])> = o
+    let terms = o
         .fit
         .coefficients
         .iter()
         .skip(1)
         .map(|c| (c.term.clone(), c.estimate, c.ci))
         .collect();
-    let svg = trustscale::plot::forest_chart(
-        &terms,
-        &format!("Predicting {}", r.outcome),
-        &format!("estimate with {:.0}% interval", level * 100.0),
+    plot::write(
+        path,
+        &ForestChart {
+            title: title.clone(),
+            x_desc,
+            terms,
+        },
     )?;
-    trustscale::plot::write_svg(path, &svg)
+    let observed = o
+        .fit
+        .fitted
+        .iter()
+        .zip(&o.fit.residuals)
+        .map(|(f, e)| f + e)
+        .collect();
+    plot::write(
+        &super::common::plot_path(path, "predicted"),
+        &PredictedChart {
+            title: format!("{title}: predicted and observed"),
+            outcome: r.outcome.clone(),
+            fitted: o.fit.fitted.clone(),
+            observed,
+            r2: o.fit.r2,
+        },
+    )?;
+    if let Some(d) = &o.dominance {
+        plot::write(
+            &super::common::plot_path(path, "dominance"),
+            &DominanceChart {
+                title: format!("{title}: dominance weights"),
+                terms: d.iter().map(|row| row.term.clone()).collect(),
+                models: vec![DominanceModel {
+                    label: r.outcome.clone(),
+                    weights: d.iter().map(|row| row.general).collect(),
+                }],
+            },
+        )?;
+    }
+    Ok(())
 }

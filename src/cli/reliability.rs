@@ -25,7 +25,7 @@ pub struct Args {
     /// Group factors of omega's Schmid-Leiman solution.
     #[arg(long, default_value_t = 3)]
     omega_factors: usize,
-    /// Write a chart of item-total correlations and alpha if deleted (SVG; with several
+    /// Write a chart of item-total correlations and alpha if deleted (.svg or .png; with several
     /// subscales, one file per subscale named FILE-SUBSCALE.svg).
     #[arg(long)]
     plot: Option<std::path::PathBuf>,
@@ -77,15 +77,14 @@ pub fn run(a: Args) -> Result<Output> {
                 None => "Item analysis".to_string(),
             };
             let path = if results.len() > 1 {
-                let stem = plot
-                    .file_stem()
-                    .and_then(|s| s.to_str())
-                    .unwrap_or("reliability");
-                plot.with_file_name(format!("{stem}-{name}.svg"))
+                super::common::plot_path(plot, name)
             } else {
                 plot.clone()
             };
-            trustscale::plot::write_svg(&path, &trustscale::plot::reliability_chart(r, &title)?)?;
+            trustscale::plot::write(
+                &path,
+                &trustscale::plot::ReliabilityChart { result: r, title },
+            )?;
         }
     }
     let many = results.len() > 1;

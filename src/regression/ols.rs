@@ -480,6 +480,12 @@ pub struct OlsResult {
     /// The covariance matrix of the estimates used for `se`.
     #[serde(skip)]
     pub vcov: DMatrix<f64>,
+    /// Fitted values $\hat y_i$, in row order (for plots; not in the JSON).
+    #[serde(skip)]
+    pub fitted: Vec<f64>,
+    /// Residuals $y_i - \hat y_i$.
+    #[serde(skip)]
+    pub residuals: Vec<f64>,
 }
 
 /// OLS of `y` on an intercept and the predictor columns of `x` (`n x p`, no intercept column).
@@ -538,7 +544,6 @@ pub fn ols(x: &DMatrix<f64>, y: &[f64], names: &[String], opts: &OlsOptions) -> 
     let sigma2 = fit.sigma2();
     let fitted: Vec<f64> = y.iter().zip(&fit.residuals).map(|(y, e)| y - e).collect();
     let mss = ss_about(&fitted, mean(&fitted));
-    drop(fitted);
     let rss = fit.rss;
     let r2 = mss / (mss + rss);
     let adj_r2 = 1.0 - (1.0 - r2) * (n as f64 - 1.0) / df2 as f64;
@@ -604,6 +609,8 @@ pub fn ols(x: &DMatrix<f64>, y: &[f64], names: &[String], opts: &OlsOptions) -> 
         robust_wald,
         coefficients,
         vcov,
+        fitted,
+        residuals: fit.residuals,
     })
 }
 

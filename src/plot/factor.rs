@@ -1,0 +1,236 @@
+//! Dimensionality charts: the scree plot with parallel-analysis references, and heatmaps of
+//! loadings or correlations.
+
+use super::{apa, colour, legend, plot_err, slot_label, slots, stroke, Figure};
+use crate::error::Result;
+use crate::factor::parallel::ParallelResult;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// Scree plot: observed eigenvalues of components and factors with the parallel-analysis
+/// references (95th percentiles of simulated eigenvalues). Factors whose observed eigenvalue
+/// lies above its reference are the ones parallel analysis retains.
+pub struct ScreeChart<'a> {
+    /// Parallel analysis.
+    pub result: &'a ParallelResult,
+    /// Title.
+    pub title: String,
+}
+
+impl Figure for ScreeChart<'_> {
+    fn size(&self) -> (u32, u32) {
+        (720, 420)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let r = self.result;
+        let k = r.observed_pc.len();
+        let hi = r
+            .observed_pc
+            .iter()
+            .chain(&r.simulated_pc_p95)
+            .fold(1.0f64, |a, &b| a.max(b))
+            * 1.05;
+        let lo = r.observed_fa.iter().fold(0.0f64, |a, &b| a.min(b));
+        let mut chart = ChartBuilder::on(root)
+            .caption(&self.title, ("sans-serif", 20))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(50)
+            .build_cartesian_2d(0.5f64..(k as f64 + 0.5), lo..hi)
+            .map_err(plot_err)?;
+        chart
+            .configure_mesh()
+            .x_desc("factor / component number")
+            .y_desc("eigenvalue")
+            .draw()
+            .map_err(plot_err)?;
+        let series: [(&[f64], RGBColor, &str, bool); 4] = [
+            (&r.observed_pc, colour(0), "components (observed)", true),
+            (
+                &r.simulated_pc_p95,
+                colour(0),
+                "components (simulated 95th pct)",
+                false,
+            ),
+            (&r.observed_fa, colour(1), "factors (observed)", true),
+            (
+                &r.simulated_fa_p95,
+                colour(1),
+                "factors (simulated 95th pct)",
+                false,
+            ),
+        ];
+        for (vals, c, label, solid) in series {
+            let pts: Vec<(f64, f64)> = vals
+                .iter()
+                .enumerate()
+                .map(|(i, v)| ((i + 1) as f64, *v))
+                .collect();
+            let style = stroke(c, if solid { 2 } else { 1 });
+            chart
+                .draw_series(LineSeries::new(pts.clone(), style))
+                .map_err(plot_err)?
+                .label(label)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], style));
+            if solid {
+                chart
+                    .draw_series(pts.iter().map(|p| Circle::new(*p, 3, c.filled())))
+                    .map_err(plot_err)?;
+            }
+        }
+        legend(&mut chart, SeriesLabelPosition::UpperRight)
+    }
+}
+
+/// A heatmap of a rows x columns table of values in [-1, 1]: factor loadings (items as rows,
+/// grouped and coloured by their intended subscale) or a correlation matrix. Positive values are
+/// blue, negative orange, the stronger the darker; each cell prints its value (APA style).
+pub struct Heatmap {
+    /// Title.
+    pub title: String,
+    /// Row labels, top to bottom.
+    pub rows: Vec<String>,
+    /// The group of each row (its intended subscale), or empty for none.
+    pub groups: Vec<String>,
+    /// Column labels.
+    pub cols: Vec<String>,
+    /// Values, `rows x cols`; NaN leaves a cell blank.
+    pub values: Vec<Vec<f64>>,
+    /// Caption of the column axis.
+    pub x_desc: String,
+    /// Values whose absolute size is below this are printed in grey (e.g. loadings < .30).
+    pub faint_below: f64,
+}
+
+/// White to blue for positive values, white to orange for negative ones.
+fn diverging(v: f64) -> RGBColor {
+    let t = v.abs().min(1.0);
+    let (r, g, b) = if v >= 0.0 {
+        (0.0, 114.0, 178.0)
+    } else {
+        (213.0, 94.0, 0.0)
+    };
+    let mix = |c: f64| (255.0 + (c - 255.0) * t).round() as u8;
+    RGBColor(mix(r), mix(g), mix(b))
+}
+
+impl Heatmap {
+    /// Distinct groups in the order they first appear.
+    fn group_names(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for g in &self.groups {
+            if !out.contains(g) {
+                out.push(g.clone());
+            }
+        }
+        out
+    }
+}
+
+impl Figure for Heatmap {
+    fn size(&self) -> (u32, u32) {
+        let legend = if self.groups.is_empty() { 0 } else { 230 };
+        let w = (170 + 64 * self.cols.len() + legend).max(480);
+        let h = 130 + 20 * self.rows.len().max(3);
+        (w as u32, h as u32)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let groups = self.group_names();
+        let (w, _) = self.size();
+        let (main, side) = if groups.is_empty() {
+            root.split_horizontally(w)
+        } else {
+            root.split_horizontally(w - 230)
+        };
+        let n = self.rows.len();
+        let m = self.cols.len();
+        // one extra slot on the left for the group strip
+        let strip = if groups.is_empty() { 0.0 } else { 0.45 };
+        let (xr, nx) = slots(m);
+        let (yr, ny) = slots(n);
+        let mut chart = ChartBuilder::on(&main)
+            .caption(&self.title, ("sans-serif", 20))
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(110)
+            .build_cartesian_2d((xr.start - strip)..xr.end, yr)
+            .map_err(plot_err)?;
+        let rows_rev: Vec<String> = self.rows.iter().rev().cloned().collect();
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_labels(nx)
+            .y_labels(ny)
+            .x_label_formatter(&|x| slot_label(&self.cols, *x))
+            .y_label_formatter(&|y| slot_label(&rows_rev, *y))
+            .x_desc(self.x_desc.as_str())
+            .draw()
+            .map_err(plot_err)?;
+        let at = |i: usize| (n - 1 - i) as f64;
+        for (i, row) in self.values.iter().enumerate() {
+            let y = at(i);
+            for (j, v) in row.iter().enumerate() {
+                if !v.is_finite() {
+                    continue;
+                }
+                let x = j as f64;
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],
+                        diverging(*v).filled(),
+                    )))
+                    .map_err(plot_err)?;
+                let ink = if v.abs() > 0.6 {
+                    WHITE
+                } else if v.abs() < self.faint_below {
+                    RGBColor(140, 140, 140)
+                } else {
+                    BLACK
+                };
+                let style = ("sans-serif", 12)
+                    .into_font()
+                    .color(&ink)
+                    .pos(Pos::new(HPos::Center, VPos::Center));
+                chart
+                    .draw_series(std::iter::once(Text::new(apa(*v, 2, true), (x, y), style)))
+                    .map_err(plot_err)?;
+            }
+        }
+        if !groups.is_empty() {
+            for (i, g) in self.groups.iter().enumerate() {
+                let c = groups.iter().position(|x| x == g).unwrap_or(0);
+                let y = at(i);
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(xr.start - strip, y - 0.5), (xr.start - 0.05, y + 0.5)],
+                        colour(c).filled(),
+                    )))
+                    .map_err(plot_err)?;
+            }
+            side.draw(&Text::new(
+                "intended subscale",
+                (8, 56),
+                ("sans-serif", 14).into_font(),
+            ))
+            .map_err(plot_err)?;
+            for (i, g) in groups.iter().enumerate() {
+                let y = 82 + 22 * i as i32;
+                side.draw(&Rectangle::new(
+                    [(8, y - 7), (22, y + 7)],
+                    colour(i).filled(),
+                ))
+                .map_err(plot_err)?;
+                side.draw(&Text::new(
+                    g.clone(),
+                    (30, y - 7),
+                    ("sans-serif", 13).into_font(),
+                ))
+                .map_err(plot_err)?;
+            }
+        }
+        Ok(())
+    }
+}
