@@ -247,3 +247,69 @@ fn cfa_group_runs_the_invariance_sequence() {
         "{txt}"
     );
 }
+
+/// Delta-method standard errors of `std_all` against lavaan's `standardizedSolution()`
+/// (fixtures written by `tests/fixtures/cfa/hs1939-school/generate_std.R`).
+#[test]
+fn standardized_standard_errors_match_lavaan() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let hs = "tests/fixtures/cfa/hs1939-school";
+    let pd = "tests/fixtures/cfa/11-cfa-politicaldemocracy-sem-ml";
+    for (data, model, est, expected) in [
+        (
+            format!("{hs}/data.csv"),
+            format!("{hs}/model.txt"),
+            "ml",
+            "std_se_ml.csv",
+        ),
+        (
+            format!("{hs}/data.csv"),
+            format!("{hs}/model.txt"),
+            "mlr",
+            "std_se_mlr.csv",
+        ),
+        (
+            format!("{pd}/data.csv"),
+            format!("{pd}/model.txt"),
+            "ml",
+            "std_se_pd.csv",
+        ),
+    ] {
+        let out = common::run_in(
+            root,
+            &[
+                "cfa",
+                &data,
+                "--model",
+                &model,
+                "--estimator",
+                est,
+                "--json",
+            ],
+        );
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let params = j["parameters"].as_array().unwrap();
+        let text = std::fs::read_to_string(root.join(hs).join(expected)).unwrap();
+        let mut checked = 0;
+        for line in text.lines().skip(1) {
+            let f: Vec<&str> = line.split(',').map(|c| c.trim_matches('"')).collect();
+            let (lhs, op, rhs) = (f[0], f[1], f[2]);
+            let Ok(want) = f[4].parse::<f64>() else {
+                continue;
+            };
+            let p = params
+                .iter()
+                .find(|p| p["lhs"] == lhs && p["op"] == op && p["rhs"] == rhs)
+                .unwrap_or_else(|| panic!("{expected}: no row {lhs} {op} {rhs}"));
+            let got = p["std_all_se"].as_f64().unwrap_or(f64::NAN);
+            // lavaan's estimates themselves agree to ~1e-6 (its optimiser stops early)
+            assert!(
+                (got - want).abs() < 2e-6,
+                "{expected}: {lhs} {op} {rhs}: se {got} vs lavaan {want}"
+            );
+            checked += 1;
+        }
+        assert!(checked >= 20, "{expected}: only {checked} rows");
+    }
+}

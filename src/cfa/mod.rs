@@ -182,6 +182,9 @@ pub struct Parameter {
     pub p: Option<f64>,
     /// Completely standardised estimate (lavaan `std.all`).
     pub std_all: Option<f64>,
+    /// Delta-method standard error of `std_all` (lavaan `standardizedSolution()`'s `se`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub std_all_se: Option<f64>,
 }
 
 /// A group's size (multi-group models).
@@ -448,14 +451,80 @@ pub(crate) fn std_all(
     out.is_finite().then_some(out)
 }
 
+/// Every row's `std_all` at the free parameters `x`.
+fn std_all_at(f: &Fitted, x: &[f64]) -> Option<Vec<Option<f64>>> {
+    let values = f.model.row_values(x, &f.fixed);
+    let totals = (1..=f.pt.ngroups)
+        .map(|g| {
+            f.model
+                .implied(&values, g)
+                .map(|imp| imp.cov_all.diagonal().iter().copied().collect::<Vec<f64>>())
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(
+        f.pt.rows
+            .iter()
+            .zip(&values)
+            .map(|(r, &est)| {
+                std_all(
+                    &f.pt,
+                    &values,
+                    &totals[r.group - 1],
+                    r.group,
+                    (&r.lhs, r.op, &r.rhs),
+                    est,
+                )
+            })
+            .collect(),
+    )
+}
+
+/// Delta-method standard errors of the completely standardised estimates:
+/// $\mathrm{se}(s_r) = \sqrt{J_r V J_r^\top}$ with $J = \partial s/\partial\theta$ the Jacobian of the
+/// standardisation at the estimates (central differences, step $10^{-6}\max(1, |\theta_j|)$)
+/// and $V$ the covariance of the free parameters used for `se` (robust with MLR), as lavaan's
+/// `standardizedSolution()` (which differentiates by complex step).
+fn std_all_se(f: &Fitted, vcov: &DMatrix<f64>) -> Vec<Option<f64>> {
+    let q = f.x.len();
+    let rows = f.pt.rows.len();
+    let mut jac = DMatrix::<f64>::from_element(rows, q, f64::NAN);
+    for j in 0..q {
+        let h = 1e-6 * f.x[j].abs().max(1.0);
+        let mut up = f.x.clone();
+        up[j] += h;
+        let mut down = f.x.clone();
+        down[j] -= h;
+        let (Some(a), Some(b)) = (std_all_at(f, &up), std_all_at(f, &down)) else {
+            continue;
+        };
+        for r in 0..rows {
+            if let (Some(a), Some(b)) = (a[r], b[r]) {
+                jac[(r, j)] = (a - b) / (2.0 * h);
+            }
+        }
+    }
+    (0..rows)
+        .map(|r| {
+            let row = jac.row(r);
+            if row.iter().any(|v| !v.is_finite()) {
+                return None;
+            }
+            let v = (row * vcov * row.transpose())[(0, 0)];
+            (v.is_finite() && v >= 0.0).then(|| v.sqrt())
+        })
+        .collect()
+}
+
 /// Builds the parameter rows of a fit from a covariance matrix of the free parameters.
 pub(crate) fn parameters(f: &Fitted, vcov: Option<&DMatrix<f64>>) -> Vec<Parameter> {
     let multi = f.pt.ngroups > 1;
     let totals: Vec<Vec<f64>> = (0..f.pt.ngroups).map(|g| total_variances(f, g)).collect();
+    let std_se = vcov.map(|v| std_all_se(f, v));
     f.pt.rows
         .iter()
         .zip(&f.values)
-        .map(|(r, &est)| {
+        .enumerate()
+        .map(|(i, (r, &est))| {
             let (se, z, p) = if r.free == 0 {
                 (Some(0.0), None, None)
             } else {
@@ -486,6 +555,7 @@ pub(crate) fn parameters(f: &Fitted, vcov: Option<&DMatrix<f64>>) -> Vec<Paramet
                     (&r.lhs, r.op, &r.rhs),
                     est,
                 ),
+                std_all_se: std_se.as_ref().and_then(|s| s[i]),
             }
         })
         .collect()

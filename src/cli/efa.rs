@@ -38,6 +38,10 @@ pub struct Args {
     /// Iterations of the parallel analysis behind `--factors auto`.
     #[arg(long, default_value_t = 20)]
     iterations: usize,
+    /// Write a heatmap of the loadings (.svg or .png), items grouped by their subscale and the
+    /// factors ordered by the subscale each stands for.
+    #[arg(long)]
+    plot: Option<std::path::PathBuf>,
     /// Print JSON (the contract's keys).
     #[arg(long)]
     json: bool,
@@ -145,6 +149,17 @@ pub fn run(a: Args) -> Result<Output> {
         Some(_) => flags(&res, &subscale_of, a.cutoff),
         None => (Vec::new(), Vec::new()),
     };
+    if let Some(path) = &a.plot {
+        let names = |id: &str| -> String {
+            inst.as_ref()
+                .and_then(|i| i.subscale(id))
+                .map_or_else(|| id.to_string(), |s| s.name.clone())
+        };
+        trustscale::plot::write(
+            path,
+            &heatmap(&res, &subscale_of, &subscale_factors, inst.is_some(), names),
+        )?;
+    }
     let view = View {
         result: &res,
         cutoff: a.cutoff,
@@ -158,6 +173,47 @@ pub fn run(a: Args) -> Result<Output> {
         table(&view).to_string()
     };
     Ok(Output { stdout, warnings })
+}
+
+/// The loading heatmap: factors in the order of the subscales they stand for (so a clean
+/// structure shows as blocks on the diagonal), unmatched factors last.
+fn heatmap(
+    res: &EfaResult,
+    subscale_of: &[String],
+    matched: &[SubscaleFactor],
+    grouped: bool,
+    name_of: impl Fn(&str) -> String,
+) -> trustscale::plot::Heatmap {
+    let k = res.loadings.ncols();
+    let mut order: Vec<usize> = matched
+        .iter()
+        .filter_map(|m| m.factor.map(|f| f - 1))
+        .filter(|&f| f < k)
+        .collect();
+    let rest: Vec<usize> = (0..k).filter(|f| !order.contains(f)).collect();
+    order.extend(rest);
+    let cols = order.iter().map(|f| format!("F{}", f + 1)).collect();
+    let values = (0..res.loadings.nrows())
+        .map(|i| order.iter().map(|&f| res.loadings[(i, f)]).collect())
+        .collect();
+    trustscale::plot::Heatmap {
+        title: format!(
+            "{} loadings ({}, {})",
+            if grouped { "Factor" } else { "EFA" },
+            res.extraction,
+            res.rotation
+        ),
+        rows: res.items.clone(),
+        groups: if grouped {
+            subscale_of.iter().map(|s| name_of(s)).collect()
+        } else {
+            Vec::new()
+        },
+        cols,
+        values,
+        x_desc: "factor".into(),
+        faint_below: 0.3,
+    }
 }
 
 /// Assigns factors to subscales (greedy on the mean absolute loading of the subscale's items)
