@@ -43,6 +43,10 @@ pub struct Args {
     /// Largest acceptable rise in RMSEA for an invariance step.
     #[arg(long, default_value_t = 0.015)]
     delta_rmsea: f64,
+    /// Write the standardised loadings with 95% intervals to FILE (.svg or .png) and the factor
+    /// correlations to FILE-factors (first group with --group).
+    #[arg(long)]
+    plot: Option<PathBuf>,
     /// Print JSON (the contract's keys).
     #[arg(long)]
     json: bool,
@@ -220,6 +224,9 @@ pub fn run(a: Args) -> Result<Output> {
     if let Some(mi) = &mut result.mi {
         mi.retain(|m| m.mi >= a.mi_min);
     }
+    if let Some(path) = &a.plot {
+        charts(&result, path, &name)?;
+    }
     let warnings = result.warnings.clone();
     let view = View {
         result: &result,
@@ -235,6 +242,93 @@ pub fn run(a: Args) -> Result<Output> {
             .join("\n")
     };
     Ok(Output { stdout, warnings })
+}
+
+/// `--plot`: standardised loadings with delta-method 95% intervals, and the factor correlations.
+fn charts(r: &CfaResult, path: &std::path::Path, name: &str) -> Result<()> {
+    use trustscale::cfa::syntax::Op;
+    use trustscale::plot::{Heatmap, Loading, LoadingsChart};
+    let first = |p: &&trustscale::cfa::Parameter| p.group.is_none_or(|g| g == 1);
+    let z = trustscale::dist::normal_quantile(0.975).unwrap_or(1.959964);
+    let loadings = r
+        .parameters
+        .iter()
+        .filter(first)
+        .filter(|p| p.op == Op::Measure)
+        .filter_map(|p| {
+            p.std_all.map(|est| Loading {
+                item: p.rhs.clone(),
+                factor: p.lhs.clone(),
+                est,
+                ci: p.std_all_se.map(|se| [est - z * se, est + z * se]),
+            })
+        })
+        .collect();
+    let group = r
+        .groups
+        .first()
+        .filter(|_| r.groups.len() > 1)
+        .map_or(String::new(), |g| format!(", group {}", g.label));
+    trustscale::plot::write(
+        path,
+        &LoadingsChart {
+            title: format!("Standardised loadings ({name}{group})"),
+            x_desc: "standardised loading with 95% interval".into(),
+            loadings,
+        },
+    )?;
+    let mut factors: Vec<String> = Vec::new();
+    for p in r
+        .parameters
+        .iter()
+        .filter(first)
+        .filter(|p| p.op == Op::Measure)
+    {
+        if !factors.contains(&p.lhs) {
+            factors.push(p.lhs.clone());
+        }
+    }
+    if factors.len() < 2 {
+        return Ok(());
+    }
+    let mut values = vec![vec![f64::NAN; factors.len()]; factors.len()];
+    for (i, row) in values.iter_mut().enumerate() {
+        row[i] = 1.0;
+    }
+    for p in r
+        .parameters
+        .iter()
+        .filter(first)
+        .filter(|p| p.op == Op::Covary)
+    {
+        let (Some(i), Some(j)) = (
+            factors.iter().position(|f| *f == p.lhs),
+            factors.iter().position(|f| *f == p.rhs),
+        ) else {
+            continue;
+        };
+        if i != j {
+            let v = p.std_all.unwrap_or(f64::NAN);
+            values[i][j] = v;
+            values[j][i] = v;
+        }
+    }
+    trustscale::plot::write(
+        &super::common::plot_path(path, "factors"),
+        &Heatmap {
+            title: format!("Factor correlations ({name}{group})"),
+            rows: factors
+                .iter()
+                .enumerate()
+                .map(|(i, f)| format!("{} {f}", i + 1))
+                .collect(),
+            groups: Vec::new(),
+            cols: (1..=factors.len()).map(|i| i.to_string()).collect(),
+            values,
+            x_desc: "factor".into(),
+            faint_below: 0.0,
+        },
+    )
 }
 
 fn tables(v: &View) -> Vec<Table> {

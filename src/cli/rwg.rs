@@ -39,6 +39,10 @@ pub struct Args {
     /// Seed of the resampling.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Write a chart (.svg or .png): each group's rwg(j) with the cut-off, and ICC(1)/ICC(2)
+    /// per scale.
+    #[arg(long)]
+    plot: Option<std::path::PathBuf>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -125,6 +129,34 @@ pub fn run(a: Args) -> Result<Output> {
                 .map(|w| Warning::new(w.code, format!("{}: {}", s.name, w.message))),
         );
         results.push((s.name.clone(), r));
+    }
+    if let Some(path) = &a.plot {
+        let name_of = |id: &str| {
+            inst.as_ref()
+                .and_then(|i| i.subscale(id))
+                .map_or_else(|| id.to_string(), |s| s.name.clone())
+        };
+        trustscale::plot::write(
+            path,
+            &trustscale::plot::AgreementChart {
+                title: format!(
+                    "Within-group agreement{}",
+                    inst.as_ref()
+                        .map_or(String::new(), |i| format!(": {}", i.title))
+                ),
+                scales: results
+                    .iter()
+                    .map(|(n, r)| trustscale::plot::AgreementScale {
+                        name: name_of(n),
+                        rwg_j: r.groups.iter().filter_map(|g| g.rwg_j).collect(),
+                        icc1: r.icc1,
+                        icc2: r.icc2,
+                    })
+                    .collect(),
+                rwg_cutoff: a.min_rwg,
+                icc2_cutoff: a.min_icc2,
+            },
+        )?;
     }
     let single = inst.is_none() || a.data.scale.is_some();
     let stdout = if a.json {

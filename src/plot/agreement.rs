@@ -1,6 +1,6 @@
 //! Agreement and aggregation chart: rwg(j) across groups and ICC(1)/ICC(2) per scale.
 
-use super::{apa, colour, legend, plot_err, slot_label, slots, stroke, Figure};
+use super::{apa, colour, key_strip, plot_err, slot_label, slots, stroke, Figure, Key};
 use crate::error::Result;
 use crate::reliability::bootstrap::quantile_sorted;
 use plotters::coord::Shift;
@@ -34,13 +34,31 @@ pub struct AgreementChart {
 
 impl Figure for AgreementChart {
     fn size(&self) -> (u32, u32) {
-        (1000, (150 + 52 * self.scales.len().max(1)) as u32)
+        (1000, (180 + 52 * self.scales.len().max(1)) as u32)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         let root = root
             .titled(&self.title, ("sans-serif", 20))
             .map_err(plot_err)?;
+        let (_, h) = root.dim_in_pixel();
+        let (root, key) = root.split_vertically(h.saturating_sub(30));
+        key_strip(
+            &key,
+            &[
+                ("group's rwg(j)".into(), Key::Dot(colour(0))),
+                (
+                    "quartiles and median".into(),
+                    Key::Fill(RGBColor(179, 214, 232)),
+                ),
+                (
+                    format!("cut-offs {}", apa(self.rwg_cutoff, 2, true)),
+                    Key::Line(colour(1)),
+                ),
+                ("ICC(1)".into(), Key::Fill(colour(2))),
+                ("ICC(2)".into(), Key::Fill(colour(3))),
+            ],
+        )?;
         let (left, right) = root.split_horizontally(600);
         let m = self.scales.len().max(1);
         let names: Vec<String> = self.scales.iter().rev().map(|s| s.name.clone()).collect();
@@ -105,10 +123,7 @@ impl Figure for AgreementChart {
                 [(self.rwg_cutoff, -0.5), (self.rwg_cutoff, m as f64 - 0.5)],
                 stroke(colour(1), 2),
             ))
-            .map_err(plot_err)?
-            .label(format!("cut-off {}", apa(self.rwg_cutoff, 2, true)))
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], stroke(colour(1), 2)));
-        legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
+            .map_err(plot_err)?;
 
         let mut chart = ChartBuilder::on(&right)
             .caption("ICC(1) and ICC(2)", ("sans-serif", 15))
@@ -124,12 +139,9 @@ impl Figure for AgreementChart {
             .x_desc("intraclass correlation")
             .draw()
             .map_err(plot_err)?;
-        for (k, (label, pick)) in [
-            (
-                "ICC(1)",
-                (|s: &AgreementScale| s.icc1) as fn(&AgreementScale) -> f64,
-            ),
-            ("ICC(2)", |s: &AgreementScale| s.icc2),
+        for (k, pick) in [
+            (|s: &AgreementScale| s.icc1) as fn(&AgreementScale) -> f64,
+            |s: &AgreementScale| s.icc2,
         ]
         .into_iter()
         .enumerate()
@@ -141,18 +153,14 @@ impl Figure for AgreementChart {
                     let y = at(i) + off;
                     Rectangle::new([(0.0, y), (pick(s).clamp(0.0, 1.0), y + 0.3)], c.filled())
                 }))
-                .map_err(plot_err)?
-                .label(label)
-                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], c.filled()));
+                .map_err(plot_err)?;
         }
         chart
             .draw_series(LineSeries::new(
                 [(self.icc2_cutoff, -0.5), (self.icc2_cutoff, m as f64 - 0.5)],
                 stroke(colour(1), 2),
             ))
-            .map_err(plot_err)?
-            .label(format!("ICC(2) cut-off {}", apa(self.icc2_cutoff, 2, true)))
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], stroke(colour(1), 2)));
-        legend(&mut chart, SeriesLabelPosition::LowerRight)
+            .map_err(plot_err)?;
+        Ok(())
     }
 }

@@ -117,6 +117,17 @@ fn diverging(v: f64) -> RGBColor {
 }
 
 impl Heatmap {
+    /// Width of the row-label area: about 7.5 pixels a character of the longest label.
+    fn label_width(&self) -> u32 {
+        let chars = self
+            .rows
+            .iter()
+            .map(|r| r.chars().count())
+            .max()
+            .unwrap_or(4);
+        (chars as u32 * 15 / 2 + 24).clamp(60, 300)
+    }
+
     /// Distinct groups in the order they first appear.
     fn group_names(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
@@ -132,7 +143,7 @@ impl Heatmap {
 impl Figure for Heatmap {
     fn size(&self) -> (u32, u32) {
         let legend = if self.groups.is_empty() { 0 } else { 230 };
-        let w = (170 + 64 * self.cols.len() + legend).max(480);
+        let w = (60 + self.label_width() as usize + 64 * self.cols.len() + legend).max(480);
         let h = 130 + 20 * self.rows.len().max(3);
         (w as u32, h as u32)
     }
@@ -155,7 +166,7 @@ impl Figure for Heatmap {
             .caption(&self.title, ("sans-serif", 20))
             .margin(12)
             .x_label_area_size(44)
-            .y_label_area_size(110)
+            .y_label_area_size(self.label_width())
             .build_cartesian_2d((xr.start - strip)..xr.end, yr)
             .map_err(plot_err)?;
         let rows_rev: Vec<String> = self.rows.iter().rev().cloned().collect();

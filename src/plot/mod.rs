@@ -6,6 +6,7 @@
 //! licence), so PNG output needs no system fonts and SVG text is measured the same way everywhere.
 
 mod agreement;
+mod cfa;
 mod factor;
 mod power;
 mod profile;
@@ -13,6 +14,7 @@ mod regress;
 mod reliability;
 
 pub use agreement::{AgreementChart, AgreementScale};
+pub use cfa::{Loading, LoadingsChart};
 pub use factor::{Heatmap, ScreeChart};
 pub use power::{PowerCurve, PowerCurves};
 pub use profile::{ProfileChart, ProfileSeries};
@@ -168,7 +170,10 @@ pub fn apa(x: f64, decimals: usize, bounded: bool) -> String {
     if !x.is_finite() {
         return "NA".into();
     }
-    let s = format!("{x:.decimals$}");
+    let mut s = format!("{x:.decimals$}");
+    if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
+        s.remove(0);
+    }
     if bounded {
         if let Some(rest) = s.strip_prefix("0.") {
             return format!(".{rest}");
@@ -178,4 +183,43 @@ pub fn apa(x: f64, decimals: usize, bounded: bool) -> String {
         }
     }
     s
+}
+
+/// How a legend entry is marked.
+#[derive(Clone, Copy)]
+pub(crate) enum Key {
+    /// A filled square.
+    Fill(RGBColor),
+    /// A line.
+    Line(RGBColor),
+    /// A dot.
+    Dot(RGBColor),
+}
+
+/// A one-line legend drawn along a strip below a chart, entries left to right.
+pub(crate) fn key_strip<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[(String, Key)],
+) -> Result<()> {
+    let mut x = 20i32;
+    let y = 8i32;
+    for (label, key) in entries {
+        match key {
+            Key::Fill(c) => area.draw(&Rectangle::new([(x, y), (x + 12, y + 12)], c.filled())),
+            Key::Line(c) => area.draw(&PathElement::new(
+                vec![(x, y + 6), (x + 14, y + 6)],
+                stroke(*c, 2),
+            )),
+            Key::Dot(c) => area.draw(&Circle::new((x + 6, y + 6), 4, c.filled())),
+        }
+        .map_err(plot_err)?;
+        area.draw(&Text::new(
+            label.clone(),
+            (x + 20, y),
+            ("sans-serif", 13).into_font(),
+        ))
+        .map_err(plot_err)?;
+        x += 40 + 8 * label.chars().count() as i32;
+    }
+    Ok(())
 }
