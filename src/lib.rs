@@ -33,9 +33,11 @@ pub mod factor;
 pub mod instrument;
 pub(crate) mod optim;
 pub mod plot;
+pub mod profile;
 pub mod regression;
 pub mod reliability;
 pub mod render;
+pub mod report;
 pub mod simulate;
 pub mod study;
 

@@ -287,7 +287,11 @@ fn standardized_standard_errors_match_lavaan() {
                 "--json",
             ],
         );
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let params = j["parameters"].as_array().unwrap();
         let text = std::fs::read_to_string(root.join(hs).join(expected)).unwrap();

@@ -100,7 +100,9 @@ fn scree_plot_and_bad_extension() {
         ],
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("charts are written as .svg or .png files"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("charts are written as .svg or .png files")
+    );
 }
 
 #[test]

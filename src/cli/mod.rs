@@ -11,8 +11,10 @@ pub mod omega;
 pub mod parallel;
 pub mod polychoric;
 pub mod power;
+pub mod profile;
 pub mod regress;
 pub mod reliability;
+pub mod report;
 pub mod rwg;
 pub mod score;
 pub mod simulate;
@@ -66,6 +68,10 @@ pub enum Command {
     Power(power::Args),
     /// Simulate Likert responses to an instrument from a known factor model.
     Simulate(simulate::Args),
+    /// The whole validation report of a study: report.html, results.json and charts.
+    Report(report::Args),
+    /// Subscale profiles per leader (self vs collaborators, strengths) or per group.
+    Profile(profile::Args),
 }
 
 /// Runs a parsed command line; the text to print on stdout.
@@ -87,6 +93,8 @@ pub fn run(cli: Cli) -> trustscale::Result<Output> {
         Command::Rwg(a) => rwg::run(a),
         Command::Kappa(a) => kappa::run(a),
         Command::Krippendorff(a) => krippendorff::run(a),
+        Command::Profile(a) => profile::run(a),
+        Command::Report(a) => report::run(a),
     }
 }
 

@@ -1,8 +1,10 @@
 //! `trustscale power` and `trustscale power merge`.
 
+use super::common::plot_path;
 use super::Output;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use trustscale::plot::{apa, PowerCurve, PowerCurves};
 use trustscale::simulate::population::load_model;
 use trustscale::simulate::power::{
     merge, plain_summary, run_power, summary_csv, Analysis, PowerRun, PowerSettings, Progress,
@@ -57,6 +59,10 @@ pub struct Args {
     /// The output file (JSON); a CSV summary is written beside it.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Draw the power curves to FILE (.svg or .png): one chart per predictor and effect scale,
+    /// as FILE-PREDICTOR-effect-X.svg when the run has several.
+    #[arg(long)]
+    plot: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -68,6 +74,9 @@ enum MergeCommand {
         /// The merged output file.
         #[arg(long)]
         out: PathBuf,
+        /// Draw the merged run's power curves to FILE (.svg or .png).
+        #[arg(long)]
+        plot: Option<PathBuf>,
     },
 }
 
@@ -118,14 +127,25 @@ fn report(run: &PowerRun, out: &Path) -> String {
 
 /// Runs the command.
 pub fn run(a: Args) -> Result<Output> {
-    if let Some(MergeCommand::Merge { files, out }) = a.merge {
+    if let Some(MergeCommand::Merge { plot: Some(p), .. }) = &a.merge {
+        check_plot_file(p)?;
+    }
+    if let Some(p) = &a.plot {
+        // before a long run, not after it
+        check_plot_file(p)?;
+    }
+    if let Some(MergeCommand::Merge { files, out, plot }) = a.merge {
         let runs = files
             .iter()
             .map(|f| read_run(f))
             .collect::<Result<Vec<_>>>()?;
         let merged = merge(runs)?;
         write_run(&merged, &out)?;
-        return Ok(Output::text(report(&merged, &out)));
+        let mut text = report(&merged, &out);
+        if let Some(plot) = &plot {
+            text.push_str(&write_charts(&merged, plot)?);
+        }
+        return Ok(Output::text(text));
     }
     let Some(model_path) = &a.model else {
         return Err(Error::option(
@@ -246,5 +266,134 @@ pub fn run(a: Args) -> Result<Output> {
         b.finish_and_clear();
     }
     write_run(&run, out)?;
-    Ok(Output::text(report(&run, out)))
+    let mut text = report(&run, out);
+    if let Some(plot) = &a.plot {
+        text.push_str(&write_charts(&run, plot)?);
+    }
+    Ok(Output::text(text))
+}
+
+/// Rejects a `--plot` file that is neither `.svg` nor `.png`.
+fn check_plot_file(p: &Path) -> Result<()> {
+    match p.extension().and_then(|e| e.to_str()) {
+        Some("svg") | Some("png") => Ok(()),
+        _ => Err(Error::option(
+            "--plot",
+            format!("{}: charts are written as .svg or .png files", p.display()),
+        )),
+    }
+}
+
+/// Formats an effect scale for a file name and a title: `0.5`, `1`.
+fn scale_label(x: f64) -> String {
+    format!("{x}")
+}
+
+/// The power curves of a run, with the suffix of each chart's file name (empty: the `--plot`
+/// file itself).
+///
+/// One chart per predictor and effect scale (each predictor's test in the run's analysis has its
+/// own power): x = total number of groups, one curve per raters-per-group value. A point is the
+/// share $\hat p$ of the cell's $R$ successful replications with $p < \alpha$, with the Monte
+/// Carlo (Wald) 95% interval
+/// $$\hat p \pm 1.96\sqrt{\hat p(1-\hat p)/R}$$
+/// clipped to [0, 1]. Cells without a successful replication are left out. The suffix names the
+/// predictor (`tblc-process-navigator`) when the run has several, and the effect scale
+/// (`effect-0.5`) when it has several.
+fn power_charts(run: &PowerRun) -> Vec<(String, PowerCurves)> {
+    let s = &run.settings;
+    let safe = |t: &str| -> String {
+        t.chars()
+            .map(|c| {
+                if c.is_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect()
+    };
+    let mut raters = s.raters.clone();
+    raters.sort_unstable();
+    raters.dedup();
+    let mut charts = Vec::new();
+    for (j, term) in s.predictors.iter().enumerate() {
+        for &scale in &s.effect_scale {
+            let curves: Vec<PowerCurve> = raters
+                .iter()
+                .map(|&k| {
+                    let mut points: Vec<(f64, f64, Option<[f64; 2]>)> = run
+                        .summary
+                        .iter()
+                        .filter(|c| {
+                            c.spec.raters == k
+                                && c.spec.effect_scale.to_bits() == scale.to_bits()
+                                && c.replications > 0
+                        })
+                        .filter_map(|c| {
+                            let p = c.effects.get(j)?.power;
+                            let h = 1.96 * (p * (1.0 - p) / c.replications as f64).sqrt();
+                            Some((
+                                c.spec.groups as f64,
+                                p,
+                                Some([(p - h).max(0.0), (p + h).min(1.0)]),
+                            ))
+                        })
+                        .collect();
+                    points.sort_by(|a, b| a.0.total_cmp(&b.0));
+                    PowerCurve {
+                        label: format!("{k} raters per group"),
+                        points,
+                    }
+                })
+                .collect();
+            let beta = run.true_effects.get(j).map(|b| b * scale);
+            let analysis = match s.analysis {
+                Analysis::Aggregate => "aggregate",
+                Analysis::Multilevel => "multilevel",
+                Analysis::Latent => "latent",
+            };
+            let mut title = format!("Power ({analysis}): {term} → {}", s.outcome);
+            if let Some(b) = beta {
+                title.push_str(&format!(", β = {}", apa(b, 2, true)));
+            }
+            if s.effect_scale.len() > 1 {
+                title.push_str(&format!(" (effects × {})", scale_label(scale)));
+            }
+            if let Some([i, n]) = run.shard {
+                title.push_str(&format!(" [shard {i}/{n}]"));
+            }
+            let mut suffix = Vec::new();
+            if s.predictors.len() > 1 {
+                suffix.push(safe(term));
+            }
+            if s.effect_scale.len() > 1 {
+                suffix.push(format!("effect-{}", scale_label(scale)));
+            }
+            charts.push((
+                suffix.join("-"),
+                PowerCurves {
+                    title,
+                    curves,
+                    target: 0.8,
+                },
+            ));
+        }
+    }
+    charts
+}
+
+/// Writes the charts of [`power_charts`] beside `plot`; the lines to report.
+fn write_charts(run: &PowerRun, plot: &Path) -> Result<String> {
+    let mut text = String::new();
+    for (suffix, chart) in power_charts(run) {
+        let path = if suffix.is_empty() {
+            plot.to_path_buf()
+        } else {
+            plot_path(plot, &suffix)
+        };
+        trustscale::plot::write(&path, &chart)?;
+        text.push_str(&format!("wrote {}\n", path.display()));
+    }
+    Ok(text)
 }

@@ -1,0 +1,259 @@
+//! The validation report as a document: sections of verdicts, APA-style tables and charts,
+//! written as one self-contained HTML file (inline SVG, embedded CSS, no scripts, no network).
+//!
+//! The HTML is also well-formed XML (every element closed, attributes quoted, only the five
+//! XML entities), so it can be checked by any XML parser.
+
+pub mod verdict;
+
+use std::fmt::Write as _;
+use verdict::Level;
+
+/// A report.
+#[derive(Debug, Clone, Default)]
+pub struct Document {
+    /// Title.
+    pub title: String,
+    /// Lines under the title (study, data, date).
+    pub subtitle: Vec<String>,
+    /// Sections in order.
+    pub sections: Vec<Section>,
+}
+
+/// A section.
+#[derive(Debug, Clone, Default)]
+pub struct Section {
+    /// Anchor id.
+    pub id: String,
+    /// Heading.
+    pub title: String,
+    /// Content.
+    pub blocks: Vec<Block>,
+}
+
+/// A table in APA style: numbered, titled, horizontal rules only, a note underneath.
+#[derive(Debug, Clone, Default)]
+pub struct ApaTable {
+    /// Title (italic, under "Table N").
+    pub title: String,
+    /// Column headers.
+    pub header: Vec<String>,
+    /// Cells.
+    pub rows: Vec<Vec<String>>,
+    /// Note.
+    pub note: Option<String>,
+}
+
+/// One piece of a section.
+#[derive(Debug, Clone)]
+pub enum Block {
+    /// A sub-heading.
+    Heading(String),
+    /// A paragraph of plain text.
+    Para(String),
+    /// A verdict sentence with its level.
+    Verdict(Level, String),
+    /// A table.
+    Table(ApaTable),
+    /// A chart (an SVG document) with its caption.
+    Figure {
+        /// The SVG.
+        svg: String,
+        /// Caption.
+        caption: String,
+    },
+    /// A command line that reproduces the numbers.
+    Command(String),
+    /// A warning or an analysis that could not be run.
+    Warning(String),
+}
+
+/// Escapes text for XML content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Strips an XML declaration and comments before the `<svg` element, so the chart can be
+/// placed inline.
+fn inline_svg(svg: &str) -> &str {
+    svg.find("<svg").map_or(svg, |i| &svg[i..]).trim_end()
+}
+
+const CSS: &str = r#"
+:root { --ink: #1d2733; --muted: #5b6673; --rule: #1d2733; --good: #0a7a55; --fair: #a86400; --poor: #b3261e; --info: #2b5c8a; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 16px/1.5 "DejaVu Sans", "Segoe UI", Helvetica, Arial, sans-serif; color: var(--ink); background: #f4f6f8; }
+header { background: #17324d; color: #fff; padding: 28px 40px 20px; }
+header h1 { margin: 0 0 6px; font-size: 28px; }
+header p { margin: 2px 0; color: #d6e2ee; font-size: 14px; }
+nav { background: #fff; border-bottom: 1px solid #d8dde3; padding: 10px 40px; font-size: 14px; }
+nav a { color: var(--info); margin-right: 18px; text-decoration: none; }
+main { max-width: 1120px; margin: 0 auto; padding: 12px 24px 60px; }
+section { background: #fff; border: 1px solid #d8dde3; border-radius: 6px; padding: 18px 28px 24px; margin: 22px 0; }
+h2 { margin: 4px 0 12px; font-size: 22px; border-bottom: 2px solid #e3e8ee; padding-bottom: 6px; }
+h3 { margin: 22px 0 8px; font-size: 17px; }
+p.verdict { margin: 8px 0; padding: 8px 12px; border-left: 5px solid var(--info); background: #f3f7fb; }
+p.verdict.good { border-color: var(--good); background: #eef8f3; }
+p.verdict.fair { border-color: var(--fair); background: #fdf6ea; }
+p.verdict.poor { border-color: var(--poor); background: #fcefee; }
+p.warning { color: var(--poor); font-size: 14px; margin: 4px 0; }
+pre.command { background: #f1f3f5; padding: 6px 10px; font-size: 12.5px; overflow-x: auto; border-radius: 4px; color: #333; }
+figure { margin: 14px 0; overflow-x: auto; }
+figure svg { max-width: 100%; height: auto; }
+figcaption { font-size: 13.5px; color: var(--muted); }
+.apa { margin: 16px 0; overflow-x: auto; }
+.apa .number { font-weight: bold; margin: 0; }
+.apa .title { font-style: italic; margin: 0 0 6px; }
+table { border-collapse: collapse; font-size: 14px; font-variant-numeric: tabular-nums; }
+thead th { border-top: 2px solid var(--rule); border-bottom: 1px solid var(--rule); padding: 4px 10px; text-align: center; font-weight: normal; }
+tbody td { padding: 3px 10px; text-align: right; }
+tbody td:first-child { text-align: left; }
+tbody tr:last-child td { border-bottom: 2px solid var(--rule); }
+.apa .note { font-size: 13px; margin: 6px 0 0; }
+footer { text-align: center; color: var(--muted); font-size: 13px; padding: 20px; }
+"#;
+
+impl Document {
+    /// The report as one HTML document.
+    pub fn to_html(&self) -> String {
+        let mut h = String::with_capacity(1 << 20);
+        h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n");
+        h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n");
+        let _ = writeln!(h, "<title>{}</title>", escape(&self.title));
+        let _ = writeln!(h, "<style>{CSS}</style>\n</head>\n<body>");
+        let _ = writeln!(h, "<header>\n<h1>{}</h1>", escape(&self.title));
+        for s in &self.subtitle {
+            let _ = writeln!(h, "<p>{}</p>", escape(s));
+        }
+        h.push_str("</header>\n<nav>");
+        for s in &self.sections {
+            let _ = write!(h, "<a href=\"#{}\">{}</a>", escape(&s.id), escape(&s.title));
+        }
+        h.push_str("</nav>\n<main>\n");
+        let mut table_no = 0;
+        let mut figure_no = 0;
+        for s in &self.sections {
+            let _ = writeln!(
+                h,
+                "<section id=\"{}\">\n<h2>{}</h2>",
+                escape(&s.id),
+                escape(&s.title)
+            );
+            for b in &s.blocks {
+                match b {
+                    Block::Heading(t) => {
+                        let _ = writeln!(h, "<h3>{}</h3>", escape(t));
+                    }
+                    Block::Para(t) => {
+                        let _ = writeln!(h, "<p>{}</p>", escape(t));
+                    }
+                    Block::Verdict(level, t) => {
+                        let _ = writeln!(
+                            h,
+                            "<p class=\"verdict {}\">{}</p>",
+                            level.class(),
+                            escape(t)
+                        );
+                    }
+                    Block::Warning(t) => {
+                        let _ = writeln!(h, "<p class=\"warning\">{}</p>", escape(t));
+                    }
+                    Block::Command(t) => {
+                        let _ = writeln!(h, "<pre class=\"command\">{}</pre>", escape(t));
+                    }
+                    Block::Table(t) => {
+                        table_no += 1;
+                        t.write_html(&mut h, table_no);
+                    }
+                    Block::Figure { svg, caption } => {
+                        figure_no += 1;
+                        let _ = writeln!(
+                            h,
+                            "<figure>\n{}\n<figcaption><b>Figure {figure_no}.</b> {}</figcaption>\n</figure>",
+                            inline_svg(svg),
+                            escape(caption)
+                        );
+                    }
+                }
+            }
+            h.push_str("</section>\n");
+        }
+        let _ = writeln!(
+            h,
+            "</main>\n<footer>Written by trustscale {}.</footer>\n</body>\n</html>",
+            env!("CARGO_PKG_VERSION")
+        );
+        h
+    }
+}
+
+impl ApaTable {
+    fn write_html(&self, h: &mut String, number: usize) {
+        let _ = writeln!(
+            h,
+            "<div class=\"apa\">\n<p class=\"number\">Table {number}</p>\n<p class=\"title\">{}</p>\n<table>\n<thead><tr>",
+            escape(&self.title)
+        );
+        for c in &self.header {
+            let _ = write!(h, "<th>{}</th>", escape(c));
+        }
+        h.push_str("</tr></thead>\n<tbody>\n");
+        for r in &self.rows {
+            h.push_str("<tr>");
+            for c in r {
+                let _ = write!(h, "<td>{}</td>", escape(c));
+            }
+            h.push_str("</tr>\n");
+        }
+        h.push_str("</tbody>\n</table>\n");
+        if let Some(n) = &self.note {
+            let _ = writeln!(h, "<p class=\"note\"><i>Note.</i> {}</p>", escape(n));
+        }
+        h.push_str("</div>\n");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_quotes() {
+        assert_eq!(escape("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
+    }
+
+    #[test]
+    fn tables_and_figures_are_numbered() {
+        let d = Document {
+            title: "T".into(),
+            subtitle: vec![],
+            sections: vec![Section {
+                id: "s".into(),
+                title: "S".into(),
+                blocks: vec![
+                    Block::Table(ApaTable::default()),
+                    Block::Figure {
+                        svg: "<?xml version=\"1.0\"?>\n<svg></svg>".into(),
+                        caption: "c".into(),
+                    },
+                    Block::Table(ApaTable::default()),
+                ],
+            }],
+        };
+        let h = d.to_html();
+        assert!(h.contains("Table 1") && h.contains("Table 2") && h.contains("Figure 1."));
+        assert!(!h.contains("<?xml"));
+    }
+}

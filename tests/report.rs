@@ -1,0 +1,324 @@
+//! `trustscale report` on the example study: the files it writes, its JSON against the individual
+//! commands' outputs, and the HTML as a well-formed, self-contained document.
+
+mod common;
+
+use serde_json::Value;
+use std::path::Path;
+use std::sync::OnceLock;
+
+const STUDY: &str = "data/example-study/study.toml";
+
+/// Runs the report once for all tests; returns its folder.
+fn report_dir() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let t = tempfile::tempdir().unwrap();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let out = common::run_in(
+            root,
+            &[
+                "report",
+                "--study",
+                STUDY,
+                "--out",
+                t.path().to_str().unwrap(),
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        t
+    })
+    .path()
+}
+
+fn results() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(report_dir().join("results.json")).unwrap())
+        .unwrap()
+}
+
+/// The command's `--json` output, parsed.
+fn command(args: &[&str]) -> Value {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--study", STUDY, "--json"]);
+    let out = common::run_in(root, &all);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Every number in `got` equals the one in `want` at the same place (and the shapes agree).
+fn same_numbers(path: &str, got: &Value, want: &Value) -> usize {
+    match (got, want) {
+        (Value::Number(a), Value::Number(b)) => {
+            let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+            assert!(a == b, "{path}: report {a} vs command {b}");
+            1
+        }
+        (Value::Object(a), Value::Object(b)) => {
+            assert_eq!(
+                a.keys().collect::<Vec<_>>(),
+                b.keys().collect::<Vec<_>>(),
+                "{path}: keys"
+            );
+            a.iter()
+                .map(|(k, v)| same_numbers(&format!("{path}.{k}"), v, &b[k]))
+                .sum()
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            assert_eq!(a.len(), b.len(), "{path}: length");
+            a.iter()
+                .zip(b)
+                .enumerate()
+                .map(|(i, (x, y))| same_numbers(&format!("{path}[{i}]"), x, y))
+                .sum()
+        }
+        (a, b) => {
+            assert_eq!(a, b, "{path}");
+            0
+        }
+    }
+}
+
+#[test]
+fn report_json_equals_the_individual_commands() {
+    let r = results();
+    let mut n = 0;
+    n += same_numbers(
+        "reliability.tblc",
+        &r["reliability"]["tblc"],
+        &command(&["reliability", "--instrument", "tblc"]),
+    );
+    n += same_numbers(
+        "parallel.tblc",
+        &r["parallel"]["tblc"],
+        &command(&[
+            "parallel",
+            "--instrument",
+            "tblc",
+            "--iterations",
+            "100",
+            "--seed",
+            "1",
+        ]),
+    );
+    n += same_numbers(
+        "efa.abi",
+        &r["efa"]["abi"],
+        &command(&["efa", "--instrument", "abi"]),
+    );
+    n += same_numbers(
+        "cfa.tblc",
+        &r["cfa"]["tblc"],
+        &command(&["cfa", "--instrument", "tblc"]),
+    );
+    n += same_numbers(
+        "invariance.group-trust",
+        &r["invariance"]["group-trust"],
+        &command(&["cfa", "--instrument", "group-trust", "--group", "arena"]),
+    );
+    n += same_numbers(
+        "agreement.tblc",
+        &r["agreement"]["tblc"],
+        &command(&["rwg", "--instrument", "tblc", "--group", "leader_id"]),
+    );
+    n += same_numbers(
+        "agreement.group-trust",
+        &r["agreement"]["group-trust"],
+        &command(&["rwg", "--instrument", "group-trust", "--group", "group_id"]),
+    );
+    n += same_numbers(
+        "regression.affective.ols",
+        &r["regression"]["group-trust:affective"]["ols"],
+        &command(&[
+            "regress",
+            "--outcome",
+            "group-trust:affective",
+            "--predictors",
+            "tblc:*",
+            "--dominance",
+            "--cv",
+            "10",
+            "--seed",
+            "1",
+        ]),
+    );
+    n += same_numbers(
+        "regression.cognitive.multilevel",
+        &r["regression"]["group-trust:cognitive"]["multilevel"],
+        &command(&[
+            "regress",
+            "--outcome",
+            "group-trust:cognitive",
+            "--predictors",
+            "tblc:*",
+            "--multilevel",
+            "group_id",
+        ]),
+    );
+    assert!(n > 2000, "only {n} numbers compared");
+    // the headline numbers are where a reader looks for them
+    let alpha = r["reliability"]["tblc"]["scales"][0]["alpha"]
+        .as_f64()
+        .unwrap();
+    assert!(alpha > 0.7 && alpha < 0.95, "{alpha}");
+    assert!(r["commands"].as_array().unwrap().len() >= 20);
+}
+
+#[test]
+fn report_writes_the_charts_it_shows() {
+    let charts = report_dir().join("charts");
+    for name in [
+        "reliability-tblc-process-navigator.svg",
+        "scree-tblc.svg",
+        "efa-tblc.svg",
+        "cfa-tblc.svg",
+        "cfa-tblc-factors.svg",
+        "agreement-group-trust.svg",
+        "regress-group-trust-affective.svg",
+        "regress-group-trust-affective-predicted.svg",
+        "dominance.svg",
+    ] {
+        let svg =
+            std::fs::read_to_string(charts.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(
+            svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
+            "{name}"
+        );
+        roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+}
+
+#[test]
+fn report_html_is_well_formed_and_self_contained() {
+    let html = std::fs::read_to_string(report_dir().join("report.html")).unwrap();
+    let doc = roxmltree::Document::parse_with_options(
+        &html,
+        roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("report.html is not well-formed: {e}"));
+    let mut sections = Vec::new();
+    let mut svgs = 0;
+    let mut tables = 0;
+    for node in doc.descendants().filter(|n| n.is_element()) {
+        let tag = node.tag_name().name();
+        assert!(
+            !matches!(
+                tag,
+                "script" | "link" | "img" | "iframe" | "object" | "embed" | "image"
+            ),
+            "<{tag}> is not allowed in a self-contained report"
+        );
+        for attr in node.attributes() {
+            let v = attr.value();
+            match attr.name() {
+                "href" => assert!(v.starts_with('#'), "external href {v}"),
+                "src" | "action" | "srcset" => panic!("external reference {}={v}", attr.name()),
+                _ => assert!(
+                    !v.contains("://") || attr.name() == "xmlns",
+                    "{}={v}",
+                    attr.name()
+                ),
+            }
+        }
+        match tag {
+            "h2" => sections.push(node.text().unwrap_or("").to_string()),
+            "svg"
+                if node
+                    .parent_element()
+                    .is_some_and(|p| p.tag_name().name() == "figure") =>
+            {
+                svgs += 1
+            }
+            "table" => tables += 1,
+            "style" => assert!(!node.text().unwrap_or("").contains("url("), "CSS url()"),
+            _ => {}
+        }
+    }
+    for want in [
+        "Study and data",
+        "Item analysis and reliability",
+        "Dimensionality",
+        "Confirmatory factor analysis",
+        "Rater agreement and aggregation",
+        "Predictive validity",
+        "Leader and group profiles",
+    ] {
+        assert!(
+            sections.iter().any(|s| s == want),
+            "no section {want}: {sections:?}"
+        );
+    }
+    assert!(svgs >= 25, "{svgs} inline charts");
+    assert!(tables >= 15, "{tables} tables");
+    // APA numbers: a verdict with an interval in brackets and no leading zero
+    let text: String = doc
+        .descendants()
+        .filter(|n| n.has_class("verdict"))
+        .filter_map(|n| n.text())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        text.lines().any(|l| l.contains("Cronbach's alpha = .")
+            && l.contains(" [.")
+            && l.ends_with(": good.")
+            || l.ends_with(": excellent.")
+            || l.ends_with(": acceptable.")),
+        "{text}"
+    );
+    // bounded statistics lose the leading zero (TLI and adjusted R² can leave [-1, 1] and keep it)
+    for stat in [
+        "alpha = 0.",
+        "CFI = 0.",
+        "RMSEA = 0.",
+        "SRMR = 0.",
+        "KMO = 0.",
+        "rwg(j) = 0.",
+        "ICC(1) = 0.",
+        "ICC(2) = 0.",
+        "explain R² = 0.",
+        "p = 0.",
+    ] {
+        assert!(!text.contains(stat), "a leading zero in {stat}: {text}");
+    }
+}
+
+trait HasClass {
+    fn has_class(&self, c: &str) -> bool;
+}
+
+impl HasClass for roxmltree::Node<'_, '_> {
+    fn has_class(&self, c: &str) -> bool {
+        self.attribute("class")
+            .is_some_and(|v| v.split_whitespace().any(|x| x == c))
+    }
+}
+
+#[test]
+fn report_bad_study_is_a_clear_error() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let t = tempfile::tempdir().unwrap();
+    let out = common::run_in(
+        root,
+        &[
+            "report",
+            "--study",
+            "no/such/study.toml",
+            "--out",
+            t.path().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no/such/study.toml"), "{err}");
+}
