@@ -116,6 +116,24 @@ fn shell_line(argv: &[String]) -> String {
         .join(" ")
 }
 
+/// A p value for a table cell: `< .001` or `.034`.
+fn p_cell(p: f64) -> String {
+    if p < 0.001 {
+        "< .001".into()
+    } else {
+        cell(p, 3, true)
+    }
+}
+
+/// A table cell: APA number, or a dash when there is none.
+fn cell(x: f64, decimals: usize, bounded: bool) -> String {
+    if x.is_finite() {
+        apa(x, decimals, bounded)
+    } else {
+        "–".into()
+    }
+}
+
 fn f(v: &Value) -> f64 {
     v.as_f64().unwrap_or(f64::NAN)
 }
@@ -186,6 +204,8 @@ pub fn run(a: Args) -> Result<Output> {
     doc.sections
         .push(profile_section(&mut r, &plan, &a, &mut results));
     doc.sections.push(warnings_section(&r));
+    let summary = summary_section(&doc.sections);
+    doc.sections.insert(0, summary);
     if let Some(b) = &r.bar {
         b.finish_and_clear();
     }
@@ -415,8 +435,8 @@ fn reliability_section(r: &mut Runner, plan: &Plan, results: &mut Map<String, Va
                 sc["n"].to_string(),
                 apa(alpha, 2, true),
                 ci_text(f(&ci[0]), f(&ci[1]), 2, true),
-                apa(f(&sc["omega_total"]), 2, true),
-                apa(f(&sc["omega_hierarchical"]), 2, true),
+                cell(f(&sc["omega_total"]), 2, true),
+                cell(f(&sc["omega_hierarchical"]), 2, true),
                 apa(f(&sc["average_r"]), 2, true),
                 word.to_string(),
             ]);
@@ -426,12 +446,12 @@ fn reliability_section(r: &mut Runner, plan: &Plan, results: &mut Map<String, Va
                 chart.clone()
             };
             if let Some(svg) = r.svg_of(&path) {
-                figures.push(Block::Figure {
+                figures.push((
                     svg,
-                    caption: format!(
+                    format!(
                         "Item analysis of {name}: corrected item-total correlations and alpha if the item is deleted; the line marks the scale's alpha."
                     ),
-                });
+                ));
             }
         }
         blocks.push(Block::Table(ApaTable {
@@ -442,7 +462,7 @@ fn reliability_section(r: &mut Runner, plan: &Plan, results: &mut Map<String, Va
             rows,
             note: Some("α = Cronbach's alpha with Feldt's interval; ωt and ωh = McDonald's omega total and hierarchical (Schmid–Leiman); mean r = average inter-item correlation.".into()),
         }));
-        blocks.extend(figures);
+        blocks.push(Block::Gallery(figures));
         blocks.push(Block::Command(cmd));
         all.insert(inst.id.clone(), v);
     }
@@ -777,9 +797,7 @@ fn cfa_section(r: &mut Runner, plan: &Plan, results: &mut Map<String, Value>) ->
                             .as_f64()
                             .map_or("–".into(), |x| format!("{x:.1}")),
                         st["df_diff"].as_u64().map_or("–".into(), |x| x.to_string()),
-                        st["p_diff"]
-                            .as_f64()
-                            .map_or("–".into(), |p| p_text(p).replace("p ", "")),
+                        st["p_diff"].as_f64().map_or("–".into(), p_cell),
                         st["delta_cfi"]
                             .as_f64()
                             .map_or("–".into(), |x| apa(x, 3, true)),
@@ -899,7 +917,7 @@ fn agreement_section(r: &mut Runner, plan: &Plan, results: &mut Map<String, Valu
                         apa(f(&sc["icc1"]), 2, true),
                         apa(f(&sc["icc2"]), 2, true),
                         format!("{:.2}", f(&sc["anova"]["f"])),
-                        p_text(f(&sc["anova"]["p"])).replace("p ", ""),
+                        p_cell(f(&sc["anova"]["p"])),
                         if ok { "supported" } else { "not supported" }.into(),
                     ]);
                 }
@@ -1013,7 +1031,7 @@ fn prediction_section(
                                 .as_f64()
                                 .map_or("–".into(), |b| apa(b, 2, true)),
                             format!("{:.2}", f(&c["t"])),
-                            p_text(f(&c["p"])).replace("p ", ""),
+                            p_cell(f(&c["p"])),
                             ci_text(f(&c["ci"][0]), f(&c["ci"][1]), 2, false),
                         ]
                     })
@@ -1077,6 +1095,7 @@ fn prediction_section(
                         weights: d.iter().map(|x| f(&x["general"])).collect(),
                     });
                 }
+                let mut pair = Vec::new();
                 for (path, caption) in [
                     (chart.clone(), "Coefficients with 95% intervals."),
                     (
@@ -1085,12 +1104,10 @@ fn prediction_section(
                     ),
                 ] {
                     if let Some(svg) = r.svg_of(&path) {
-                        blocks.push(Block::Figure {
-                            svg,
-                            caption: format!("{outcome}: {caption}"),
-                        });
+                        pair.push((svg, format!("{outcome}: {caption}")));
                     }
                 }
+                blocks.push(Block::Gallery(pair));
                 entry.insert("ols".into(), v);
             }
             Err(e) => blocks.push(Block::Warning(e)),
@@ -1350,6 +1367,7 @@ fn profile_section(
             )
             .is_ok()
             {
+                let mut figs = Vec::new();
                 for id in &ids {
                     let path = if ids.len() > 1 {
                         super::common::plot_path(&chart, id)
@@ -1357,16 +1375,17 @@ fn profile_section(
                         chart.clone()
                     };
                     if let Some(svg) = r.svg_of(&path) {
-                        blocks.push(Block::Figure {
+                        figs.push((
                             svg,
-                            caption: if leader {
+                            if leader {
                                 format!("Profile of leader {id}: self rating and collaborators' mean ± 1 SD per subscale.")
                             } else {
                                 format!("Profile of group {id}: members' mean ± 1 SD per subscale.")
                             },
-                        });
+                        ));
                     }
                 }
+                blocks.push(Block::Gallery(figs));
             }
             blocks.push(Block::Command(
                 r.commands.last().cloned().unwrap_or_default(),
@@ -1378,6 +1397,63 @@ fn profile_section(
     Section {
         id: "profiles".into(),
         title: "Leader and group profiles".into(),
+        blocks,
+    }
+}
+
+/// The verdicts at a glance: per section how many are good, fair and poor, and every fair or
+/// poor one in full (what needs attention).
+fn summary_section(sections: &[Section]) -> Section {
+    let mut rows = Vec::new();
+    let mut attention = Vec::new();
+    for sec in sections {
+        let mut counts = [0usize; 3];
+        for b in &sec.blocks {
+            if let Block::Verdict(level, text) = b {
+                match level {
+                    Level::Good => counts[0] += 1,
+                    Level::Fair => {
+                        counts[1] += 1;
+                        attention.push(Block::Verdict(*level, format!("{}: {text}", sec.title)));
+                    }
+                    Level::Poor => {
+                        counts[2] += 1;
+                        attention.push(Block::Verdict(*level, format!("{}: {text}", sec.title)));
+                    }
+                    Level::Info => {}
+                }
+            }
+        }
+        if counts.iter().sum::<usize>() > 0 {
+            rows.push(vec![
+                sec.title.clone(),
+                counts[0].to_string(),
+                counts[1].to_string(),
+                counts[2].to_string(),
+            ]);
+        }
+    }
+    let mut blocks = vec![
+        Block::Para("Each verdict below compares a statistic with a published cut-off, named in its section. Good: meets the usual standard; fair: usable with care; poor: below the usual standard.".into()),
+        Block::Table(ApaTable {
+            title: "Verdicts by section".into(),
+            header: ["Section", "Good", "Fair", "Poor"].map(String::from).to_vec(),
+            rows,
+            note: None,
+        }),
+    ];
+    if attention.is_empty() {
+        blocks.push(Block::Verdict(
+            Level::Good,
+            "Every verdict meets its cut-off.".into(),
+        ));
+    } else {
+        blocks.push(Block::Heading("What needs attention".into()));
+        blocks.extend(attention);
+    }
+    Section {
+        id: "summary".into(),
+        title: "Summary".into(),
         blocks,
     }
 }

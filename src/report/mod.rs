@@ -62,6 +62,8 @@ pub enum Block {
         /// Caption.
         caption: String,
     },
+    /// Several charts side by side (wrapping on narrow screens): `(svg, caption)` pairs.
+    Gallery(Vec<(String, String)>),
     /// A command line that reproduces the numbers.
     Command(String),
     /// A warning or an analysis that could not be run.
@@ -111,6 +113,7 @@ p.verdict.poor { border-color: var(--poor); background: #fcefee; }
 p.warning { color: var(--poor); font-size: 14px; margin: 4px 0; }
 pre.command { background: #f1f3f5; padding: 6px 10px; font-size: 12.5px; overflow-x: auto; border-radius: 4px; color: #333; }
 figure { margin: 14px 0; overflow-x: auto; }
+.gallery { display: grid; grid-template-columns: repeat(auto-fill, minmax(480px, 1fr)); gap: 4px 24px; }
 figure svg { max-width: 100%; height: auto; }
 figcaption { font-size: 13.5px; color: var(--muted); }
 .apa { margin: 16px 0; overflow-x: auto; }
@@ -179,12 +182,15 @@ impl Document {
                     }
                     Block::Figure { svg, caption } => {
                         figure_no += 1;
-                        let _ = writeln!(
-                            h,
-                            "<figure>\n{}\n<figcaption><b>Figure {figure_no}.</b> {}</figcaption>\n</figure>",
-                            inline_svg(svg),
-                            escape(caption)
-                        );
+                        write_figure(&mut h, figure_no, svg, caption);
+                    }
+                    Block::Gallery(figs) => {
+                        h.push_str("<div class=\"gallery\">\n");
+                        for (svg, caption) in figs {
+                            figure_no += 1;
+                            write_figure(&mut h, figure_no, svg, caption);
+                        }
+                        h.push_str("</div>\n");
                     }
                 }
             }
@@ -197,6 +203,15 @@ impl Document {
         );
         h
     }
+}
+
+fn write_figure(h: &mut String, number: usize, svg: &str, caption: &str) {
+    let _ = writeln!(
+        h,
+        "<figure>\n{}\n<figcaption><b>Figure {number}.</b> {}</figcaption>\n</figure>",
+        inline_svg(svg),
+        escape(caption)
+    );
 }
 
 impl ApaTable {
