@@ -143,3 +143,215 @@ fn regression_forest_plot_lists_every_predictor() {
         assert!(tx.iter().any(|t| *t == format!("tblc:{s}")), "missing {s}");
     }
 }
+
+fn run_ok(args: &[&str]) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = common::run_in(root, args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn svg_texts(path: &std::path::Path) -> Vec<String> {
+    let svg = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    texts(&svg)
+}
+
+fn has_all(tx: &[String], want: &[&str]) {
+    for w in want {
+        assert!(tx.iter().any(|t| t == w), "missing {w:?} in {tx:?}");
+    }
+}
+
+#[test]
+fn efa_heatmap_groups_items_by_subscale() {
+    let t = tempfile::tempdir().unwrap();
+    let plot = t.path().join("efa.svg");
+    run_ok(&[
+        "efa",
+        "--study",
+        "data/example-study/study.toml",
+        "--instrument",
+        "tblc",
+        "--plot",
+        plot.to_str().unwrap(),
+    ]);
+    let tx = svg_texts(&plot);
+    has_all(
+        &tx,
+        &[
+            "Factor loadings (minres, oblimin)",
+            "NO1",
+            "RC6",
+            "F1",
+            "F6",
+            "intended subscale",
+            "Network Organizer",
+            "Relational Coach",
+        ],
+    );
+    // 36 items x 6 factors printed in the cells, APA style (no leading zero)
+    let cells: Vec<&String> = tx
+        .iter()
+        .filter(|t| t.starts_with('.') || t.starts_with("-."))
+        .collect();
+    assert_eq!(cells.len(), 36 * 6, "{cells:?}");
+}
+
+#[test]
+fn cfa_loadings_and_factor_correlation_charts() {
+    let t = tempfile::tempdir().unwrap();
+    let plot = t.path().join("cfa.svg");
+    run_ok(&[
+        "cfa",
+        "--study",
+        "data/example-study/study.toml",
+        "--instrument",
+        "abi",
+        "--plot",
+        plot.to_str().unwrap(),
+    ]);
+    has_all(
+        &svg_texts(&plot),
+        &[
+            "Standardised loadings (instrument abi)",
+            "standardised loading with 95% interval",
+            "ABL1",
+            "INT5",
+            "ability",
+            "integrity",
+        ],
+    );
+    has_all(
+        &svg_texts(&t.path().join("cfa-factors.svg")),
+        &[
+            "Factor correlations (instrument abi)",
+            "1 ability",
+            "3 integrity",
+            "1.00",
+        ],
+    );
+}
+
+#[test]
+fn agreement_chart_shows_every_subscale_and_the_cutoff() {
+    let t = tempfile::tempdir().unwrap();
+    let plot = t.path().join("rwg.svg");
+    run_ok(&[
+        "rwg",
+        "--study",
+        "data/example-study/study.toml",
+        "--instrument",
+        "group-trust",
+        "--plot",
+        plot.to_str().unwrap(),
+    ]);
+    has_all(
+        &svg_texts(&plot),
+        &[
+            "rwg(j) across groups",
+            "ICC(1) and ICC(2)",
+            "Affective trust",
+            "Cognitive trust",
+            "cut-offs .70",
+            "rwg(j)",
+            "intraclass correlation",
+        ],
+    );
+}
+
+#[test]
+fn regression_charts_with_dominance_as_png_and_svg() {
+    let t = tempfile::tempdir().unwrap();
+    for ext in ["svg", "png"] {
+        let plot = t.path().join(format!("reg.{ext}"));
+        run_ok(&[
+            "regress",
+            "--study",
+            "data/example-study/study.toml",
+            "--outcome",
+            "group-trust:affective",
+            "--predictors",
+            "tblc:*",
+            "--dominance",
+            "--plot",
+            plot.to_str().unwrap(),
+        ]);
+    }
+    has_all(
+        &svg_texts(&t.path().join("reg-dominance.svg")),
+        &[
+            "Predicting group-trust:affective: dominance weights",
+            "R² (general dominance weights)",
+            "tblc:process-navigator",
+        ],
+    );
+    has_all(
+        &svg_texts(&t.path().join("reg-predicted.svg")),
+        &[
+            "predicted group-trust:affective",
+            "observed group-trust:affective",
+            "observed = predicted",
+        ],
+    );
+    for name in ["reg.png", "reg-dominance.png", "reg-predicted.png"] {
+        let png = std::fs::read(t.path().join(name)).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{name}");
+        // IHDR: width and height, big-endian, after the chunk length and type
+        let w = u32::from_be_bytes(png[16..20].try_into().unwrap());
+        let h = u32::from_be_bytes(png[20..24].try_into().unwrap());
+        assert!(w >= 500 && h >= 150, "{name}: {w}x{h}");
+    }
+}
+
+/// A figure that only writes a word: the embedded font must put ink inside the word's box and
+/// nowhere else, with no system fonts involved.
+struct Word;
+
+impl trustscale::plot::Figure for Word {
+    fn size(&self) -> (u32, u32) {
+        (200, 60)
+    }
+    fn draw<DB: plotters::prelude::DrawingBackend>(
+        &self,
+        root: &plotters::prelude::DrawingArea<DB, plotters::coord::Shift>,
+    ) -> trustscale::Result<()> {
+        use plotters::prelude::*;
+        root.draw(&Text::new(
+            "Trust",
+            (20, 15),
+            ("sans-serif", 30).into_font(),
+        ))
+        .map_err(|e| trustscale::Error::option("test", e.to_string()))
+    }
+}
+
+#[test]
+fn png_text_is_drawn_with_the_embedded_font() {
+    let (w, h, rgb) = trustscale::plot::to_rgb(&Word).unwrap();
+    assert_eq!((w, h), (200, 60));
+    let dark = |x: u32, y: u32| {
+        let i = 3 * (y * w + x) as usize;
+        rgb[i] < 128 && rgb[i + 1] < 128 && rgb[i + 2] < 128
+    };
+    let mut inside = 0;
+    let mut outside = 0;
+    for y in 0..h {
+        for x in 0..w {
+            if dark(x, y) {
+                if (15..110).contains(&x) && (5..55).contains(&y) {
+                    inside += 1;
+                } else {
+                    outside += 1;
+                }
+            }
+        }
+    }
+    // "Trust" at 30 px covers a few hundred pixels
+    assert!(inside > 150, "{inside} dark pixels in the word's box");
+    assert_eq!(outside, 0);
+}

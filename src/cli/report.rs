@@ -232,7 +232,7 @@ pub fn run(a: Args) -> Result<Output> {
     ));
     if !r.warnings.is_empty() {
         out.warnings.push(Warning::new(
-            WarningCode::Listwise,
+            WarningCode::Note,
             format!(
                 "{} analysis warnings; see the report's last section",
                 r.warnings.len()
