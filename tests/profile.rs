@@ -165,7 +165,8 @@ fn profile_leader_json_matches_means_computed_from_the_csv() {
     let avg = mean(&obs_means.iter().map(|x| x.1).collect::<Vec<_>>());
     close(&l["observer_average"], avg, "observer average");
     let mut strong: Vec<(String, f64)> = obs_means.into_iter().filter(|x| x.1 >= avg).collect();
-    strong.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap());
+    // ties (equal to 1e-9) stay in the instrument's order
+    strong.sort_by(|a, b| (b.1 * 1e9).round().total_cmp(&(a.1 * 1e9).round()));
     let got: Vec<&str> = l["strengths"]
         .as_array()
         .unwrap()

@@ -204,7 +204,13 @@ pub fn run(a: Args) -> Result<Output> {
     doc.sections
         .push(profile_section(&mut r, &plan, &a, &mut results));
     doc.sections.push(warnings_section(&r));
-    let summary = summary_section(&doc.sections);
+    let failed: Vec<String> = r
+        .warnings
+        .iter()
+        .filter(|w| w.contains(": could not be computed: "))
+        .cloned()
+        .collect();
+    let summary = summary_section(&doc.sections, &failed);
     doc.sections.insert(0, summary);
     if let Some(b) = &r.bar {
         b.finish_and_clear();
@@ -260,13 +266,25 @@ impl Plan {
                 instruments.push((instrument::load(id)?, ds.clone()));
             }
         }
-        let predictor = instruments
-            .iter()
-            .find(|(_, d)| d.target.is_some())
-            .map(|(i, _)| i.clone());
+        let predictor = match study.predictors.first() {
+            Some(id) => instruments
+                .iter()
+                .find(|(i, _)| i.id == *id)
+                .map(|(i, _)| i.clone()),
+            None => instruments
+                .iter()
+                .find(|(_, d)| d.target.is_some())
+                .map(|(i, _)| i.clone()),
+        };
         let outcomes = instruments
             .iter()
-            .filter(|(_, d)| d.target.is_none())
+            .filter(|(i, d)| {
+                if study.outcomes.is_empty() {
+                    d.target.is_none()
+                } else {
+                    study.outcomes.contains(&i.id)
+                }
+            })
             .flat_map(|(i, d)| {
                 i.subscales
                     .iter()
@@ -1385,7 +1403,15 @@ fn profile_section(
                         ));
                     }
                 }
-                blocks.push(Block::Gallery(figs));
+                // profiles of many subscales are wide: one to a row keeps their labels readable
+                if inst.subscales.len() > 4 {
+                    blocks.extend(
+                        figs.into_iter()
+                            .map(|(svg, caption)| Block::Figure { svg, caption }),
+                    );
+                } else {
+                    blocks.push(Block::Gallery(figs));
+                }
             }
             blocks.push(Block::Command(
                 r.commands.last().cloned().unwrap_or_default(),
@@ -1403,7 +1429,7 @@ fn profile_section(
 
 /// The verdicts at a glance: per section how many are good, fair and poor, and every fair or
 /// poor one in full (what needs attention).
-fn summary_section(sections: &[Section]) -> Section {
+fn summary_section(sections: &[Section], failed: &[String]) -> Section {
     let mut rows = Vec::new();
     let mut attention = Vec::new();
     for sec in sections {
@@ -1442,6 +1468,11 @@ fn summary_section(sections: &[Section]) -> Section {
             note: None,
         }),
     ];
+    attention.extend(
+        failed
+            .iter()
+            .map(|f| Block::Verdict(Level::Poor, format!("Analysis failed: {f}"))),
+    );
     if attention.is_empty() {
         blocks.push(Block::Verdict(
             Level::Good,

@@ -142,6 +142,30 @@ fn run_model(
         ids(&m.leader.instruments),
         ids(&m.group.instruments)
     );
+    // the instruments the model gives effects on are the study's outcomes
+    let mut outcomes: Vec<String> = Vec::new();
+    for o in m.effects.keys() {
+        let id = o.split(':').next().unwrap_or(o).to_string();
+        if !outcomes.contains(&id) {
+            outcomes.push(id);
+        }
+    }
+    let study = if outcomes.is_empty() {
+        study
+    } else {
+        study.replacen(
+            "\n\n[[datasets]]",
+            &format!(
+                "\noutcomes = [{}]\n\n[[datasets]]",
+                outcomes
+                    .iter()
+                    .map(|o| format!("\"{o}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            1,
+        )
+    };
     write(&dir.join("study.toml"), &study)?;
     Ok(Output::text(format!(
         "wrote a study of {} groups ({} leader-rating rows, {} member-rating rows) to {}\n",

@@ -511,7 +511,9 @@ fn leader_profiles(
                 .collect(),
             None => Vec::new(),
         };
-        strengths.sort_by(|a, b| b.1.total_cmp(&a.1));
+        // highest first; means equal to 1e-9 (the same score reached by different sums) keep
+        // the instrument's order
+        strengths.sort_by(|a, b| (b.1 * 1e9).round().total_cmp(&(a.1 * 1e9).round()));
         let gaps: Vec<f64> = subscales.iter().filter_map(|x| x.gap).collect();
         leaders.push(LeaderProfile {
             leader: id.clone(),

@@ -44,6 +44,14 @@ pub struct Study {
     pub description: String,
     /// The data files.
     pub datasets: Vec<Dataset>,
+    /// Instruments whose subscales predict (the report's predictive-validity section; default:
+    /// the first instrument of the first dataset with a `target`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub predictors: Vec<String>,
+    /// Instruments whose subscales are outcomes (default: every instrument of the datasets
+    /// without a `target`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outcomes: Vec<String>,
     /// Folder of the study file (set when loaded; paths are relative to it).
     #[serde(skip)]
     pub dir: PathBuf,
@@ -108,6 +116,19 @@ impl Study {
                 col: None,
                 msg: "no [[datasets]]".into(),
             });
+        }
+        for (key, ids) in [("predictors", &s.predictors), ("outcomes", &s.outcomes)] {
+            if let Some(id) = ids
+                .iter()
+                .find(|id| !s.datasets.iter().any(|d| d.instruments.contains(id)))
+            {
+                return Err(Error::Instrument {
+                    file: s.file.clone(),
+                    line: None,
+                    col: None,
+                    msg: format!("{key}: \"{id}\" is not an instrument of any dataset"),
+                });
+            }
         }
         Ok(s)
     }
