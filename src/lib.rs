@@ -16,6 +16,10 @@
 //! | [`factor`] | minres extraction, GPA rotation, Schmid-Leiman |
 //! | [`simulate`] | Likert responses from a known factor model, deterministic per seed |
 //! | [`render`] | plain-text tables |
+//! | [`study`] | study files: datasets, column roles, instruments, predictors and outcomes |
+//! | [`profile`] | leader profiles (self against collaborators, strengths) and group profiles |
+//! | [`plot`] | charts as [`plot::Figure`]s, written as SVG or PNG with an embedded font |
+//! | [`report`] | the validation report as a document: verdicts with their cut-offs, APA tables, self-contained HTML |
 //!
 //! Numerics never print, read files or exit; the `trustscale` binary (feature `cli`) only
 //! orchestrates.

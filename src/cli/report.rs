@@ -142,9 +142,11 @@ fn s(v: &Value) -> String {
     v.as_str().unwrap_or("").to_string()
 }
 
-/// A subscale's display name.
+/// A subscale's display name (also for the lavaan-safe factor names of `cfa --instrument`,
+/// which spell `-` as `_`).
 fn sub_name(inst: &Instrument, id: &str) -> String {
     inst.subscale(id)
+        .or_else(|| inst.subscales.iter().find(|s| s.id.replace('-', "_") == id))
         .map_or_else(|| id.to_string(), |s| s.name.clone())
 }
 
@@ -708,10 +710,10 @@ fn cfa_section(r: &mut Runner, plan: &Plan, results: &mut Map<String, Value>) ->
                     let (cr, ave) = (f(&x["cr"]), f(&x["ave"]));
                     let (_, word) = verdict::convergent(cr, ave);
                     if !(cr >= 0.7 && ave >= 0.5) {
-                        weak.push(s(&x["factor"]));
+                        weak.push(sub_name(inst, &s(&x["factor"])));
                     }
                     rows.push(vec![
-                        s(&x["factor"]),
+                        sub_name(inst, &s(&x["factor"])),
                         apa(cr, 2, true),
                         apa(ave, 2, true),
                         apa(f(&x["sqrt_ave"]), 2, true),
@@ -733,8 +735,8 @@ fn cfa_section(r: &mut Runner, plan: &Plan, results: &mut Map<String, Value>) ->
                     .map(|h| {
                         format!(
                             "{}–{} ({})",
-                            s(&h["factor1"]),
-                            s(&h["factor2"]),
+                            sub_name(inst, &s(&h["factor1"])),
+                            sub_name(inst, &s(&h["factor2"])),
                             apa(f(&h["htmt"]), 2, true)
                         )
                     })

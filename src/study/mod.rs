@@ -3,6 +3,8 @@
 //!
 //! ```toml
 //! title = "Trust-building study"
+//! predictors = ["tblc"]            # optional: the report's predictors and outcomes
+//! outcomes = ["group-trust"]
 //!
 //! [[datasets]]
 //! name = "leader-ratings"          # leaders' self ratings and collaborators' ratings of them
