@@ -2,21 +2,6 @@
 
 mod common;
 
-fn texts(svg: &str) -> Vec<String> {
-    svg.split("<text")
-        .skip(1)
-        .filter_map(|t| {
-            t.split_once('>').map(|(_, rest)| {
-                rest.split("</text>")
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_string()
-            })
-        })
-        .collect()
-}
-
 #[test]
 fn reliability_chart_is_written_per_subscale() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -42,7 +27,7 @@ fn reliability_chart_is_written_per_subscale() {
     let svg = std::fs::read_to_string(t.path().join("rel-process-navigator.svg")).unwrap();
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
     assert_eq!(svg.matches("<text").count(), svg.matches("</text>").count());
-    let tx = texts(&svg);
+    let tx = common::svg_texts(&svg);
     for want in [
         "Item analysis: Process Navigator",
         "item",
@@ -79,7 +64,7 @@ fn scree_plot_and_bad_extension() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let tx = texts(&std::fs::read_to_string(&plot).unwrap());
+    let tx = common::svg_texts(&std::fs::read_to_string(&plot).unwrap());
     for want in [
         "Scree plot with parallel analysis",
         "eigenvalue",
@@ -129,7 +114,7 @@ fn regression_forest_plot_lists_every_predictor() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let tx = texts(&std::fs::read_to_string(&plot).unwrap());
+    let tx = common::svg_texts(&std::fs::read_to_string(&plot).unwrap());
     assert!(tx.iter().any(|t| t == "Predicting group-trust:cognitive"));
     assert!(tx.iter().any(|t| t == "estimate with 95% interval"));
     for s in [
@@ -154,11 +139,11 @@ fn run_ok(args: &[&str]) {
     );
 }
 
-fn svg_texts(path: &std::path::Path) -> Vec<String> {
+fn file_texts(path: &std::path::Path) -> Vec<String> {
     let svg = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
     roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    texts(&svg)
+    common::svg_texts(&svg)
 }
 
 fn has_all(tx: &[String], want: &[&str]) {
@@ -180,7 +165,7 @@ fn efa_heatmap_groups_items_by_subscale() {
         "--plot",
         plot.to_str().unwrap(),
     ]);
-    let tx = svg_texts(&plot);
+    let tx = file_texts(&plot);
     has_all(
         &tx,
         &[
@@ -216,7 +201,7 @@ fn cfa_loadings_and_factor_correlation_charts() {
         plot.to_str().unwrap(),
     ]);
     has_all(
-        &svg_texts(&plot),
+        &file_texts(&plot),
         &[
             "Standardised loadings (instrument abi)",
             "standardised loading with 95% interval",
@@ -227,7 +212,7 @@ fn cfa_loadings_and_factor_correlation_charts() {
         ],
     );
     has_all(
-        &svg_texts(&t.path().join("cfa-factors.svg")),
+        &file_texts(&t.path().join("cfa-factors.svg")),
         &[
             "Factor correlations (instrument abi)",
             "1 ability",
@@ -251,7 +236,7 @@ fn agreement_chart_shows_every_subscale_and_the_cutoff() {
         plot.to_str().unwrap(),
     ]);
     has_all(
-        &svg_texts(&plot),
+        &file_texts(&plot),
         &[
             "rwg(j) across groups",
             "ICC(1) and ICC(2)",
@@ -283,7 +268,7 @@ fn regression_charts_with_dominance_as_png_and_svg() {
         ]);
     }
     has_all(
-        &svg_texts(&t.path().join("reg-dominance.svg")),
+        &file_texts(&t.path().join("reg-dominance.svg")),
         &[
             "Predicting group-trust:affective: dominance weights",
             "R² (general dominance weights)",
@@ -291,7 +276,7 @@ fn regression_charts_with_dominance_as_png_and_svg() {
         ],
     );
     has_all(
-        &svg_texts(&t.path().join("reg-predicted.svg")),
+        &file_texts(&t.path().join("reg-predicted.svg")),
         &[
             "predicted group-trust:affective",
             "observed group-trust:affective",

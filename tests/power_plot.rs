@@ -21,21 +21,6 @@ instruments = [{ id = "group-trust", loading = 0.8, factor_cor = 0.3, icc = 0.4 
 "abi:integrity" = 0.2
 "#;
 
-fn texts(svg: &str) -> Vec<String> {
-    svg.split("<text")
-        .skip(1)
-        .filter_map(|t| {
-            t.split_once('>').map(|(_, rest)| {
-                rest.split("</text>")
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_string()
-            })
-        })
-        .collect()
-}
-
 fn ok(dir: &Path, args: &[&str]) -> String {
     let out = common::run_in(dir, args);
     assert!(
@@ -51,7 +36,7 @@ fn check_svg(path: &Path, title_has: &[&str], labels: &[&str]) {
     let svg = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
     roxmltree::Document::parse(&svg).unwrap();
-    let tx = texts(&svg);
+    let tx = common::svg_texts(&svg);
     for want in title_has {
         assert!(tx[0].contains(want), "title {:?} lacks {want:?}", tx[0]);
     }

@@ -382,21 +382,6 @@ fn profile_data_file_gives_the_same_leader_profile_as_the_study() {
     assert_eq!(from_study["summary"][0]["observer_means"]["n"], 120);
 }
 
-fn texts(svg: &str) -> Vec<String> {
-    svg.split("<text")
-        .skip(1)
-        .filter_map(|t| {
-            t.split_once('>').map(|(_, rest)| {
-                rest.split("</text>")
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_string()
-            })
-        })
-        .collect()
-}
-
 /// The chart abbreviates subscale names longer than 16 characters to their last word.
 fn drawn(name: &str) -> &str {
     if name.chars().count() > 16 {
@@ -433,7 +418,7 @@ fn profile_leader_plot_is_svg_with_leader_and_subscales() {
     let svg = std::fs::read_to_string(&plot).unwrap();
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
     roxmltree::Document::parse(&svg).unwrap();
-    let tx = texts(&svg);
+    let tx = common::svg_texts(&svg);
     assert!(tx[0].contains("G001-L"), "title {:?}", tx[0]);
     for s in &inst.subscales {
         assert!(
@@ -511,7 +496,7 @@ fn profile_group_plot_is_svg_with_group_and_subscales() {
     let svg = std::fs::read_to_string(&plot).unwrap();
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
     roxmltree::Document::parse(&svg).unwrap();
-    let tx = texts(&svg);
+    let tx = common::svg_texts(&svg);
     assert!(tx[0].contains("G003"), "title {:?}", tx[0]);
     for want in [
         "Affective trust",

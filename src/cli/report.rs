@@ -89,6 +89,11 @@ impl Runner {
         }
     }
 
+    /// The last command line, as a block under its results.
+    fn last_command(&self) -> Block {
+        Block::Command(self.commands.last().cloned().unwrap_or_default())
+    }
+
     /// A chart path in DIR/charts.
     fn chart(&self, name: &str) -> PathBuf {
         self.charts.join(format!("{name}.svg"))
@@ -385,9 +390,7 @@ fn overview(r: &mut Runner, study: &Study, results: &mut Map<String, Value>) -> 
         }
         Err(e) => blocks.push(Block::Warning(e)),
     }
-    blocks.push(Block::Command(
-        r.commands.last().cloned().unwrap_or_default(),
-    ));
+    blocks.push(r.last_command());
     Section {
         id: "study".into(),
         title: "Study and data".into(),
@@ -567,9 +570,7 @@ fn dimensionality_section(
             }
             Err(e) => blocks.push(Block::Warning(e)),
         }
-        blocks.push(Block::Command(
-            r.commands.last().cloned().unwrap_or_default(),
-        ));
+        blocks.push(r.last_command());
         let heat = r.chart(&format!("efa-{}", inst.id));
         let heat_s = heat.display().to_string();
         match r.run(
@@ -650,9 +651,7 @@ fn dimensionality_section(
             }
             Err(e) => blocks.push(Block::Warning(e)),
         }
-        blocks.push(Block::Command(
-            r.commands.last().cloned().unwrap_or_default(),
-        ));
+        blocks.push(r.last_command());
     }
     results.insert("parallel".into(), Value::Object(par_all));
     results.insert("efa".into(), Value::Object(efa_all));
@@ -783,9 +782,7 @@ fn cfa_section(r: &mut Runner, plan: &Plan, results: &mut Map<String, Value>) ->
             }
             Err(e) => blocks.push(Block::Warning(e)),
         }
-        blocks.push(Block::Command(
-            r.commands.last().cloned().unwrap_or_default(),
-        ));
+        blocks.push(r.last_command());
         let Some(arena) = &ds.arena else {
             continue;
         };
@@ -851,9 +848,7 @@ fn cfa_section(r: &mut Runner, plan: &Plan, results: &mut Map<String, Value>) ->
             }
             Err(e) => blocks.push(Block::Warning(e)),
         }
-        blocks.push(Block::Command(
-            r.commands.last().cloned().unwrap_or_default(),
-        ));
+        blocks.push(r.last_command());
     }
     results.insert("cfa".into(), Value::Object(cfa_all));
     results.insert("invariance".into(), Value::Object(inv_all));
@@ -959,9 +954,7 @@ fn agreement_section(r: &mut Runner, plan: &Plan, results: &mut Map<String, Valu
             }
             Err(e) => blocks.push(Block::Warning(e)),
         }
-        blocks.push(Block::Command(
-            r.commands.last().cloned().unwrap_or_default(),
-        ));
+        blocks.push(r.last_command());
     }
     results.insert("agreement".into(), Value::Object(all));
     Section {
@@ -1132,9 +1125,7 @@ fn prediction_section(
             }
             Err(e) => blocks.push(Block::Warning(e)),
         }
-        blocks.push(Block::Command(
-            r.commands.last().cloned().unwrap_or_default(),
-        ));
+        blocks.push(r.last_command());
         match r.run(
             &format!("multilevel {outcome}"),
             &[
@@ -1183,9 +1174,7 @@ fn prediction_section(
             }
             Err(e) => blocks.push(Block::Warning(e)),
         }
-        blocks.push(Block::Command(
-            r.commands.last().cloned().unwrap_or_default(),
-        ));
+        blocks.push(r.last_command());
         all.insert(outcome.clone(), Value::Object(entry));
     }
     if !dominance.is_empty() {
@@ -1243,9 +1232,7 @@ fn profile_section(
                 continue;
             }
         };
-        blocks.push(Block::Command(
-            r.commands.last().cloned().unwrap_or_default(),
-        ));
+        blocks.push(r.last_command());
         let units = if leader { &v["leaders"] } else { &v["groups"] };
         let key = if leader { "leader" } else { "group" };
         let ids: Vec<String> = if leader && !a.leaders.is_empty() {
@@ -1415,9 +1402,7 @@ fn profile_section(
                     blocks.push(Block::Gallery(figs));
                 }
             }
-            blocks.push(Block::Command(
-                r.commands.last().cloned().unwrap_or_default(),
-            ));
+            blocks.push(r.last_command());
         }
         all.insert(inst.id.clone(), v);
     }

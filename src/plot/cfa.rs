@@ -1,6 +1,6 @@
 //! CFA chart: standardised loadings with their intervals, items grouped by factor.
 
-use super::{colour, plot_err, slot_label, slots, stroke, Figure};
+use super::{colour, plot_err, side_key, slot_label, slots, stroke, Figure};
 use crate::error::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -90,26 +90,7 @@ impl Figure for LoadingsChart {
                 .draw_series(std::iter::once(Circle::new((l.est, y), 4, c.filled())))
                 .map_err(plot_err)?;
         }
-        side.draw(&Text::new(
-            "factor",
-            (8, 56),
-            ("sans-serif", 14).into_font(),
-        ))
-        .map_err(plot_err)?;
-        for (i, f) in factors.iter().enumerate() {
-            let y = 82 + 22 * i as i32;
-            side.draw(&Rectangle::new(
-                [(8, y - 7), (22, y + 7)],
-                colour(i).filled(),
-            ))
-            .map_err(plot_err)?;
-            side.draw(&Text::new(
-                f.to_string(),
-                (30, y - 7),
-                ("sans-serif", 13).into_font(),
-            ))
-            .map_err(plot_err)?;
-        }
+        side_key(&side, "factor", &factors)?;
         Ok(())
     }
 }

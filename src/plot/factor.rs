@@ -1,7 +1,7 @@
 //! Dimensionality charts: the scree plot with parallel-analysis references, and heatmaps of
 //! loadings or correlations.
 
-use super::{apa, colour, legend, plot_err, slot_label, slots, stroke, Figure};
+use super::{apa, colour, legend, plot_err, side_key, slot_label, slots, stroke, Figure};
 use crate::error::Result;
 use crate::factor::parallel::ParallelResult;
 use plotters::coord::Shift;
@@ -221,26 +221,7 @@ impl Figure for Heatmap {
                     )))
                     .map_err(plot_err)?;
             }
-            side.draw(&Text::new(
-                "intended subscale",
-                (8, 56),
-                ("sans-serif", 14).into_font(),
-            ))
-            .map_err(plot_err)?;
-            for (i, g) in groups.iter().enumerate() {
-                let y = 82 + 22 * i as i32;
-                side.draw(&Rectangle::new(
-                    [(8, y - 7), (22, y + 7)],
-                    colour(i).filled(),
-                ))
-                .map_err(plot_err)?;
-                side.draw(&Text::new(
-                    g.clone(),
-                    (30, y - 7),
-                    ("sans-serif", 13).into_font(),
-                ))
-                .map_err(plot_err)?;
-            }
+            side_key(&side, "intended subscale", &groups)?;
         }
         Ok(())
     }

@@ -223,3 +223,32 @@ pub(crate) fn key_strip<DB: DrawingBackend>(
     }
     Ok(())
 }
+
+/// A titled colour key in a side panel: one square in palette order per name, top to bottom.
+pub(crate) fn side_key<DB: DrawingBackend, S: AsRef<str>>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    names: &[S],
+) -> Result<()> {
+    area.draw(&Text::new(
+        title.to_string(),
+        (8, 56),
+        ("sans-serif", 14).into_font(),
+    ))
+    .map_err(plot_err)?;
+    for (i, name) in names.iter().enumerate() {
+        let y = 82 + 22 * i as i32;
+        area.draw(&Rectangle::new(
+            [(8, y - 7), (22, y + 7)],
+            colour(i).filled(),
+        ))
+        .map_err(plot_err)?;
+        area.draw(&Text::new(
+            name.as_ref().to_string(),
+            (30, y - 7),
+            ("sans-serif", 13).into_font(),
+        ))
+        .map_err(plot_err)?;
+    }
+    Ok(())
+}

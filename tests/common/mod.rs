@@ -402,3 +402,19 @@ pub fn align_factors(spec: &Value, expected: &Value, actual: &mut Value) {
         }
     }
 }
+
+/// The text of every `<text>` element of an SVG chart, trimmed, in document order.
+pub fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            t.split_once('>').map(|(_, rest)| {
+                rest.split("</text>")
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_string()
+            })
+        })
+        .collect()
+}
