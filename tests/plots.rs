@@ -340,3 +340,65 @@ fn png_text_is_drawn_with_the_embedded_font() {
     assert!(inside > 150, "{inside} dark pixels in the word's box");
     assert_eq!(outside, 0);
 }
+
+#[test]
+fn polychoric_omega_and_icc_charts() {
+    let t = tempfile::tempdir().unwrap();
+    let poly = t.path().join("poly.svg");
+    run_ok(&[
+        "polychoric",
+        "--study",
+        "data/example-study/study.toml",
+        "--instrument",
+        "abi",
+        "--plot",
+        poly.to_str().unwrap(),
+    ]);
+    let tx = file_texts(&poly);
+    has_all(
+        &tx,
+        &["Polychoric correlations", "ABL1", "INT5", "Benevolence"],
+    );
+    // 15 items: too many columns to print values in the cells
+    assert!(!tx.iter().any(|t| t.starts_with('.')), "{tx:?}");
+
+    let omega = t.path().join("omega.svg");
+    run_ok(&[
+        "omega",
+        "--study",
+        "data/example-study/study.toml",
+        "--instrument",
+        "tblc",
+        "--scale",
+        "process-navigator",
+        "--plot",
+        omega.to_str().unwrap(),
+    ]);
+    let tx = file_texts(&omega);
+    has_all(&tx, &["g", "F1*", "F3*", "h2", "PN1", "PN6"]);
+    assert!(tx
+        .iter()
+        .any(|t| t.starts_with("Schmid-Leiman loadings: omega h = .")));
+
+    let icc = t.path().join("icc.png");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join("tests/fixtures/agreement/12-icc-shrout-fleiss-wide");
+    let out = common::run_in(
+        &dir,
+        &[
+            "icc",
+            "data.csv",
+            "--raters",
+            "J1,J2,J3,J4",
+            "--plot",
+            icc.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let png = std::fs::read(&icc).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+}

@@ -32,6 +32,9 @@ pub struct Args {
     /// Print JSON.
     #[arg(long)]
     json: bool,
+    /// Write the six ICCs with their intervals as a chart (.svg or .png).
+    #[arg(long)]
+    plot: Option<std::path::PathBuf>,
 }
 
 /// Runs the command.
@@ -60,6 +63,23 @@ pub fn run(a: Args) -> Result<Output> {
         }
     };
     let r = icc(&values, n, k, &IccOptions { ci: a.ci })?;
+    if let Some(path) = &a.plot {
+        trustscale::plot::write(
+            path,
+            &trustscale::plot::ForestChart {
+                title: format!(
+                    "Intraclass correlations ({} targets, {} raters)",
+                    r.n_targets, r.n_raters
+                ),
+                x_desc: format!("ICC with {:.0}% interval", a.ci * 100.0),
+                terms: r
+                    .icc
+                    .iter()
+                    .map(|row| (row.kind.clone(), row.icc, row.ci))
+                    .collect(),
+            },
+        )?;
+    }
     let stdout = if a.json {
         to_json(&r)?
     } else {

@@ -18,6 +18,10 @@ pub struct Args {
     /// Correlations: pearson or polychoric.
     #[arg(long, value_enum, default_value = "pearson")]
     cor: CorArg,
+    /// Write a heatmap of the Schmid-Leiman loadings (general, group factors, h2) as .svg or
+    /// .png; with several subscales, one file per subscale named FILE-SUBSCALE.
+    #[arg(long)]
+    plot: Option<std::path::PathBuf>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -81,6 +85,44 @@ pub fn run(a: Args) -> Result<Output> {
     for (s, n, o) in &results {
         let names = &s.data.names;
         let k = o.group_loadings.ncols();
+        if let Some(plot) = &a.plot {
+            let path = if results.len() > 1 {
+                super::common::plot_path(plot, &s.name)
+            } else {
+                plot.clone()
+            };
+            let mut cols = vec!["g".to_string()];
+            cols.extend((1..=k).map(|j| format!("F{j}*")));
+            cols.push("h2".into());
+            trustscale::plot::write(
+                &path,
+                &trustscale::plot::Heatmap {
+                    title: format!(
+                        "Schmid-Leiman loadings{}: omega h = {}, omega t = {}",
+                        if results.len() > 1 {
+                            format!(" ({})", s.name)
+                        } else {
+                            String::new()
+                        },
+                        trustscale::plot::apa(o.omega_hierarchical, 2, true),
+                        trustscale::plot::apa(o.omega_total, 2, true)
+                    ),
+                    rows: names.clone(),
+                    groups: Vec::new(),
+                    cols,
+                    values: (0..names.len())
+                        .map(|i| {
+                            std::iter::once(o.general_loadings[i])
+                                .chain((0..k).map(|j| o.group_loadings[(i, j)]))
+                                .chain(std::iter::once(o.h2[i]))
+                                .collect()
+                        })
+                        .collect(),
+                    x_desc: "factor".into(),
+                    faint_below: 0.2,
+                },
+            )?;
+        }
         let view = View {
             scale: &s.name,
             n: *n,

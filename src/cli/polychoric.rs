@@ -19,6 +19,9 @@ pub struct Args {
     /// Do not smooth a matrix that is not positive definite.
     #[arg(long)]
     no_smooth: bool,
+    /// Write a heatmap of the correlations (.svg or .png), items grouped by subscale.
+    #[arg(long)]
+    plot: Option<std::path::PathBuf>,
     /// Print JSON (the contract's keys).
     #[arg(long)]
     json: bool,
@@ -26,8 +29,8 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(a: Args) -> Result<Output> {
-    let (scales, _) = a.data.load()?;
-    let (data, _) = merge_scales(&scales);
+    let (scales, inst) = a.data.load()?;
+    let (data, subscale_of) = merge_scales(&scales);
     let data = if a.data.listwise {
         data.listwise()
     } else {
@@ -48,6 +51,36 @@ pub fn run(a: Args) -> Result<Output> {
         o.validate()?;
         polychoric(&data, &o)?
     };
+    if let Some(path) = &a.plot {
+        let k = r.items.len();
+        trustscale::plot::write(
+            path,
+            &trustscale::plot::Heatmap {
+                title: format!(
+                    "{} correlations",
+                    if a.tetrachoric {
+                        "Tetrachoric"
+                    } else {
+                        "Polychoric"
+                    }
+                ),
+                rows: r.items.clone(),
+                groups: match &inst {
+                    Some(i) => subscale_of
+                        .iter()
+                        .map(|s| i.subscale(s).map_or_else(|| s.clone(), |x| x.name.clone()))
+                        .collect(),
+                    None => Vec::new(),
+                },
+                cols: r.items.clone(),
+                values: (0..k)
+                    .map(|i| (0..k).map(|j| r.rho[(i, j)]).collect())
+                    .collect(),
+                x_desc: String::new(),
+                faint_below: 0.0,
+            },
+        )?;
+    }
     let stdout = if a.json {
         to_json(&r)?
     } else {

@@ -117,6 +117,20 @@ fn diverging(v: f64) -> RGBColor {
 }
 
 impl Heatmap {
+    /// Whether cells print their values: only while there is room (12 columns or fewer).
+    fn annotated(&self) -> bool {
+        self.cols.len() <= 12
+    }
+
+    /// Pixel width of a cell.
+    fn cell_width(&self) -> usize {
+        if self.annotated() {
+            64
+        } else {
+            22
+        }
+    }
+
     /// Width of the row-label area: about 7.5 pixels a character of the longest label.
     fn label_width(&self) -> u32 {
         let chars = self
@@ -143,7 +157,10 @@ impl Heatmap {
 impl Figure for Heatmap {
     fn size(&self) -> (u32, u32) {
         let legend = if self.groups.is_empty() { 0 } else { 230 };
-        let w = (60 + self.label_width() as usize + 64 * self.cols.len() + legend).max(480);
+        // wide enough for the title (about 11 pixels a character at 20 px)
+        let w = (60 + self.label_width() as usize + self.cell_width() * self.cols.len() + legend)
+            .max(480)
+            .max(40 + 11 * self.title.chars().count());
         let h = 130 + 20 * self.rows.len().max(3);
         (w as u32, h as u32)
     }
@@ -165,14 +182,23 @@ impl Figure for Heatmap {
         let mut chart = ChartBuilder::on(&main)
             .caption(&self.title, ("sans-serif", 20))
             .margin(12)
-            .x_label_area_size(44)
+            .x_label_area_size(if self.annotated() { 44 } else { 70 })
             .y_label_area_size(self.label_width())
             .build_cartesian_2d((xr.start - strip)..xr.end, yr)
             .map_err(plot_err)?;
         let rows_rev: Vec<String> = self.rows.iter().rev().cloned().collect();
+        // narrow columns get their labels turned upright
+        let x_style = if self.annotated() {
+            ("sans-serif", 12).into_font()
+        } else {
+            ("sans-serif", 11)
+                .into_font()
+                .transform(FontTransform::Rotate90)
+        };
         chart
             .configure_mesh()
             .disable_mesh()
+            .x_label_style(x_style)
             .x_labels(nx)
             .y_labels(ny)
             .x_label_formatter(&|x| slot_label(&self.cols, *x))
@@ -194,6 +220,9 @@ impl Figure for Heatmap {
                         diverging(*v).filled(),
                     )))
                     .map_err(plot_err)?;
+                if !self.annotated() {
+                    continue;
+                }
                 let ink = if v.abs() > 0.6 {
                     WHITE
                 } else if v.abs() < self.faint_below {
