@@ -322,3 +322,46 @@ fn report_bad_study_is_a_clear_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no/such/study.toml"), "{err}");
 }
+
+#[test]
+fn report_of_a_study_without_leaders_or_arenas() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let t = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root.join("data/example-study/member-ratings.csv"),
+        t.path().join("members.csv"),
+    )
+    .unwrap();
+    std::fs::write(
+        t.path().join("study.toml"),
+        "title = \"Members only\"\n[[datasets]]\nname = \"members\"\npath = \"members.csv\"\nrespondent = \"respondent_id\"\ngroup = \"group_id\"\nform_value = \"member\"\ninstruments = [\"group-trust\"]\n",
+    )
+    .unwrap();
+    let out_dir = t.path().join("out");
+    let out = common::run_in(
+        t.path(),
+        &[
+            "report",
+            "--study",
+            "study.toml",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("results.json")).unwrap())
+            .unwrap();
+    // what the study supports ran; what it does not is empty, not missing
+    assert!(r["reliability"]["group-trust"]["scales"].is_array());
+    assert!(r["agreement"]["group-trust"]["scales"].is_array());
+    assert_eq!(r["invariance"], serde_json::json!({}));
+    assert_eq!(r["regression"], serde_json::json!({}));
+    let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    assert!(html.contains("nothing to predict from"));
+    assert!(!html.contains("could not be computed"));
+}

@@ -976,6 +976,7 @@ fn prediction_section(
         blocks.push(Block::Para(
             "The study has no instrument rated about a leader, so there is nothing to predict from.".into(),
         ));
+        results.insert("regression".into(), Value::Object(all));
         return Section {
             id: "prediction".into(),
             title: "Predictive validity".into(),
