@@ -365,3 +365,47 @@ fn report_of_a_study_without_leaders_or_arenas() {
     assert!(html.contains("nothing to predict from"));
     assert!(!html.contains("could not be computed"));
 }
+
+#[test]
+fn report_names_analyses_that_fail_and_writes_the_rest() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let t = tempfile::tempdir().unwrap();
+    // seven members: too few for a two-factor CFA
+    let text = std::fs::read_to_string(root.join("data/example-study/member-ratings.csv")).unwrap();
+    let few: Vec<&str> = text.lines().take(8).collect();
+    std::fs::write(t.path().join("few.csv"), few.join("\n") + "\n").unwrap();
+    std::fs::write(
+        t.path().join("study.toml"),
+        "[[datasets]]\nname = \"members\"\npath = \"few.csv\"\nrespondent = \"respondent_id\"\ngroup = \"group_id\"\nform_value = \"member\"\ninstruments = [\"group-trust\"]\n",
+    )
+    .unwrap();
+    let out_dir = t.path().join("out");
+    let out = common::run_in(
+        t.path(),
+        &[
+            "report",
+            "--study",
+            "study.toml",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    assert!(
+        html.contains("Analysis failed: cfa group-trust: could not be computed"),
+        "{html}"
+    );
+    let r: Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("results.json")).unwrap())
+            .unwrap();
+    assert!(r["reliability"]["group-trust"].is_object());
+    assert!(r["warnings"].as_array().unwrap().iter().any(|w| w
+        .as_str()
+        .unwrap()
+        .starts_with("cfa group-trust: could not be computed")));
+}
