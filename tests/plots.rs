@@ -207,8 +207,8 @@ fn cfa_loadings_and_factor_correlation_charts() {
             "standardised loading with 95% interval",
             "ABL1",
             "INT5",
-            "ability",
-            "integrity",
+            "Ability",
+            "Integrity",
         ],
     );
     has_all(

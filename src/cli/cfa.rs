@@ -225,7 +225,7 @@ pub fn run(a: Args) -> Result<Output> {
         mi.retain(|m| m.mi >= a.mi_min);
     }
     if let Some(path) = &a.plot {
-        charts(&result, path, &name)?;
+        charts(&result, path, &name, inst.as_ref())?;
     }
     let warnings = result.warnings.clone();
     let view = View {
@@ -245,7 +245,17 @@ pub fn run(a: Args) -> Result<Output> {
 }
 
 /// `--plot`: standardised loadings with delta-method 95% intervals, and the factor correlations.
-fn charts(r: &CfaResult, path: &std::path::Path, name: &str) -> Result<()> {
+fn charts(
+    r: &CfaResult,
+    path: &std::path::Path,
+    name: &str,
+    inst: Option<&Instrument>,
+) -> Result<()> {
+    // an instrument's factors are shown by their subscale names
+    let label = |factor: &str| -> String {
+        inst.and_then(|i| i.subscales.iter().find(|s| factor_name(&s.id) == factor))
+            .map_or_else(|| factor.to_string(), |s| s.name.clone())
+    };
     use trustscale::cfa::syntax::Op;
     use trustscale::plot::{Heatmap, Loading, LoadingsChart};
     let first = |p: &&trustscale::cfa::Parameter| p.group.is_none_or(|g| g == 1);
@@ -258,7 +268,7 @@ fn charts(r: &CfaResult, path: &std::path::Path, name: &str) -> Result<()> {
         .filter_map(|p| {
             p.std_all.map(|est| Loading {
                 item: p.rhs.clone(),
-                factor: p.lhs.clone(),
+                factor: label(&p.lhs),
                 est,
                 ci: p.std_all_se.map(|se| [est - z * se, est + z * se]),
             })
@@ -320,7 +330,7 @@ fn charts(r: &CfaResult, path: &std::path::Path, name: &str) -> Result<()> {
             rows: factors
                 .iter()
                 .enumerate()
-                .map(|(i, f)| format!("{} {f}", i + 1))
+                .map(|(i, f)| format!("{} {}", i + 1, label(f)))
                 .collect(),
             groups: Vec::new(),
             cols: (1..=factors.len()).map(|i| i.to_string()).collect(),
