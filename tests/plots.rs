@@ -215,8 +215,8 @@ fn cfa_loadings_and_factor_correlation_charts() {
         &file_texts(&t.path().join("cfa-factors.svg")),
         &[
             "Factor correlations (instrument abi)",
-            "1 ability",
-            "3 integrity",
+            "1 Ability",
+            "3 Integrity",
             "1.00",
         ],
     );
