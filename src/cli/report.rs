@@ -1422,20 +1422,29 @@ fn summary_section(sections: &[Section], failed: &[String]) -> Section {
     let mut attention = Vec::new();
     for sec in sections {
         let mut counts = [0usize; 3];
+        // a verdict is named by its section and the heading it stands under
+        let mut heading = String::new();
         for b in &sec.blocks {
-            if let Block::Verdict(level, text) = b {
-                match level {
-                    Level::Good => counts[0] += 1,
-                    Level::Fair => {
-                        counts[1] += 1;
-                        attention.push(Block::Verdict(*level, format!("{}: {text}", sec.title)));
+            match b {
+                Block::Heading(h) => heading = h.clone(),
+                Block::Verdict(level, text) => {
+                    let k = match level {
+                        Level::Good => 0,
+                        Level::Fair => 1,
+                        Level::Poor => 2,
+                        Level::Info => continue,
+                    };
+                    counts[k] += 1;
+                    if k > 0 {
+                        let place = if heading.is_empty() {
+                            sec.title.clone()
+                        } else {
+                            format!("{}, {heading}", sec.title)
+                        };
+                        attention.push(Block::Verdict(*level, format!("{place}: {text}")));
                     }
-                    Level::Poor => {
-                        counts[2] += 1;
-                        attention.push(Block::Verdict(*level, format!("{}: {text}", sec.title)));
-                    }
-                    Level::Info => {}
                 }
+                _ => {}
             }
         }
         if counts.iter().sum::<usize>() > 0 {
