@@ -323,15 +323,14 @@ fn report_bad_study_is_a_clear_error() {
     assert!(err.contains("no/such/study.toml"), "{err}");
 }
 
-#[test]
-fn report_of_a_study_without_leaders_or_arenas() {
+/// Runs the report on a one-dataset study of the example study's first `rows` member ratings
+/// (group-trust only, no leaders, no arenas); returns results.json and report.html.
+fn members_only_report(rows: usize) -> (Value, String) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let t = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        root.join("data/example-study/member-ratings.csv"),
-        t.path().join("members.csv"),
-    )
-    .unwrap();
+    let text = std::fs::read_to_string(root.join("data/example-study/member-ratings.csv")).unwrap();
+    let lines: Vec<&str> = text.lines().take(rows.saturating_add(1)).collect();
+    std::fs::write(t.path().join("members.csv"), lines.join("\n") + "\n").unwrap();
     std::fs::write(
         t.path().join("study.toml"),
         "title = \"Members only\"\n[[datasets]]\nname = \"members\"\npath = \"members.csv\"\nrespondent = \"respondent_id\"\ngroup = \"group_id\"\nform_value = \"member\"\ninstruments = [\"group-trust\"]\n",
@@ -353,56 +352,34 @@ fn report_of_a_study_without_leaders_or_arenas() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let r: Value =
-        serde_json::from_str(&std::fs::read_to_string(out_dir.join("results.json")).unwrap())
-            .unwrap();
+    let r = serde_json::from_str(&std::fs::read_to_string(out_dir.join("results.json")).unwrap())
+        .unwrap();
+    (
+        r,
+        std::fs::read_to_string(out_dir.join("report.html")).unwrap(),
+    )
+}
+
+#[test]
+fn report_of_a_study_without_leaders_or_arenas() {
+    let (r, html) = members_only_report(usize::MAX);
     // what the study supports ran; what it does not is empty, not missing
     assert!(r["reliability"]["group-trust"]["scales"].is_array());
     assert!(r["agreement"]["group-trust"]["scales"].is_array());
     assert_eq!(r["invariance"], serde_json::json!({}));
     assert_eq!(r["regression"], serde_json::json!({}));
-    let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
     assert!(html.contains("nothing to predict from"));
     assert!(!html.contains("could not be computed"));
 }
 
 #[test]
 fn report_names_analyses_that_fail_and_writes_the_rest() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let t = tempfile::tempdir().unwrap();
     // seven members: too few for a two-factor CFA
-    let text = std::fs::read_to_string(root.join("data/example-study/member-ratings.csv")).unwrap();
-    let few: Vec<&str> = text.lines().take(8).collect();
-    std::fs::write(t.path().join("few.csv"), few.join("\n") + "\n").unwrap();
-    std::fs::write(
-        t.path().join("study.toml"),
-        "[[datasets]]\nname = \"members\"\npath = \"few.csv\"\nrespondent = \"respondent_id\"\ngroup = \"group_id\"\nform_value = \"member\"\ninstruments = [\"group-trust\"]\n",
-    )
-    .unwrap();
-    let out_dir = t.path().join("out");
-    let out = common::run_in(
-        t.path(),
-        &[
-            "report",
-            "--study",
-            "study.toml",
-            "--out",
-            out_dir.to_str().unwrap(),
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    let (r, html) = members_only_report(7);
     assert!(
         html.contains("Analysis failed: cfa group-trust: could not be computed"),
         "{html}"
     );
-    let r: Value =
-        serde_json::from_str(&std::fs::read_to_string(out_dir.join("results.json")).unwrap())
-            .unwrap();
     assert!(r["reliability"]["group-trust"].is_object());
     assert!(r["warnings"].as_array().unwrap().iter().any(|w| w
         .as_str()
