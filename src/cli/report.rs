@@ -38,6 +38,13 @@ pub struct Args {
     /// Seed of every resampling step.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// CFA estimator: ml, or mlr (robust standard errors and test, for Likert data that are not
+    /// normal).
+    #[arg(long, default_value = "ml")]
+    estimator: String,
+    /// Null distribution of rwg(j): uniform, slight-skew, moderate-skew, heavy-skew, triangular.
+    #[arg(long, default_value = "uniform")]
+    null: String,
 }
 
 /// Runs commands in-process and keeps their JSON, command lines and warnings.
@@ -162,6 +169,13 @@ pub fn run(a: Args) -> Result<Output> {
     if a.cv < 2 {
         return Err(Error::option("--cv", "use at least 2 folds"));
     }
+    if !matches!(a.estimator.to_ascii_lowercase().as_str(), "ml" | "mlr") {
+        return Err(Error::option(
+            "--estimator",
+            format!("expected ml or mlr, found \"{}\"", a.estimator),
+        ));
+    }
+    trustscale::agreement::rwg::Null::parse(&a.null)?;
     let charts = a.out.join("charts");
     std::fs::create_dir_all(&charts).map_err(|source| Error::Io {
         path: charts.clone(),
@@ -203,9 +217,10 @@ pub fn run(a: Args) -> Result<Output> {
         .push(reliability_section(&mut r, &plan, &mut results));
     doc.sections
         .push(dimensionality_section(&mut r, &plan, &a, &mut results));
-    doc.sections.push(cfa_section(&mut r, &plan, &mut results));
     doc.sections
-        .push(agreement_section(&mut r, &plan, &mut results));
+        .push(cfa_section(&mut r, &plan, &a, &mut results));
+    doc.sections
+        .push(agreement_section(&mut r, &plan, &a, &mut results));
     doc.sections
         .push(prediction_section(&mut r, &mut plan, &a, &mut results));
     doc.sections
@@ -662,9 +677,11 @@ fn dimensionality_section(
     }
 }
 
-fn cfa_section(r: &mut Runner, plan: &Plan, results: &mut Map<String, Value>) -> Section {
+fn cfa_section(r: &mut Runner, plan: &Plan, a: &Args, results: &mut Map<String, Value>) -> Section {
+    let est = a.estimator.to_ascii_lowercase();
     let mut blocks = vec![Block::Para(format!(
-        "Confirmatory factor analysis of each instrument's intended structure (one factor per subscale, ML). Fit cut-offs: {}. Construct validity: composite reliability ≥ .70 and AVE ≥ .50 (convergent), √AVE above the factor's correlations (Fornell–Larcker) and HTMT below .85 (discriminant). Measurement invariance across arenas: a step holds when CFI drops by at most .010 and RMSEA rises by at most .015 (Chen, 2007).",
+        "Confirmatory factor analysis of each instrument's intended structure (one factor per subscale, {}). Fit cut-offs: {}. Construct validity: composite reliability ≥ .70 and AVE ≥ .50 (convergent), √AVE above the factor's correlations (Fornell–Larcker) and HTMT below .85 (discriminant). Measurement invariance across arenas: a step holds when CFI drops by at most .010 and RMSEA rises by at most .015 (Chen, 2007).",
+        est.to_uppercase(),
         verdict::FIT_CUTOFFS
     ))];
     let mut cfa_all = Map::new();
@@ -679,7 +696,15 @@ fn cfa_section(r: &mut Runner, plan: &Plan, results: &mut Map<String, Value>) ->
         let chart_s = chart.display().to_string();
         match r.run(
             &format!("cfa {}", inst.id),
-            &["cfa", "--instrument", &inst.id, "--plot", &chart_s],
+            &[
+                "cfa",
+                "--instrument",
+                &inst.id,
+                "--estimator",
+                &est,
+                "--plot",
+                &chart_s,
+            ],
         ) {
             Ok(v) => {
                 let fit = &v["fit"];
@@ -788,7 +813,15 @@ fn cfa_section(r: &mut Runner, plan: &Plan, results: &mut Map<String, Value>) ->
         };
         match r.run(
             &format!("invariance {}", inst.id),
-            &["cfa", "--instrument", &inst.id, "--group", arena],
+            &[
+                "cfa",
+                "--instrument",
+                &inst.id,
+                "--estimator",
+                &est,
+                "--group",
+                arena,
+            ],
         ) {
             Ok(v) => {
                 let inv = &v["invariance"];
@@ -859,10 +892,16 @@ fn cfa_section(r: &mut Runner, plan: &Plan, results: &mut Map<String, Value>) ->
     }
 }
 
-fn agreement_section(r: &mut Runner, plan: &Plan, results: &mut Map<String, Value>) -> Section {
-    let mut blocks = vec![Block::Para(
-        "Can ratings be aggregated? Leader instruments: do a leader's collaborators agree about them; group instruments: do a group's members agree about their group. Cut-offs: mean rwg(j) ≥ .70 (uniform null; LeBreton & Senter, 2008), ICC(1) ≥ .05 with a significant F test, ICC(2) ≥ .70 (Bliese, 2000).".into(),
-    )];
+fn agreement_section(
+    r: &mut Runner,
+    plan: &Plan,
+    a: &Args,
+    results: &mut Map<String, Value>,
+) -> Section {
+    let mut blocks = vec![Block::Para(format!(
+        "Can ratings be aggregated? Leader instruments: do a leader's collaborators agree about them; group instruments: do a group's members agree about their group. Cut-offs: mean rwg(j) ≥ .70 ({} null; LeBreton & Senter, 2008), ICC(1) ≥ .05 with a significant F test, ICC(2) ≥ .70 (Bliese, 2000).",
+        a.null
+    ))];
     let mut all = Map::new();
     for (inst, ds) in &plan.instruments {
         let by = ds.target.clone().unwrap_or_else(|| ds.group.clone());
@@ -885,6 +924,8 @@ fn agreement_section(r: &mut Runner, plan: &Plan, results: &mut Map<String, Valu
                 &inst.id,
                 "--group",
                 &by,
+                "--null",
+                &a.null,
                 "--plot",
                 &chart_s,
             ],
@@ -942,7 +983,7 @@ fn agreement_section(r: &mut Runner, plan: &Plan, results: &mut Map<String, Valu
                         .map(String::from)
                         .to_vec(),
                     rows,
-                    note: Some("rwg(j) against the uniform null; ICC(1) and ICC(2) from the one-way ANOVA of subscale scores on the group; F tests the group effect.".into()),
+                    note: Some(format!("rwg(j) against the {} null; ICC(1) and ICC(2) from the one-way ANOVA of subscale scores on the group; F tests the group effect.", a.null)),
                 }));
                 if let Some(svg) = r.svg_of(&chart) {
                     blocks.push(Block::Figure {
