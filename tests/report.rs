@@ -321,6 +321,25 @@ fn report_bad_study_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no/such/study.toml"), "{err}");
+    for (flag, value) in [("--estimator", "wls"), ("--null", "bimodal"), ("--cv", "1")] {
+        let out = common::run_in(
+            root,
+            &[
+                "report",
+                "--study",
+                STUDY,
+                "--out",
+                t.path().to_str().unwrap(),
+                flag,
+                value,
+            ],
+        );
+        assert_eq!(out.status.code(), Some(2), "{flag}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.starts_with(&format!("error: option {flag}")), "{err}");
+        // nothing was written before the options were checked
+        assert!(!t.path().join("report.html").exists());
+    }
 }
 
 /// Runs the report on a one-dataset study of the example study's first `rows` member ratings
