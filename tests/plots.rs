@@ -402,3 +402,52 @@ fn polychoric_omega_and_icc_charts() {
     let png = std::fs::read(&icc).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
 }
+
+#[test]
+fn kappa_agreement_table_sums_to_one() {
+    let t = tempfile::tempdir().unwrap();
+    let plot = t.path().join("kappa.svg");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/agreement/16-kappa-cohen-unweighted");
+    let out = common::run_in(
+        &dir,
+        &[
+            "kappa",
+            "data.csv",
+            "--raters",
+            "R1,R2",
+            "--plot",
+            plot.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tx = file_texts(&plot);
+    has_all(
+        &tx,
+        &["R1: 1", "R1: 3", "R2 (share of the 200 rated subjects)"],
+    );
+    // the nine cells are shares of the subjects rated by both
+    let shares: f64 = tx
+        .iter()
+        .filter(|t| t.starts_with('.'))
+        .map(|t| format!("0{t}").parse::<f64>().unwrap())
+        .sum();
+    assert_eq!(tx.iter().filter(|t| t.starts_with('.')).count(), 9);
+    assert!((shares - 1.0).abs() < 0.03, "{shares}");
+    let fleiss = common::run_in(
+        &dir,
+        &[
+            "kappa",
+            "data.csv",
+            "--raters",
+            "R1,R2,R1",
+            "--plot",
+            plot.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(fleiss.status.code(), Some(2));
+}

@@ -23,6 +23,10 @@ pub struct Args {
     /// Print JSON.
     #[arg(long)]
     json: bool,
+    /// Two raters: write their agreement table as a heatmap of proportions (.svg or .png);
+    /// the diagonal holds the agreements.
+    #[arg(long)]
+    plot: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -45,6 +49,42 @@ pub fn run(a: Args) -> Result<Output> {
             WeightArg::Quadratic => Weights::Quadratic,
         };
         let r = cohen_kappa(&cols[0], &cols[1], &KappaOptions { weights, ci: a.ci })?;
+        if let Some(path) = &a.plot {
+            let c = &r.categories;
+            let mut counts = vec![vec![0.0; c.len()]; c.len()];
+            let mut pairs = 0.0f64;
+            for (x, y) in cols[0].iter().zip(&cols[1]) {
+                let (Some(x), Some(y)) = (x, y) else {
+                    continue;
+                };
+                let i = c.iter().position(|k| k == x.trim());
+                let j = c.iter().position(|k| k == y.trim());
+                if let (Some(i), Some(j)) = (i, j) {
+                    counts[i][j] += 1.0;
+                    pairs += 1.0;
+                }
+            }
+            trustscale::plot::write(
+                path,
+                &trustscale::plot::Heatmap {
+                    title: format!(
+                        "Agreement of {} and {}: kappa = {}",
+                        a.raters[0],
+                        a.raters[1],
+                        trustscale::plot::apa(r.kappa, 2, true)
+                    ),
+                    rows: c.iter().map(|k| format!("{}: {k}", a.raters[0])).collect(),
+                    groups: Vec::new(),
+                    cols: c.clone(),
+                    values: counts
+                        .iter()
+                        .map(|row| row.iter().map(|v| v / pairs.max(1.0)).collect())
+                        .collect(),
+                    x_desc: format!("{} (share of the {pairs} rated subjects)", a.raters[1]),
+                    faint_below: 0.0,
+                },
+            )?;
+        }
         let stdout = if a.json {
             to_json(&r)?
         } else {
@@ -93,6 +133,12 @@ pub fn run(a: Args) -> Result<Output> {
         return Err(Error::option(
             "--weights",
             "weights apply to Cohen's kappa for two raters only",
+        ));
+    }
+    if a.plot.is_some() {
+        return Err(Error::option(
+            "--plot",
+            "the agreement chart is drawn for two raters (Cohen's kappa)",
         ));
     }
     let n = cols[0].len();
