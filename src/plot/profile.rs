@@ -2,7 +2,7 @@
 //! leader's self rating against their collaborators' mean and spread, or a group's
 //! self-assessment).
 
-use super::{colour, legend, plot_err, slot_label, slots, stroke, Figure};
+use super::{colour, key_strip, plot_err, slot_label, slots, stroke, Figure, Key};
 use crate::error::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -36,7 +36,7 @@ impl Figure for ProfileChart {
     fn size(&self) -> (u32, u32) {
         (
             (260 + 110 * self.subscales.len().max(2)).min(1100) as u32,
-            440,
+            470,
         )
     }
 
@@ -44,12 +44,26 @@ impl Figure for ProfileChart {
         let k = self.subscales.len();
         let (xr, nx) = slots(k);
         let (lo, hi) = self.y_range;
-        let mut chart = ChartBuilder::on(root)
+        // the key goes in a strip under the chart, so the score axis spans just the response
+        // scale (a little margin keeps points at its ends visible)
+        let (_, h) = root.dim_in_pixel();
+        let (root, key) = root.split_vertically(h.saturating_sub(30));
+        key_strip(
+            &key,
+            &self
+                .series
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.label.clone(), Key::Line(colour(i))))
+                .collect::<Vec<_>>(),
+        )?;
+        let pad = 0.04 * (hi - lo);
+        let mut chart = ChartBuilder::on(&root)
             .caption(&self.title, ("sans-serif", 20))
             .margin(12)
             .x_label_area_size(44)
             .y_label_area_size(50)
-            .build_cartesian_2d(xr, lo..(hi + 0.25 * (hi - lo)))
+            .build_cartesian_2d(xr, (lo - pad)..(hi + pad))
             .map_err(plot_err)?;
         // long subscale names wrap onto their last word to keep the axis readable
         let short: Vec<String> = self
@@ -84,9 +98,7 @@ impl Figure for ProfileChart {
                 .collect();
             chart
                 .draw_series(LineSeries::new(pts.clone(), stroke(c, 2)))
-                .map_err(plot_err)?
-                .label(ser.label.clone())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], stroke(c, 2)));
+                .map_err(plot_err)?;
             for (i, sp) in ser.spread.iter().enumerate() {
                 if let Some([a, b]) = sp {
                     let x = i as f64 + off;
@@ -99,6 +111,6 @@ impl Figure for ProfileChart {
                 .draw_series(pts.iter().map(|p| Circle::new(*p, 4, c.filled())))
                 .map_err(plot_err)?;
         }
-        legend(&mut chart, SeriesLabelPosition::UpperLeft)
+        Ok(())
     }
 }
