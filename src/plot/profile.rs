@@ -48,15 +48,6 @@ impl Figure for ProfileChart {
         // scale (a little margin keeps points at its ends visible)
         let (_, h) = root.dim_in_pixel();
         let (root, key) = root.split_vertically(h.saturating_sub(30));
-        key_strip(
-            &key,
-            &self
-                .series
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (s.label.clone(), Key::Line(colour(i))))
-                .collect::<Vec<_>>(),
-        )?;
         let pad = 0.04 * (hi - lo);
         let mut chart = ChartBuilder::on(&root)
             .caption(&self.title, ("sans-serif", 20))
@@ -111,6 +102,14 @@ impl Figure for ProfileChart {
                 .draw_series(pts.iter().map(|p| Circle::new(*p, 4, c.filled())))
                 .map_err(plot_err)?;
         }
-        Ok(())
+        key_strip(
+            &key,
+            &self
+                .series
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.label.clone(), Key::Line(colour(i))))
+                .collect::<Vec<_>>(),
+        )
     }
 }
