@@ -1,6 +1,9 @@
 //! Agreement and aggregation chart: rwg(j) across groups and ICC(1)/ICC(2) per scale.
 
-use super::{apa, colour, key_strip, plot_err, slot_label, slots, stroke, Figure, Key};
+use super::{
+    apa, colour, key_strip, plot_err, slot_label, slots, stroke, text, Figure, Key, DESC_PX,
+    SUBTITLE_PX, TICK_PX, TITLE_PX,
+};
 use crate::error::Result;
 use crate::reliability::bootstrap::quantile_sorted;
 use plotters::coord::Shift;
@@ -38,9 +41,7 @@ impl Figure for AgreementChart {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
-        let root = root
-            .titled(&self.title, ("sans-serif", 20))
-            .map_err(plot_err)?;
+        let root = root.titled(&self.title, text(TITLE_PX)).map_err(plot_err)?;
         let (_, h) = root.dim_in_pixel();
         let (root, key) = root.split_vertically(h.saturating_sub(30));
         key_strip(
@@ -66,14 +67,16 @@ impl Figure for AgreementChart {
         let at = |i: usize| (m - 1 - i) as f64;
 
         let mut chart = ChartBuilder::on(&left)
-            .caption("rwg(j) across groups", ("sans-serif", 15))
+            .caption("rwg(j) across groups", text(SUBTITLE_PX))
             .margin(10)
-            .x_label_area_size(40)
+            .x_label_area_size(52)
             .y_label_area_size(180)
             .build_cartesian_2d(0.0f64..1.0f64, yr.clone())
             .map_err(plot_err)?;
         chart
             .configure_mesh()
+            .label_style(text(TICK_PX))
+            .axis_desc_style(text(DESC_PX))
             .y_labels(ny)
             .y_label_formatter(&|y| slot_label(&names, *y))
             .disable_y_mesh()
@@ -126,14 +129,16 @@ impl Figure for AgreementChart {
             .map_err(plot_err)?;
 
         let mut chart = ChartBuilder::on(&right)
-            .caption("ICC(1) and ICC(2)", ("sans-serif", 15))
+            .caption("ICC(1) and ICC(2)", text(SUBTITLE_PX))
             .margin(10)
-            .x_label_area_size(40)
+            .x_label_area_size(52)
             .y_label_area_size(10)
             .build_cartesian_2d(0.0f64..1.0f64, yr)
             .map_err(plot_err)?;
         chart
             .configure_mesh()
+            .label_style(text(TICK_PX))
+            .axis_desc_style(text(DESC_PX))
             .y_labels(0)
             .disable_y_mesh()
             .x_desc("intraclass correlation")

@@ -1,6 +1,8 @@
 //! CFA chart: standardised loadings with their intervals, items grouped by factor.
 
-use super::{colour, plot_err, side_key, slot_label, slots, stroke, Figure};
+use super::{
+    colour, plot_err, side_key, slot_label, slots, stroke, text, Figure, DESC_PX, TICK_PX, TITLE_PX,
+};
 use crate::error::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -56,14 +58,16 @@ impl Figure for LoadingsChart {
         let names: Vec<String> = self.loadings.iter().rev().map(|l| l.item.clone()).collect();
         let (yr, ny) = slots(n);
         let mut chart = ChartBuilder::on(&main)
-            .caption(&self.title, ("sans-serif", 20))
+            .caption(&self.title, text(TITLE_PX))
             .margin(12)
-            .x_label_area_size(44)
+            .x_label_area_size(54)
             .y_label_area_size(90)
             .build_cartesian_2d(lo..hi, yr)
             .map_err(plot_err)?;
         chart
             .configure_mesh()
+            .label_style(text(TICK_PX))
+            .axis_desc_style(text(DESC_PX))
             .y_labels(ny)
             .y_label_formatter(&|y| slot_label(&names, *y))
             .disable_y_mesh()

@@ -1,7 +1,10 @@
 //! Dimensionality charts: the scree plot with parallel-analysis references, and heatmaps of
 //! loadings or correlations.
 
-use super::{apa, colour, legend, plot_err, side_key, slot_label, slots, stroke, Figure};
+use super::{
+    apa, colour, legend, plot_err, side_key, slot_label, slots, stroke, text, Figure, DESC_PX,
+    TICK_PX, TITLE_PX,
+};
 use crate::error::Result;
 use crate::factor::parallel::ParallelResult;
 use plotters::coord::Shift;
@@ -34,14 +37,17 @@ impl Figure for ScreeChart<'_> {
             * 1.05;
         let lo = r.observed_fa.iter().fold(0.0f64, |a, &b| a.min(b));
         let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, ("sans-serif", 20))
+            .caption(&self.title, text(TITLE_PX))
             .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(50)
+            .x_label_area_size(52)
+            .y_label_area_size(68)
             .build_cartesian_2d(0.5f64..(k as f64 + 0.5), lo..hi)
             .map_err(plot_err)?;
         chart
             .configure_mesh()
+            .label_style(text(TICK_PX))
+            .axis_desc_style(text(DESC_PX))
+            .x_label_formatter(&|x| whole_number(*x))
             .x_desc("factor / component number")
             .y_desc("eigenvalue")
             .draw()
@@ -180,7 +186,7 @@ impl Figure for Heatmap {
         let (xr, nx) = slots(m);
         let (yr, ny) = slots(n);
         let mut chart = ChartBuilder::on(&main)
-            .caption(&self.title, ("sans-serif", 20))
+            .caption(&self.title, text(TITLE_PX))
             .margin(12)
             .x_label_area_size(if self.annotated() { 44 } else { 70 })
             .y_label_area_size(self.label_width())
@@ -197,6 +203,8 @@ impl Figure for Heatmap {
         };
         chart
             .configure_mesh()
+            .label_style(text(TICK_PX))
+            .axis_desc_style(text(DESC_PX))
             .disable_mesh()
             .x_label_style(x_style)
             .x_labels(nx)
@@ -253,5 +261,14 @@ impl Figure for Heatmap {
             side_key(&side, "intended subscale", &groups)?;
         }
         Ok(())
+    }
+}
+
+/// A tick label for a count axis: the whole number at an integer, nothing between.
+fn whole_number(x: f64) -> String {
+    if (x - x.round()).abs() < 1e-9 {
+        format!("{x:.0}")
+    } else {
+        String::new()
     }
 }

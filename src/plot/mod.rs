@@ -107,6 +107,24 @@ pub fn write(path: &Path, f: &impl Figure) -> Result<()> {
     }
 }
 
+/// Text sizes of the charts in pixels, one set for all so that every chart reads alike and
+/// stays legible when the report shows two of them side by side at about two thirds of their
+/// width (a tick label is then still about 10 pixels high).
+pub(crate) const TITLE_PX: u32 = 22;
+/// Panel titles inside a chart.
+pub(crate) const SUBTITLE_PX: u32 = 18;
+/// Axis descriptions.
+pub(crate) const DESC_PX: u32 = 17;
+/// Tick labels.
+pub(crate) const TICK_PX: u32 = 17;
+/// Legend and key entries.
+pub(crate) const KEY_PX: u32 = 16;
+
+/// The charts' typeface at `px` pixels.
+pub(crate) fn text(px: u32) -> TextStyle<'static> {
+    ("sans-serif", px).into_font().into()
+}
+
 /// Colours of series and subscales (colour-blind safe, after Okabe & Ito 2008).
 pub(crate) const PALETTE: [RGBColor; 8] = [
     RGBColor(0, 114, 178),
@@ -159,7 +177,7 @@ pub(crate) fn legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTran
         .configure_series_labels()
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK.mix(0.5))
-        .label_font(("sans-serif", 13))
+        .label_font(text(KEY_PX))
         .position(pos)
         .draw()
         .map_err(plot_err)
@@ -213,13 +231,9 @@ pub(crate) fn key_strip<DB: DrawingBackend>(
             Key::Dot(c) => area.draw(&Circle::new((x + 6, y + 6), 4, c.filled())),
         }
         .map_err(plot_err)?;
-        area.draw(&Text::new(
-            label.clone(),
-            (x + 20, y),
-            ("sans-serif", 13).into_font(),
-        ))
-        .map_err(plot_err)?;
-        x += 40 + 8 * label.chars().count() as i32;
+        area.draw(&Text::new(label.clone(), (x + 20, y), text(KEY_PX)))
+            .map_err(plot_err)?;
+        x += 40 + 9 * label.chars().count() as i32;
     }
     Ok(())
 }
@@ -230,12 +244,8 @@ pub(crate) fn side_key<DB: DrawingBackend, S: AsRef<str>>(
     title: &str,
     names: &[S],
 ) -> Result<()> {
-    area.draw(&Text::new(
-        title.to_string(),
-        (8, 56),
-        ("sans-serif", 14).into_font(),
-    ))
-    .map_err(plot_err)?;
+    area.draw(&Text::new(title.to_string(), (8, 56), text(KEY_PX + 1)))
+        .map_err(plot_err)?;
     for (i, name) in names.iter().enumerate() {
         let y = 82 + 22 * i as i32;
         area.draw(&Rectangle::new(
@@ -246,7 +256,7 @@ pub(crate) fn side_key<DB: DrawingBackend, S: AsRef<str>>(
         area.draw(&Text::new(
             name.as_ref().to_string(),
             (30, y - 7),
-            ("sans-serif", 13).into_font(),
+            text(KEY_PX),
         ))
         .map_err(plot_err)?;
     }

@@ -1,6 +1,6 @@
 //! Power curves of a simulated design.
 
-use super::{apa, colour, legend, plot_err, stroke, Figure};
+use super::{apa, colour, legend, plot_err, stroke, text, Figure, DESC_PX, TICK_PX, TITLE_PX};
 use crate::error::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -44,14 +44,16 @@ impl Figure for PowerCurves {
         };
         let pad = 0.04 * (hi - lo);
         let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, ("sans-serif", 20))
+            .caption(&self.title, text(TITLE_PX))
             .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(56)
+            .x_label_area_size(54)
+            .y_label_area_size(68)
             .build_cartesian_2d((lo - pad)..(hi + pad), 0.0f64..1.0f64)
             .map_err(plot_err)?;
         chart
             .configure_mesh()
+            .label_style(text(TICK_PX))
+            .axis_desc_style(text(DESC_PX))
             .x_desc("groups")
             .y_desc("power")
             .draw()

@@ -2,10 +2,13 @@
 //! leader's self rating against their collaborators' mean and spread, or a group's
 //! self-assessment).
 
-use super::{colour, key_strip, plot_err, slot_label, slots, stroke, Figure, Key};
+use super::{
+    colour, key_strip, plot_err, slots, stroke, text, Figure, Key, DESC_PX, TICK_PX, TITLE_PX,
+};
 use crate::error::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// One series of a profile.
 pub struct ProfileSeries {
@@ -35,7 +38,10 @@ pub struct ProfileChart {
 impl Figure for ProfileChart {
     fn size(&self) -> (u32, u32) {
         (
-            (260 + 110 * self.subscales.len().max(2)).min(1100) as u32,
+            // room for the subscales and for the title (about 12 pixels a character)
+            (260 + 110 * self.subscales.len().max(2))
+                .max(40 + 12 * self.title.chars().count())
+                .min(1100) as u32,
             470,
         )
     }
@@ -50,28 +56,18 @@ impl Figure for ProfileChart {
         let (root, key) = root.split_vertically(h.saturating_sub(30));
         let pad = 0.04 * (hi - lo);
         let mut chart = ChartBuilder::on(&root)
-            .caption(&self.title, ("sans-serif", 20))
+            .caption(&self.title, text(TITLE_PX))
             .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(50)
+            .x_label_area_size(58)
+            .y_label_area_size(68)
             .build_cartesian_2d(xr, (lo - pad)..(hi + pad))
             .map_err(plot_err)?;
-        // long subscale names wrap onto their last word to keep the axis readable
-        let short: Vec<String> = self
-            .subscales
-            .iter()
-            .map(|s| {
-                if s.chars().count() > 16 {
-                    s.split_whitespace().last().unwrap_or(s).to_string()
-                } else {
-                    s.clone()
-                }
-            })
-            .collect();
         chart
             .configure_mesh()
+            .label_style(text(TICK_PX))
+            .axis_desc_style(text(DESC_PX))
             .x_labels(nx)
-            .x_label_formatter(&|x| slot_label(&short, *x))
+            .x_label_formatter(&|_| String::new())
             .disable_x_mesh()
             .y_desc(self.y_desc.as_str())
             .draw()
@@ -102,6 +98,18 @@ impl Figure for ProfileChart {
                 .draw_series(pts.iter().map(|p| Circle::new(*p, 4, c.filled())))
                 .map_err(plot_err)?;
         }
+        // subscale names under their slots, wrapped onto two lines where they are long
+        for (i, name) in self.subscales.iter().enumerate() {
+            let (x, y) = chart.backend_coord(&(i as f64, lo - pad));
+            for (j, line) in wrap(name, 14).into_iter().enumerate() {
+                root.draw(&Text::new(
+                    line,
+                    (x, y + 8 + 19 * j as i32),
+                    text(TICK_PX).pos(Pos::new(HPos::Center, VPos::Top)),
+                ))
+                .map_err(plot_err)?;
+            }
+        }
         key_strip(
             &key,
             &self
@@ -111,5 +119,47 @@ impl Figure for ProfileChart {
                 .map(|(i, s)| (s.label.clone(), Key::Line(colour(i))))
                 .collect::<Vec<_>>(),
         )
+    }
+}
+
+/// A label as one line if it has at most `width` characters, else as two lines split at the
+/// space that makes the longer line shortest.
+fn wrap(label: &str, width: usize) -> Vec<String> {
+    let label = label.trim();
+    if label.chars().count() <= width {
+        return if label.is_empty() {
+            vec![]
+        } else {
+            vec![label.to_string()]
+        };
+    }
+    let best = label
+        .char_indices()
+        .filter(|(_, c)| *c == ' ')
+        .min_by_key(|(i, _)| {
+            let left = label[..*i].chars().count();
+            let right = label[i + 1..].chars().count();
+            left.max(right)
+        });
+    match best {
+        Some((i, _)) => vec![label[..i].to_string(), label[i + 1..].to_string()],
+        None => vec![label.to_string()],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn long_names_wrap_at_spaces() {
+        assert_eq!(
+            wrap("Shared Interest Broker", 14),
+            ["Shared", "Interest Broker"]
+        );
+        assert_eq!(wrap("Network Organizer", 14), ["Network", "Organizer"]);
+        assert_eq!(wrap("Affective trust", 16), ["Affective trust"]);
+        assert_eq!(wrap("Relational Coach", 14), ["Relational", "Coach"]);
+        assert_eq!(wrap("", 14), Vec::<String>::new());
     }
 }

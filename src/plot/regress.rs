@@ -1,7 +1,10 @@
 //! Regression charts: coefficient forest plot, dominance weights as stacked bars of R², and
 //! predicted against observed values.
 
-use super::{apa, colour, legend, plot_err, slot_label, slots, stroke, Figure};
+use super::{
+    apa, colour, legend, plot_err, slot_label, slots, stroke, text, Figure, DESC_PX, TICK_PX,
+    TITLE_PX,
+};
 use crate::error::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -31,14 +34,16 @@ impl Figure for ForestChart {
         let names: Vec<String> = self.terms.iter().rev().map(|t| t.0.clone()).collect();
         let (yr, ny) = slots(k);
         let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, ("sans-serif", 20))
+            .caption(&self.title, text(TITLE_PX))
             .margin(12)
-            .x_label_area_size(44)
+            .x_label_area_size(54)
             .y_label_area_size(230)
             .build_cartesian_2d((lo - pad)..(hi + pad), yr)
             .map_err(plot_err)?;
         chart
             .configure_mesh()
+            .label_style(text(TICK_PX))
+            .axis_desc_style(text(DESC_PX))
             .y_labels(ny)
             .y_label_formatter(&|y| slot_label(&names, *y))
             .disable_y_mesh()
@@ -128,14 +133,16 @@ impl Figure for DominanceChart {
         let names: Vec<String> = self.models.iter().rev().map(|d| d.label.clone()).collect();
         let (yr, ny) = slots(m);
         let mut chart = ChartBuilder::on(&root)
-            .caption(&self.title, ("sans-serif", 20))
+            .caption(&self.title, text(TITLE_PX))
             .margin(12)
-            .x_label_area_size(44)
+            .x_label_area_size(54)
             .y_label_area_size(200)
             .build_cartesian_2d(0.0..hi, yr)
             .map_err(plot_err)?;
         chart
             .configure_mesh()
+            .label_style(text(TICK_PX))
+            .axis_desc_style(text(DESC_PX))
             .y_labels(ny)
             .y_label_formatter(&|y| slot_label(&names, *y))
             .disable_y_mesh()
@@ -219,16 +226,18 @@ impl Figure for PredictedChart {
         let pad = 0.05 * (hi - lo);
         let range = (lo - pad)..(hi + pad);
         let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, ("sans-serif", 20))
+            .caption(&self.title, text(TITLE_PX))
             .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(56)
+            .x_label_area_size(54)
+            .y_label_area_size(68)
             .build_cartesian_2d(range.clone(), range.clone())
             .map_err(plot_err)?;
         let xd = format!("predicted {}", self.outcome);
         let yd = format!("observed {}", self.outcome);
         chart
             .configure_mesh()
+            .label_style(text(TICK_PX))
+            .axis_desc_style(text(DESC_PX))
             .x_desc(xd.as_str())
             .y_desc(yd.as_str())
             .draw()

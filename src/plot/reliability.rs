@@ -1,6 +1,8 @@
 //! Item-analysis chart of a scale.
 
-use super::{legend, plot_err, slot_label, slots, stroke, Figure};
+use super::{
+    legend, plot_err, slot_label, slots, stroke, text, Figure, DESC_PX, TICK_PX, TITLE_PX,
+};
 use crate::error::Result;
 use crate::reliability::ReliabilityResult;
 use plotters::coord::Shift;
@@ -17,7 +19,11 @@ pub struct ReliabilityChart<'a> {
 
 impl Figure for ReliabilityChart<'_> {
     fn size(&self) -> (u32, u32) {
-        (720, 420)
+        // narrow enough to be shown two abreast in the report at nearly full size
+        (
+            (200 + 60 * self.result.items.len()).clamp(560, 1100) as u32,
+            420,
+        )
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
@@ -31,15 +37,17 @@ impl Figure for ReliabilityChart<'_> {
             .fold(0.0f64, f64::min);
         let (xr, nx) = slots(k);
         let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, ("sans-serif", 20))
+            .caption(&self.title, text(TITLE_PX))
             .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(56)
+            .x_label_area_size(52)
+            .y_label_area_size(68)
             .build_cartesian_2d(xr, lo..1.2f64)
             .map_err(plot_err)?;
         let names: Vec<String> = r.items.iter().map(|i| i.item.clone()).collect();
         chart
             .configure_mesh()
+            .label_style(text(TICK_PX))
+            .axis_desc_style(text(DESC_PX))
             .x_labels(nx)
             .x_label_formatter(&|x| slot_label(&names, *x))
             .disable_x_mesh()
