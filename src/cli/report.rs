@@ -1150,7 +1150,7 @@ fn prediction_section(
                         weights: d.iter().map(|x| f(&x["general"])).collect(),
                     });
                 }
-                let mut pair = Vec::new();
+                // one under the other: the forest plot needs the width for the term names
                 for (path, caption) in [
                     (chart.clone(), "Coefficients with 95% intervals."),
                     (
@@ -1159,10 +1159,12 @@ fn prediction_section(
                     ),
                 ] {
                     if let Some(svg) = r.svg_of(&path) {
-                        pair.push((svg, format!("{outcome}: {caption}")));
+                        blocks.push(Block::Figure {
+                            svg,
+                            caption: format!("{outcome}: {caption}"),
+                        });
                     }
                 }
-                blocks.push(Block::Gallery(pair));
                 entry.insert("ols".into(), v);
             }
             Err(e) => blocks.push(Block::Warning(e)),
