@@ -1,6 +1,6 @@
 //! `trustscale omega`.
 
-use super::common::{correlation_matrix, to_json, CorArg, DataArgs};
+use super::common::{correlation_matrix, merge_scales, to_json, CorArg, DataArgs, ScaleData};
 use super::Output;
 use serde::Serialize;
 use trustscale::reliability::omega::{omega, OmegaOptions};
@@ -12,9 +12,15 @@ use trustscale::{Error, Result};
 pub struct Args {
     #[command(flatten)]
     data: DataArgs,
-    /// Group factors of the Schmid-Leiman solution.
-    #[arg(long, default_value_t = 3)]
-    factors: usize,
+    /// Group factors of the Schmid-Leiman solution (default: 3, or with `--whole` one per
+    /// subscale of the instrument).
+    #[arg(long)]
+    factors: Option<usize>,
+    /// Analyse all of the instrument's items as one set: a general factor over the subscales
+    /// and (by default) one group factor per subscale, the bifactor view of whether a total
+    /// score or the subscale scores carry the information.
+    #[arg(long, requires = "instrument")]
+    whole: bool,
     /// Correlations: pearson or polychoric.
     #[arg(long, value_enum, default_value = "pearson")]
     cor: CorArg,
@@ -61,13 +67,39 @@ struct View<'a> {
 
 /// Runs the command.
 pub fn run(a: Args) -> Result<Output> {
-    if a.factors == 0 {
+    let (scales, inst) = a.data.load()?;
+    // with --whole: one set of every item, each item's subscale kept for the chart
+    let (scales, subscale_of) = match (&inst, a.whole) {
+        (Some(inst), true) => {
+            let (data, ids) = merge_scales(&scales);
+            let subscale_of = ids
+                .iter()
+                .map(|id| {
+                    inst.subscale(id)
+                        .map_or_else(|| id.clone(), |s| s.name.clone())
+                })
+                .collect();
+            let reversed = scales.iter().flat_map(|s| s.reversed.clone()).collect();
+            let whole = ScaleData {
+                name: inst.id.clone(),
+                data,
+                reversed,
+            };
+            (vec![whole], subscale_of)
+        }
+        _ => (scales, Vec::new()),
+    };
+    let factors = match (a.factors, &inst, a.whole) {
+        (Some(k), _, _) => k,
+        (None, Some(inst), true) => inst.subscales.len(),
+        _ => 3,
+    };
+    if factors == 0 {
         return Err(Error::option(
             "--factors",
             "expected at least 1 group factor",
         ));
     }
-    let (scales, _) = a.data.load()?;
     let mut out = String::new();
     let mut views = Vec::new();
     let mut warnings = Vec::new();
@@ -77,7 +109,7 @@ pub fn run(a: Args) -> Result<Output> {
             s.data.require_complete_rows(3)?;
             s.data.require_variance()?;
             let (r, n, w) = correlation_matrix(&s.data, a.cor, a.data.listwise)?;
-            let mut o = omega(&r, a.factors, &OmegaOptions::default())?;
+            let mut o = omega(&r, factors, &OmegaOptions::default())?;
             o.warnings.splice(0..0, w);
             Ok((s, n, o))
         })
@@ -108,7 +140,7 @@ pub fn run(a: Args) -> Result<Output> {
                         trustscale::plot::apa(o.omega_total, 2, true)
                     ),
                     rows: names.clone(),
-                    groups: Vec::new(),
+                    groups: subscale_of.clone(),
                     cols,
                     values: (0..names.len())
                         .map(|i| {
@@ -127,7 +159,7 @@ pub fn run(a: Args) -> Result<Output> {
             scale: &s.name,
             n: *n,
             items: names,
-            factors: a.factors,
+            factors,
             omega_total: o.omega_total,
             omega_hierarchical: o.omega_hierarchical,
             omega_limit: o.omega_limit,
