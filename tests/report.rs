@@ -94,7 +94,18 @@ fn report_json_equals_the_individual_commands() {
     n += same_numbers(
         "reliability.tblc",
         &r["reliability"]["tblc"],
-        &command(&["reliability", "--instrument", "tblc"]),
+        &command(&[
+            "reliability",
+            "--instrument",
+            "tblc",
+            "--omega-factors",
+            "1",
+        ]),
+    );
+    n += same_numbers(
+        "omega.tblc",
+        &r["omega"]["tblc"],
+        &command(&["omega", "--instrument", "tblc", "--whole"]),
     );
     n += same_numbers(
         "parallel.tblc",

@@ -62,6 +62,13 @@ type Ran = std::result::Result<Value, String>;
 impl Runner {
     /// Runs `trustscale ARGS --json` (plus `--study`), returning the parsed JSON.
     fn run(&mut self, stage: &str, args: &[&str]) -> Ran {
+        self.run_expecting(stage, args, None)
+    }
+
+    /// [`Runner::run`] for a command whose options the report chose knowing they raise a note
+    /// (`expected`, a part of its message): that note is left out of the report's warnings
+    /// (the section says what it implies); every other warning is kept.
+    fn run_expecting(&mut self, stage: &str, args: &[&str], expected: Option<&str>) -> Ran {
         if let Some(b) = &self.bar {
             b.set_message(stage.to_string());
         }
@@ -84,6 +91,10 @@ impl Runner {
                 self.warnings.extend(
                     warnings
                         .iter()
+                        .filter(|w: &&Warning| {
+                            !(w.code == WarningCode::Note
+                                && expected.is_some_and(|e| w.message.contains(e)))
+                        })
                         .map(|w: &Warning| format!("{stage}: {}", w.message)),
                 );
                 serde_json::from_str(&stdout).map_err(|e| format!("unreadable output: {e}"))
@@ -339,7 +350,7 @@ impl Plan {
         } else {
             0
         };
-        1 + n + 3 * multi + arenas + n + reg + 2 * n
+        1 + n + 4 * multi + arenas + n + reg + 2 * n
     }
 }
 
@@ -415,7 +426,7 @@ fn overview(r: &mut Runner, study: &Study, results: &mut Map<String, Value>) -> 
 
 fn reliability_section(r: &mut Runner, plan: &Plan, results: &mut Map<String, Value>) -> Section {
     let mut blocks = vec![Block::Para(format!(
-        "Internal consistency of every subscale: Cronbach's alpha with Feldt's 95% interval and McDonald's omega. Cut-offs: {}.",
+        "Internal consistency of every subscale: Cronbach's alpha with Feldt's 95% interval and McDonald's omega total from a one-factor model of the subscale's items (each subscale is meant to measure one competency; whether a general factor runs through the subscales is asked under Dimensionality). Cut-offs: {}.",
         verdict::RELIABILITY_CUTOFFS
     ))];
     let mut all = Map::new();
@@ -423,9 +434,18 @@ fn reliability_section(r: &mut Runner, plan: &Plan, results: &mut Map<String, Va
         blocks.push(Block::Heading(format!("{} ({})", inst.title, inst.id)));
         let chart = r.chart(&format!("reliability-{}", inst.id));
         let chart_s = chart.display().to_string();
-        let v = r.run(
+        let v = r.run_expecting(
             &format!("reliability {}", inst.id),
-            &["reliability", "--instrument", &inst.id, "--plot", &chart_s],
+            &[
+                "reliability",
+                "--instrument",
+                &inst.id,
+                "--omega-factors",
+                "1",
+                "--plot",
+                &chart_s,
+            ],
+            Some("not meaningful with one factor"),
         );
         let cmd = r.commands.last().cloned().unwrap_or_default();
         let v = match v {
@@ -474,7 +494,6 @@ fn reliability_section(r: &mut Runner, plan: &Plan, results: &mut Map<String, Va
                 apa(alpha, 2, true),
                 ci_text(f(&ci[0]), f(&ci[1]), 2, true),
                 cell(f(&sc["omega_total"]), 2, true),
-                cell(f(&sc["omega_hierarchical"]), 2, true),
                 apa(f(&sc["average_r"]), 2, true),
                 word.to_string(),
             ]);
@@ -494,11 +513,11 @@ fn reliability_section(r: &mut Runner, plan: &Plan, results: &mut Map<String, Va
         }
         blocks.push(Block::Table(ApaTable {
             title: format!("Reliability of the {} subscales", inst.title),
-            header: ["Subscale", "k", "n", "α", "95% CI", "ωt", "ωh", "Mean r", "Verdict"]
+            header: ["Subscale", "k", "n", "α", "95% CI", "ω", "Mean r", "Verdict"]
                 .map(String::from)
                 .to_vec(),
             rows,
-            note: Some("α = Cronbach's alpha with Feldt's interval; ωt and ωh = McDonald's omega total and hierarchical (Schmid–Leiman); mean r = average inter-item correlation.".into()),
+            note: Some("α = Cronbach's alpha with Feldt's interval; ω = McDonald's omega total of a one-factor model (minres, as R psych::omega with nfactors = 1); mean r = average inter-item correlation.".into()),
         }));
         blocks.push(Block::Gallery(figures));
         blocks.push(Block::Command(cmd));
@@ -530,10 +549,11 @@ fn dimensionality_section(
     results: &mut Map<String, Value>,
 ) -> Section {
     let mut blocks = vec![Block::Para(
-        "How many dimensions the items measure: Horn's parallel analysis (95th percentile of simulated eigenvalues) and an exploratory factor analysis (minres, oblimin) with as many factors as the instrument has subscales. Sampling adequacy after Kaiser (1974): ≥ .90 marvelous, ≥ .80 meritorious, ≥ .70 middling, ≥ .60 mediocre.".into(),
+        "How many dimensions the items measure: Horn's parallel analysis (95th percentile of simulated eigenvalues), an exploratory factor analysis (minres, oblimin) with as many factors as the instrument has subscales, and McDonald's hierarchical omega of all items (Schmid–Leiman): does a general factor run through the subscales? Sampling adequacy after Kaiser (1974): ≥ .90 marvelous, ≥ .80 meritorious, ≥ .70 middling, ≥ .60 mediocre. General factor: ωh ≥ .80 means essentially unidimensional (Rodriguez, Reise & Haviland, 2016).".into(),
     )];
     let mut par_all = Map::new();
     let mut efa_all = Map::new();
+    let mut omega_all = Map::new();
     let iters = a.iterations.to_string();
     let seed = a.seed.to_string();
     for (inst, _) in plan
@@ -667,14 +687,116 @@ fn dimensionality_section(
             Err(e) => blocks.push(Block::Warning(e)),
         }
         blocks.push(r.last_command());
+        general_factor(r, inst, &mut blocks, &mut omega_all);
     }
     results.insert("parallel".into(), Value::Object(par_all));
     results.insert("efa".into(), Value::Object(efa_all));
+    results.insert("omega".into(), Value::Object(omega_all));
     Section {
         id: "dimensionality".into(),
         title: "Dimensionality".into(),
         blocks,
     }
+}
+
+/// The bifactor view of an instrument (`omega --whole`): how strong a general factor runs
+/// through its subscales (ωh, ECV), and how much reliable variance each subscale keeps beyond
+/// it (ωhs).
+fn general_factor(
+    r: &mut Runner,
+    inst: &Instrument,
+    blocks: &mut Vec<Block>,
+    all: &mut Map<String, Value>,
+) {
+    let chart = r.chart(&format!("omega-{}", inst.id));
+    let chart_s = chart.display().to_string();
+    let v = match r.run(
+        &format!("omega {}", inst.id),
+        &[
+            "omega",
+            "--instrument",
+            &inst.id,
+            "--whole",
+            "--plot",
+            &chart_s,
+        ],
+    ) {
+        Ok(v) => v,
+        Err(e) => {
+            blocks.push(Block::Warning(e));
+            blocks.push(r.last_command());
+            return;
+        }
+    };
+    let oh = f(&v["omega_hierarchical"]);
+    let (level, word) = verdict::general_factor(oh);
+    blocks.push(Block::Verdict(
+        level,
+        format!(
+            "General factor over the {} subscales: ωh = {}, ωt = {}, explained common variance {}: {word}.",
+            inst.subscales.len(),
+            apa(oh, 2, true),
+            apa(f(&v["omega_total"]), 2, true),
+            apa(f(&v["ecv"]), 2, true),
+        ),
+    ));
+    // each group factor stands for the subscale most of its items come from
+    let items: Vec<String> = v["items"].as_array().into_iter().flatten().map(s).collect();
+    let mut rows: Vec<(usize, Vec<String>)> = v["omega_group"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|g| s(&g["factor"]) != "g")
+        .map(|g| {
+            let its: Vec<String> = g["items"].as_array().into_iter().flatten().map(s).collect();
+            let subscale = inst
+                .subscales
+                .iter()
+                .enumerate()
+                .max_by_key(|(_, sc)| {
+                    inst.items_of(&sc.id)
+                        .filter(|it| its.contains(&it.id))
+                        .count()
+                })
+                .filter(|_| !its.is_empty());
+            let order = subscale.map_or(usize::MAX, |(i, _)| i);
+            let name = subscale.map_or_else(|| "–".to_string(), |(_, sc)| sc.name.clone());
+            (
+                order,
+                vec![
+                    name,
+                    s(&g["factor"]),
+                    its.len().to_string(),
+                    cell(f(&g["total"]), 2, true),
+                    cell(f(&g["general"]), 2, true),
+                    cell(f(&g["group"]), 2, true),
+                ],
+            )
+        })
+        .collect();
+    // in the instrument's order of subscales
+    rows.sort_by_key(|(order, _)| *order);
+    let rows = rows.into_iter().map(|(_, row)| row).collect();
+    blocks.push(Block::Table(ApaTable {
+        title: format!("Omega of the {} subscales under a general factor", inst.title),
+        header: ["Subscale", "Factor", "Items", "ω", "ωh (general)", "ωhs (own factor)"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+        note: Some(format!(
+            "Schmid–Leiman solution of all {} items with {} group factors (minres, oblimin, as R psych::omega). ω = omega total of the subscale's items; ωh = the share of their score variance due to the general factor; ωhs = the share due to the subscale's own factor beyond the general one (Reise, Bonifay & Haviland, 2013).",
+            items.len(),
+            v["factors"]
+        )),
+    }));
+    if let Some(svg) = r.svg_of(&chart) {
+        blocks.push(Block::Figure {
+            svg,
+            caption: "Schmid–Leiman loadings: the general factor g, the group factors and the communalities h2; items grouped and coloured by their intended subscale.".into(),
+        });
+    }
+    blocks.push(r.last_command());
+    all.insert(inst.id.clone(), v);
 }
 
 fn cfa_section(r: &mut Runner, plan: &Plan, a: &Args, results: &mut Map<String, Value>) -> Section {

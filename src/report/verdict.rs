@@ -48,6 +48,30 @@ pub fn reliability(x: f64) -> (Level, &'static str) {
 pub const RELIABILITY_CUTOFFS: &str =
     "≥ .90 excellent, ≥ .80 good, ≥ .70 acceptable, ≥ .60 questionable, ≥ .50 poor (George & Mallery, 2003)";
 
+/// A general factor across an instrument's subscales, judged by omega hierarchical of the
+/// Schmid–Leiman solution: ωh ≥ .80 means the items are essentially unidimensional, so a total
+/// score is defensible and the subscale scores add little beyond it (Rodriguez, Reise &
+/// Haviland, 2016); below that, the subscales carry information of their own. For an
+/// instrument built as distinct subscales the first is a caution, the second a statement.
+pub fn general_factor(omega_h: f64) -> (Level, &'static str) {
+    if omega_h >= 0.8 {
+        (
+            Level::Fair,
+            "a strong general factor: the items are essentially unidimensional and the subscale scores add little beyond a total score",
+        )
+    } else if omega_h >= 0.5 {
+        (
+            Level::Info,
+            "a general factor runs through the subscales, but they keep reliable variance of their own",
+        )
+    } else {
+        (
+            Level::Info,
+            "no strong general factor: the subscales are distinct, and a total score would mostly mix them",
+        )
+    }
+}
+
 /// Sampling adequacy (Kaiser, 1974): ≥ .90 marvelous, ≥ .80 meritorious, ≥ .70 middling,
 /// ≥ .60 mediocre, ≥ .50 miserable, else unacceptable.
 pub fn kmo(x: f64) -> (Level, &'static str) {
