@@ -122,7 +122,7 @@ figcaption { font-size: 13.5px; color: var(--muted); }
 table { border-collapse: collapse; font-size: 14px; font-variant-numeric: tabular-nums; }
 thead th { border-top: 2px solid var(--rule); border-bottom: 1px solid var(--rule); padding: 4px 10px; text-align: center; font-weight: normal; }
 tbody td { padding: 3px 10px; text-align: right; }
-tbody td:first-child { text-align: left; }
+tbody td:first-child, tbody td.text { text-align: left; }
 tbody tr:last-child td { border-bottom: 2px solid var(--rule); }
 .apa .note { font-size: 13px; margin: 6px 0 0; }
 footer { text-align: center; color: var(--muted); font-size: 13px; padding: 20px; }
@@ -160,14 +160,14 @@ impl Document {
                         let _ = writeln!(h, "<h3>{}</h3>", escape(t));
                     }
                     Block::Para(t) => {
-                        let _ = writeln!(h, "<p>{}</p>", escape(t));
+                        let _ = writeln!(h, "<p>{}</p>", escape(&minus_signs(t)));
                     }
                     Block::Verdict(level, t) => {
                         let _ = writeln!(
                             h,
                             "<p class=\"verdict {}\">{}</p>",
                             level.class(),
-                            escape(t)
+                            escape(&minus_signs(t))
                         );
                     }
                     Block::Warning(t) => {
@@ -205,6 +205,34 @@ impl Document {
     }
 }
 
+/// APA sets negative numbers with a minus sign (U+2212), not a hyphen: every `-` that starts a
+/// number (`-0.12`, `-.03`, in `[-0.27, 0.24]`) becomes `−`; hyphens inside words and ranges stay.
+fn minus_signs(t: &str) -> String {
+    let chars: Vec<char> = t.chars().collect();
+    let mut out = String::with_capacity(t.len() + 8);
+    for (i, &c) in chars.iter().enumerate() {
+        let before_ok = i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '-');
+        let starts_number = match (chars.get(i + 1), chars.get(i + 2)) {
+            (Some(d), _) if d.is_ascii_digit() => true,
+            (Some('.'), Some(d)) => d.is_ascii_digit(),
+            _ => false,
+        };
+        out.push(if c == '-' && before_ok && starts_number {
+            '−'
+        } else {
+            c
+        });
+    }
+    out
+}
+
+/// Whether a table cell holds a number, an interval, a p value or a dash (aligned right).
+fn is_numeric(c: &str) -> bool {
+    c.chars().any(|ch| ch.is_ascii_digit() || ch == '–')
+        && c.chars()
+            .all(|ch| ch.is_ascii_digit() || " .,-+−–%[]<>=".contains(ch))
+}
+
 fn write_figure(h: &mut String, number: usize, svg: &str, caption: &str) {
     let _ = writeln!(
         h,
@@ -227,14 +255,24 @@ impl ApaTable {
         h.push_str("</tr></thead>\n<tbody>\n");
         for r in &self.rows {
             h.push_str("<tr>");
-            for c in r {
-                let _ = write!(h, "<td>{}</td>", escape(c));
+            for (j, c) in r.iter().enumerate() {
+                // numbers align right; words (a first column, a verdict) align left
+                let class = if j > 0 && !is_numeric(c) {
+                    " class=\"text\""
+                } else {
+                    ""
+                };
+                let _ = write!(h, "<td{class}>{}</td>", escape(&minus_signs(c)));
             }
             h.push_str("</tr>\n");
         }
         h.push_str("</tbody>\n</table>\n");
         if let Some(n) = &self.note {
-            let _ = writeln!(h, "<p class=\"note\"><i>Note.</i> {}</p>", escape(n));
+            let _ = writeln!(
+                h,
+                "<p class=\"note\"><i>Note.</i> {}</p>",
+                escape(&minus_signs(n))
+            );
         }
         h.push_str("</div>\n");
     }
@@ -247,6 +285,47 @@ mod tests {
     #[test]
     fn escapes_markup_and_quotes() {
         assert_eq!(escape("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
+    }
+
+    #[test]
+    fn negative_numbers_get_a_minus_sign() {
+        assert_eq!(minus_signs("-0.016"), "−0.016");
+        assert_eq!(minus_signs("[-0.27, -.24]"), "[−0.27, −.24]");
+        assert_eq!(minus_signs("R² = -.077."), "R² = −.077.");
+        assert_eq!(
+            minus_signs("tblc:network-organizer"),
+            "tblc:network-organizer"
+        );
+        assert_eq!(minus_signs("G001-L"), "G001-L");
+        assert_eq!(minus_signs("x--1"), "x--1");
+        assert_eq!(minus_signs("-"), "-");
+        assert_eq!(minus_signs("a -b"), "a -b");
+    }
+
+    #[test]
+    fn numbers_and_words_are_told_apart() {
+        for n in [
+            "0.707",
+            "−0.016",
+            "[.81, .85]",
+            "< .001",
+            "96%",
+            "+0.38",
+            "–",
+            "1002",
+        ] {
+            assert!(is_numeric(n), "{n}");
+        }
+        for w in [
+            "good",
+            "not supported",
+            "tblc:process-navigator",
+            "yes",
+            "",
+            "F4",
+        ] {
+            assert!(!is_numeric(w), "{w}");
+        }
     }
 
     #[test]
