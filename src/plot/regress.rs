@@ -2,8 +2,8 @@
 //! predicted against observed values.
 
 use super::{
-    apa, colour, legend, plot_err, slot_label, slots, stroke, text, Figure, DESC_PX, TICK_PX,
-    TITLE_PX,
+    apa, colour, legend, plot_err, slot_label, slots, stroke, text, Figure, DESC_PX, KEY_PX,
+    TICK_PX, TITLE_PX,
 };
 use crate::error::Result;
 use plotters::coord::Shift;
@@ -100,7 +100,7 @@ impl Figure for DominanceChart {
         let legend_rows = self.terms.len().div_ceil(3);
         (
             860,
-            (150 + 60 * self.models.len().max(1) + 20 * legend_rows) as u32,
+            (160 + 64 * self.models.len().max(1) + 24 * legend_rows) as u32,
         )
     }
 
@@ -114,21 +114,17 @@ impl Figure for DominanceChart {
         let hi = if total > 0.0 { total * 1.08 } else { 1.0 };
         let (_, h) = self.size();
         let legend_rows = self.terms.len().div_ceil(3) as u32;
-        let (root, key) = root.split_vertically(h - 20 * legend_rows - 16);
+        let (root, key) = root.split_vertically(h - 24 * legend_rows - 16);
         for (t, term) in self.terms.iter().enumerate() {
             let x = 20 + 280 * (t % 3) as i32;
-            let y = 4 + 20 * (t / 3) as i32;
+            let y = 4 + 24 * (t / 3) as i32;
             key.draw(&Rectangle::new(
-                [(x, y), (x + 12, y + 12)],
+                [(x, y + 1), (x + 14, y + 15)],
                 colour(t).filled(),
             ))
             .map_err(plot_err)?;
-            key.draw(&Text::new(
-                term.clone(),
-                (x + 18, y),
-                ("sans-serif", 13).into_font(),
-            ))
-            .map_err(plot_err)?;
+            key.draw(&Text::new(term.clone(), (x + 20, y), text(KEY_PX)))
+                .map_err(plot_err)?;
         }
         let names: Vec<String> = self.models.iter().rev().map(|d| d.label.clone()).collect();
         let (yr, ny) = slots(m);
@@ -165,8 +161,7 @@ impl Figure for DominanceChart {
                     labels.push(Text::new(
                         apa(w, 3, true),
                         (start + w / 2.0, y),
-                        ("sans-serif", 11)
-                            .into_font()
+                        text(TICK_PX - 3)
                             .color(&WHITE)
                             .pos(Pos::new(HPos::Center, VPos::Center)),
                     ));
@@ -182,8 +177,7 @@ impl Figure for DominanceChart {
                 .draw_series(std::iter::once(Text::new(
                     format!("R² = {}", apa(r2, 3, true)),
                     (r2, y + 0.42),
-                    ("sans-serif", 12)
-                        .into_font()
+                    text(TICK_PX - 2)
                         .color(&BLACK)
                         .pos(Pos::new(HPos::Right, VPos::Bottom)),
                 )))
