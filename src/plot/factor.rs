@@ -163,10 +163,10 @@ impl Heatmap {
 impl Figure for Heatmap {
     fn size(&self) -> (u32, u32) {
         let legend = if self.groups.is_empty() { 0 } else { 230 };
-        // wide enough for the title (about 11 pixels a character at 20 px)
+        // wide enough for the title (about 12 pixels a character)
         let w = (60 + self.label_width() as usize + self.cell_width() * self.cols.len() + legend)
             .max(480)
-            .max(40 + 11 * self.title.chars().count());
+            .max(40 + 12 * self.title.chars().count());
         let h = 130 + 20 * self.rows.len().max(3);
         (w as u32, h as u32)
     }
@@ -174,6 +174,8 @@ impl Figure for Heatmap {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         let groups = self.group_names();
         let (w, _) = self.size();
+        // the title spans the whole chart, key included
+        let root = root.titled(&self.title, text(TITLE_PX)).map_err(plot_err)?;
         let (main, side) = if groups.is_empty() {
             root.split_horizontally(w)
         } else {
@@ -186,20 +188,18 @@ impl Figure for Heatmap {
         let (xr, nx) = slots(m);
         let (yr, ny) = slots(n);
         let mut chart = ChartBuilder::on(&main)
-            .caption(&self.title, text(TITLE_PX))
             .margin(12)
-            .x_label_area_size(if self.annotated() { 44 } else { 70 })
+            .x_label_area_size(if self.annotated() { 54 } else { 76 })
             .y_label_area_size(self.label_width())
-            .build_cartesian_2d((xr.start - strip)..xr.end, yr)
+            .build_cartesian_2d((xr.start - strip)..xr.end, yr.clone())
             .map_err(plot_err)?;
         let rows_rev: Vec<String> = self.rows.iter().rev().cloned().collect();
-        // narrow columns get their labels turned upright
-        let x_style = if self.annotated() {
-            ("sans-serif", 12).into_font()
+        // narrow columns get their labels turned upright, drawn below the ticks further down
+        let x_style = text(TICK_PX);
+        let cols: Vec<String> = if self.annotated() {
+            self.cols.clone()
         } else {
-            ("sans-serif", 11)
-                .into_font()
-                .transform(FontTransform::Rotate90)
+            vec![String::new(); m]
         };
         chart
             .configure_mesh()
@@ -209,11 +209,24 @@ impl Figure for Heatmap {
             .x_label_style(x_style)
             .x_labels(nx)
             .y_labels(ny)
-            .x_label_formatter(&|x| slot_label(&self.cols, *x))
+            .x_label_formatter(&|x| slot_label(&cols, *x))
             .y_label_formatter(&|y| slot_label(&rows_rev, *y))
             .x_desc(self.x_desc.as_str())
             .draw()
             .map_err(plot_err)?;
+        if !self.annotated() {
+            for (j, name) in self.cols.iter().enumerate() {
+                let (x, y) = chart.backend_coord(&(j as f64, yr.start));
+                main.draw(&Text::new(
+                    name.clone(),
+                    (x, y + 10),
+                    text(TICK_PX - 4)
+                        .transform(FontTransform::Rotate90)
+                        .pos(Pos::new(HPos::Left, VPos::Center)),
+                ))
+                .map_err(plot_err)?;
+            }
+        }
         let at = |i: usize| (n - 1 - i) as f64;
         for (i, row) in self.values.iter().enumerate() {
             let y = at(i);
@@ -238,8 +251,7 @@ impl Figure for Heatmap {
                 } else {
                     BLACK
                 };
-                let style = ("sans-serif", 12)
-                    .into_font()
+                let style = text(13)
                     .color(&ink)
                     .pos(Pos::new(HPos::Center, VPos::Center));
                 chart
