@@ -851,12 +851,17 @@ fn cfa_section(r: &mut Runner, plan: &Plan, a: &Args, results: &mut Map<String, 
                     ),
                 ));
                 let mut rows = Vec::new();
-                let mut weak = Vec::new();
+                // factors short of the cut-offs, by the verdict's level: AVE only (fair), or CR
+                let mut low_ave = Vec::new();
+                let mut low_cr = Vec::new();
                 for x in v["validity"]["factors"].as_array().into_iter().flatten() {
                     let (cr, ave) = (f(&x["cr"]), f(&x["ave"]));
-                    let (_, word) = verdict::convergent(cr, ave);
-                    if !(cr >= 0.7 && ave >= 0.5) {
-                        weak.push(sub_name(inst, &s(&x["factor"])));
+                    let (level, word) = verdict::convergent(cr, ave);
+                    let name = sub_name(inst, &s(&x["factor"]));
+                    match level {
+                        Level::Fair => low_ave.push(format!("{name} ({})", apa(ave, 2, true))),
+                        Level::Poor => low_cr.push(format!("{name} ({})", apa(cr, 2, true))),
+                        _ => {}
                     }
                     rows.push(vec![
                         sub_name(inst, &s(&x["factor"])),
@@ -887,17 +892,30 @@ fn cfa_section(r: &mut Runner, plan: &Plan, a: &Args, results: &mut Map<String, 
                         )
                     })
                     .collect();
-                blocks.push(if weak.is_empty() {
-                    Block::Verdict(
+                if low_ave.is_empty() && low_cr.is_empty() {
+                    blocks.push(Block::Verdict(
                         Level::Good,
                         "Every factor has composite reliability ≥ .70 and AVE ≥ .50.".into(),
-                    )
-                } else {
-                    Block::Verdict(
+                    ));
+                }
+                if !low_cr.is_empty() {
+                    blocks.push(Block::Verdict(
+                        Level::Poor,
+                        format!(
+                            "Composite reliability below .70 (CR in brackets): {}.",
+                            low_cr.join(", ")
+                        ),
+                    ));
+                }
+                if !low_ave.is_empty() {
+                    blocks.push(Block::Verdict(
                         Level::Fair,
-                        format!("Below CR .70 or AVE .50: {}.", weak.join(", ")),
-                    )
-                });
+                        format!(
+                            "Reliable (CR ≥ .70), but the items share less than half their variance with their factor (AVE below .50, in brackets): {}.",
+                            low_ave.join(", ")
+                        ),
+                    ));
+                }
                 blocks.push(if htmt_bad.is_empty() {
                     Block::Verdict(
                         Level::Good,
