@@ -3,22 +3,10 @@
 
 mod common;
 
-use serde_json::Value;
 use std::path::Path;
 use trustscale::instrument;
 
 const STUDY: &str = "data/example-study/study.toml";
-
-fn json(args: &[&str]) -> Value {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = common::run_in(root, args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
 
 /// `--whole` is the same analysis as naming every item of the instrument with its reverse keys
 /// and as many group factors as the instrument has subscales.
@@ -33,7 +21,7 @@ fn whole_instrument_equals_its_items_named_by_hand() {
         .map(|i| i.id.clone())
         .collect();
     assert!(!reverse.is_empty(), "abi should have reverse-keyed items");
-    let whole = json(&[
+    let whole = common::json_out(&[
         "omega",
         "--study",
         STUDY,
@@ -43,7 +31,7 @@ fn whole_instrument_equals_its_items_named_by_hand() {
         "--json",
     ]);
     let (lo, hi) = (inst.scale.min.to_string(), inst.scale.max.to_string());
-    let by_hand = json(&[
+    let by_hand = common::json_out(&[
         "omega",
         "--study",
         STUDY,

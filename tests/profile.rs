@@ -15,13 +15,7 @@ fn root() -> PathBuf {
 }
 
 fn json(args: &[&str]) -> Value {
-    let out = common::run_in(&root(), args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::json_out(args)
 }
 
 /// Runs a command expected to fail: exit 2, nothing on stdout, one line on stderr.

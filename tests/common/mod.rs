@@ -21,6 +21,17 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Output {
         .expect("run trustscale")
 }
 
+/// Runs the binary in the project's folder, expects success and parses its JSON output.
+pub fn json_out(args: &[&str]) -> Value {
+    let out = run_in(Path::new(env!("CARGO_MANIFEST_DIR")), args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// Splits a command line the simple way the cases write it (no quotes with spaces are used).
 pub fn split_command(cmd: &str) -> Vec<String> {
     cmd.split_whitespace()
