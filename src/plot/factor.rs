@@ -2,8 +2,8 @@
 //! loadings or correlations.
 
 use super::{
-    apa, colour, legend, plot_err, side_key, slot_label, slots, stroke, text, Figure, DESC_PX,
-    TICK_PX, TITLE_PX,
+    apa, colour, legend, plot_err, side_key, slot_label, slots, stroke, text, whole_number, Figure,
+    DESC_PX, TICK_PX, TITLE_PX,
 };
 use crate::error::Result;
 use crate::factor::parallel::ParallelResult;
@@ -273,14 +273,5 @@ impl Figure for Heatmap {
             side_key(&side, "intended subscale", &groups)?;
         }
         Ok(())
-    }
-}
-
-/// A tick label for a count axis: the whole number at an integer, nothing between.
-fn whole_number(x: f64) -> String {
-    if (x - x.round()).abs() < 1e-9 {
-        format!("{x:.0}")
-    } else {
-        String::new()
     }
 }

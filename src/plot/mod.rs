@@ -158,6 +158,16 @@ pub(crate) fn slots(n: usize) -> (std::ops::Range<f64>, usize) {
     (-0.5..(n.max(1) as f64 - 0.5), 2 * n.max(1) + 1)
 }
 
+/// A tick label for a count axis (factors, groups): the whole number at an integer, nothing
+/// between.
+pub(crate) fn whole_number(x: f64) -> String {
+    if (x - x.round()).abs() < 1e-9 {
+        format!("{x:.0}")
+    } else {
+        String::new()
+    }
+}
+
 /// The label of a categorical tick: `names[i]` at integer `i`, nothing between.
 pub(crate) fn slot_label(names: &[String], x: f64) -> String {
     let i = x.round();

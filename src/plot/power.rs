@@ -1,6 +1,8 @@
 //! Power curves of a simulated design.
 
-use super::{apa, colour, legend, plot_err, stroke, text, Figure, DESC_PX, TICK_PX, TITLE_PX};
+use super::{
+    apa, colour, legend, plot_err, stroke, text, whole_number, Figure, DESC_PX, TICK_PX, TITLE_PX,
+};
 use crate::error::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -26,7 +28,11 @@ pub struct PowerCurves {
 
 impl Figure for PowerCurves {
     fn size(&self) -> (u32, u32) {
-        (760, 460)
+        // wide enough for the title (about 12 pixels a character)
+        (
+            (40 + 12 * self.title.chars().count()).clamp(760, 1200) as u32,
+            460,
+        )
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
@@ -54,6 +60,7 @@ impl Figure for PowerCurves {
             .configure_mesh()
             .label_style(text(TICK_PX))
             .axis_desc_style(text(DESC_PX))
+            .x_label_formatter(&|x| whole_number(*x))
             .x_desc("groups")
             .y_desc("power")
             .draw()
