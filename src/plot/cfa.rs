@@ -1,7 +1,8 @@
 //! CFA chart: standardised loadings with their intervals, items grouped by factor.
 
 use super::{
-    colour, plot_err, side_key, slot_label, slots, stroke, text, Figure, DESC_PX, TICK_PX, TITLE_PX,
+    colour, plot_err, side_key, slot_label, slots, stroke, text, tick, Figure, DESC_PX, TICK_PX,
+    TITLE_PX,
 };
 use crate::error::Result;
 use plotters::coord::Shift;
@@ -71,6 +72,7 @@ impl Figure for LoadingsChart {
             .y_labels(ny)
             .y_label_formatter(&|y| slot_label(&names, *y))
             .disable_y_mesh()
+            .x_label_formatter(&|x| tick(*x))
             .x_desc(self.x_desc.as_str())
             .draw()
             .map_err(plot_err)?;

@@ -2,8 +2,8 @@
 //! loadings or correlations.
 
 use super::{
-    apa, colour, legend, plot_err, side_key, slot_label, slots, stroke, text, whole_number, Figure,
-    DESC_PX, TICK_PX, TITLE_PX,
+    apa, colour, legend, plot_err, side_key, slot_label, slots, stroke, text, tick, whole_number,
+    Figure, DESC_PX, TICK_PX, TITLE_PX,
 };
 use crate::error::Result;
 use crate::factor::parallel::ParallelResult;
@@ -48,6 +48,7 @@ impl Figure for ScreeChart<'_> {
             .label_style(text(TICK_PX))
             .axis_desc_style(text(DESC_PX))
             .x_label_formatter(&|x| whole_number(*x))
+            .y_label_formatter(&|y| tick(*y))
             .x_desc("factor / component number")
             .y_desc("eigenvalue")
             .draw()

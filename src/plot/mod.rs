@@ -158,6 +158,13 @@ pub(crate) fn slots(n: usize) -> (std::ops::Range<f64>, usize) {
     (-0.5..(n.max(1) as f64 - 0.5), 2 * n.max(1) + 1)
 }
 
+/// A tick label of a continuous axis, as plotters writes it, except that a key point which is
+/// zero up to rounding (such as -1.4e-17) reads 0.0 and not -0.0.
+pub(crate) fn tick(x: f64) -> String {
+    let x = if x.abs() < 1e-12 { 0.0 } else { x };
+    <plotters::coord::types::RangedCoordf64 as plotters::coord::ranged1d::ValueFormatter<f64>>::format(&x)
+}
+
 /// A tick label for a count axis (factors, groups): the whole number at an integer, nothing
 /// between.
 pub(crate) fn whole_number(x: f64) -> String {
@@ -271,4 +278,25 @@ pub(crate) fn side_key<DB: DrawingBackend, S: AsRef<str>>(
         .map_err(plot_err)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{tick, whole_number};
+
+    #[test]
+    fn ticks_near_zero_have_no_minus() {
+        assert_eq!(tick(-1.4e-17), "0.0");
+        assert_eq!(tick(-0.0), "0.0");
+        assert_eq!(tick(-0.2), "-0.2");
+        assert_eq!(tick(0.25), "0.25");
+        assert_eq!(tick(1.0), "1.0");
+    }
+
+    #[test]
+    fn count_ticks_are_whole_numbers_or_nothing() {
+        assert_eq!(whole_number(40.0), "40");
+        assert_eq!(whole_number(2.5), "");
+        assert_eq!(whole_number(3.0 - 1e-12), "3");
+    }
 }

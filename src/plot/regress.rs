@@ -2,7 +2,7 @@
 //! predicted against observed values.
 
 use super::{
-    apa, colour, legend, plot_err, slot_label, slots, stroke, text, Figure, DESC_PX, KEY_PX,
+    apa, colour, legend, plot_err, slot_label, slots, stroke, text, tick, Figure, DESC_PX, KEY_PX,
     TICK_PX, TITLE_PX,
 };
 use crate::error::Result;
@@ -46,6 +46,7 @@ impl Figure for ForestChart {
             .axis_desc_style(text(DESC_PX))
             .y_labels(ny)
             .y_label_formatter(&|y| slot_label(&names, *y))
+            .x_label_formatter(&|x| tick(*x))
             .disable_y_mesh()
             .x_desc(self.x_desc.as_str())
             .draw()
@@ -232,6 +233,8 @@ impl Figure for PredictedChart {
             .configure_mesh()
             .label_style(text(TICK_PX))
             .axis_desc_style(text(DESC_PX))
+            .x_label_formatter(&|x| tick(*x))
+            .y_label_formatter(&|y| tick(*y))
             .x_desc(xd.as_str())
             .y_desc(yd.as_str())
             .draw()

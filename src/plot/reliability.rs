@@ -1,7 +1,7 @@
 //! Item-analysis chart of a scale.
 
 use super::{
-    legend, plot_err, slot_label, slots, stroke, text, Figure, DESC_PX, TICK_PX, TITLE_PX,
+    legend, plot_err, slot_label, slots, stroke, text, tick, Figure, DESC_PX, TICK_PX, TITLE_PX,
 };
 use crate::error::Result;
 use crate::reliability::ReliabilityResult;
@@ -51,6 +51,7 @@ impl Figure for ReliabilityChart<'_> {
             .x_labels(nx)
             .x_label_formatter(&|x| slot_label(&names, *x))
             .disable_x_mesh()
+            .y_label_formatter(&|y| tick(*y))
             .x_desc("item")
             .y_desc("correlation / alpha")
             .draw()
