@@ -1,5 +1,5 @@
 //! The main job end to end: `trustscale report` on the shipped example study (120 groups,
-//! 1,122 leader ratings, 1,002 member ratings; 37 analyses, 56 charts), as a user runs it: the
+//! 1,122 leader ratings, 1,002 member ratings; 41 analyses, 58 charts), as a user runs it: the
 //! release binary as a separate process, writing the HTML, the JSON and the charts.
 //! The target is under 10 s.
 
