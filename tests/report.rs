@@ -302,6 +302,28 @@ fn report_html_is_well_formed_and_self_contained() {
     ] {
         assert!(!text.contains(stat), "a leading zero in {stat}: {text}");
     }
+    // negative numbers in tables and verdicts carry a minus sign, not a hyphen
+    let cells: String = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "td")
+        .filter_map(|n| n.text())
+        .collect::<Vec<_>>()
+        .join("\n");
+    for t in [&text, &cells] {
+        let hyphen_minus = t.char_indices().any(|(i, c)| {
+            c == '-'
+                && t[..i]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|p| " [(\n".contains(p))
+                && t[i + 1..]
+                    .chars()
+                    .next()
+                    .is_some_and(|n| n.is_ascii_digit() || n == '.')
+        });
+        assert!(!hyphen_minus, "a hyphen for a minus sign in {t}");
+    }
+    assert!(cells.contains('−'), "no negative number in any table");
 }
 
 trait HasClass {
