@@ -181,6 +181,13 @@ fn report_json_equals_the_individual_commands() {
         .unwrap();
     assert!(alpha > 0.7 && alpha < 0.95, "{alpha}");
     assert!(r["commands"].as_array().unwrap().len() >= 20);
+    // the report's own command line, with its defaults spelled out
+    let own = r["report_command"].as_str().unwrap();
+    assert!(
+        own.starts_with(&format!("trustscale report --study {STUDY} --out "))
+            && own.ends_with("--estimator ml --null uniform --iterations 100 --cv 10 --seed 1"),
+        "{own}"
+    );
 }
 
 #[test]

@@ -126,6 +126,20 @@ tbody td:first-child, tbody td.text { text-align: left; }
 tbody tr:last-child td { border-bottom: 2px solid var(--rule); }
 .apa .note { font-size: 13px; margin: 6px 0 0; }
 footer { text-align: center; color: var(--muted); font-size: 13px; padding: 20px; }
+@media print {
+  body { background: #fff; font-size: 11pt; }
+  header { background: none; color: var(--ink); padding: 0 0 8px; }
+  header p { color: var(--muted); }
+  nav { display: none; }
+  main { max-width: none; padding: 0; }
+  section { border: none; border-radius: 0; padding: 0; margin: 0 0 12px; break-before: page; }
+  section:first-of-type { break-before: auto; }
+  figure, .apa, p.verdict { break-inside: avoid; }
+  h2, h3 { break-after: avoid; }
+  pre.command { white-space: pre-wrap; word-break: break-all; }
+  .gallery { grid-template-columns: 1fr 1fr; }
+  p.verdict { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
 "#;
 
 impl Document {

@@ -143,6 +143,36 @@ impl Runner {
     }
 }
 
+/// The report's own command line with every setting spelled out, defaults included, so that
+/// a reader can rerun it as it was.
+fn report_line(a: &Args) -> String {
+    let mut argv: Vec<String> = [
+        "trustscale",
+        "report",
+        "--study",
+        &a.study.display().to_string(),
+        "--out",
+        &a.out.display().to_string(),
+        "--estimator",
+        &a.estimator,
+        "--null",
+        &a.null,
+        "--iterations",
+        &a.iterations.to_string(),
+        "--cv",
+        &a.cv.to_string(),
+        "--seed",
+        &a.seed.to_string(),
+    ]
+    .map(String::from)
+    .to_vec();
+    if !a.leaders.is_empty() {
+        argv.push("--leaders".into());
+        argv.push(a.leaders.join(","));
+    }
+    shell_line(&argv)
+}
+
 /// A command line as a user would type it (arguments with spaces or `*` quoted).
 fn shell_line(argv: &[String]) -> String {
     argv.iter()
@@ -239,6 +269,7 @@ pub fn run(a: Args) -> Result<Output> {
         },
         subtitle: vec![
             format!("Study file: {}", study.file.display()),
+            format!("Written by: {}", report_line(&a)),
             "Every number below can be reproduced with the command shown under it.".into(),
         ],
         sections: Vec::new(),
@@ -268,6 +299,7 @@ pub fn run(a: Args) -> Result<Output> {
     if let Some(b) = &r.bar {
         b.finish_and_clear();
     }
+    results.insert("report_command".into(), json!(report_line(&a)));
     results.insert("commands".into(), json!(r.commands));
     results.insert("warnings".into(), json!(r.warnings));
     let html = doc.to_html();
