@@ -428,6 +428,25 @@ fn profile_leader_plot_is_svg_with_leader_and_subscales() {
     let want = format!("collaborators (mean ± 1 SD, n = {k})");
     assert!(tx.contains(&want), "missing {want:?} in {tx:?}");
     assert_eq!(std::fs::read_dir(t.path()).unwrap().count(), 1);
+    // the leader's strengths are shaded: one slot each, plus the key's swatch
+    let v = json(&[
+        "profile",
+        "--study",
+        STUDY,
+        "--instrument",
+        "tblc",
+        "--leader",
+        "G001-L",
+        "--json",
+    ]);
+    let strengths = v["leaders"][0]["strengths"].as_array().unwrap().len();
+    assert!(strengths > 0 && strengths < inst.subscales.len());
+    assert!(
+        tx.iter().any(|t| t.starts_with("strength (collaborators")),
+        "no key for the shaded strengths in {tx:?}"
+    );
+    let shaded = svg.matches("fill=\"#DEF0E4\"").count();
+    assert_eq!(shaded, strengths + 1, "shaded slots and key swatch");
 }
 
 #[test]

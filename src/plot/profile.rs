@@ -33,7 +33,14 @@ pub struct ProfileChart {
     pub y_range: (f64, f64),
     /// Caption of the score axis.
     pub y_desc: String,
+    /// Subscales to shade (a leader's strengths), one flag per subscale; empty for none.
+    pub highlight: Vec<bool>,
+    /// The key's words for a shaded subscale.
+    pub highlight_label: String,
 }
+
+/// Shade of a highlighted subscale's slot.
+const HIGHLIGHT: RGBColor = RGBColor(222, 240, 228);
 
 impl Figure for ProfileChart {
     fn size(&self) -> (u32, u32) {
@@ -71,6 +78,22 @@ impl Figure for ProfileChart {
             .disable_x_mesh()
             .y_desc(self.y_desc.as_str())
             .draw()
+            .map_err(plot_err)?;
+        // shaded slots behind the series
+        chart
+            .draw_series(
+                self.highlight
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, on)| **on)
+                    .map(|(i, _)| {
+                        let x = i as f64;
+                        Rectangle::new(
+                            [(x - 0.5, lo - pad), (x + 0.5, hi + pad)],
+                            HIGHLIGHT.filled(),
+                        )
+                    }),
+            )
             .map_err(plot_err)?;
         let ns = self.series.len().max(1) as f64;
         for (s, ser) in self.series.iter().enumerate() {
@@ -110,15 +133,16 @@ impl Figure for ProfileChart {
                 .map_err(plot_err)?;
             }
         }
-        key_strip(
-            &key,
-            &self
-                .series
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (s.label.clone(), Key::Line(colour(i))))
-                .collect::<Vec<_>>(),
-        )
+        let mut entries: Vec<(String, Key)> = self
+            .series
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.label.clone(), Key::Line(colour(i))))
+            .collect();
+        if self.highlight.iter().any(|on| *on) {
+            entries.push((self.highlight_label.clone(), Key::Fill(HIGHLIGHT)));
+        }
+        key_strip(&key, &entries)
     }
 }
 

@@ -705,9 +705,15 @@ impl ProfileResult {
                 .zip(d.sd)
                 .map(|(m, sd)| [(m - sd).max(lo), (m + sd).min(hi)])
         };
-        let (title, series) = match &self.profiles {
+        let (title, series, highlight) = match &self.profiles {
             Profiles::Leader { leaders, .. } => {
                 let l = leaders.iter().find(|l| l.leader == id)?;
+                // the leader's strengths, shaded: the strengths-based reading of the profile
+                let strong = l
+                    .subscales
+                    .iter()
+                    .map(|x| l.strengths.contains(&x.subscale))
+                    .collect();
                 let own = ProfileSeries {
                     label: "self".into(),
                     values: l
@@ -732,6 +738,7 @@ impl ProfileResult {
                         self.instrument
                     ),
                     vec![own, others],
+                    strong,
                 )
             }
             Profiles::Group { groups, .. } => {
@@ -751,6 +758,7 @@ impl ProfileResult {
                         self.instrument, g.members
                     ),
                     vec![members],
+                    Vec::new(),
                 )
             }
         };
@@ -760,6 +768,8 @@ impl ProfileResult {
             series,
             y_range: (lo, hi),
             y_desc: format!("mean score ({}–{})", num(lo, 0), num(hi, 0)),
+            highlight,
+            highlight_label: "strength (collaborators' mean at or above their average)".into(),
         })
     }
 }

@@ -5,7 +5,7 @@
 //! parsed and run in-process with `--json` and `--plot`), so every number in the report equals
 //! what the individual command prints, and the report lists those command lines.
 //!
-//! This file holds the arguments, the in-process [`Runner`], the [`Plan`] of what a study
+//! This file holds the arguments, the in-process `Runner`, the `Plan` of what a study
 //! supports and the small cell helpers; each section of the report has a file of its own
 //! (`overview` also writes the summary and the warnings).
 

@@ -187,7 +187,7 @@ pub(super) fn profile_section(
                         figs.push((
                             svg,
                             if leader {
-                                format!("Profile of leader {id}: self rating and collaborators' mean ± 1 SD per subscale.")
+                                format!("Profile of leader {id}: self rating and collaborators' mean ± 1 SD per subscale; shaded: the leader's strengths (subscales the collaborators rate at or above their own average for the leader).")
                             } else {
                                 format!("Profile of group {id}: members' mean ± 1 SD per subscale.")
                             },
