@@ -2,8 +2,8 @@
 //! loadings or correlations.
 
 use super::{
-    apa, colour, legend, plot_err, side_key, slot_label, slots, stroke, text, tick, whole_number,
-    Figure, DESC_PX, TICK_PX, TITLE_PX,
+    apa, colour, legend, plot_err, side_key, slot_label, slots, stroke, text, tick, title_width,
+    whole_number, Figure, DESC_PX, TICK_PX, TITLE_PX,
 };
 use crate::error::Result;
 use crate::factor::parallel::ParallelResult;
@@ -164,10 +164,10 @@ impl Heatmap {
 impl Figure for Heatmap {
     fn size(&self) -> (u32, u32) {
         let legend = if self.groups.is_empty() { 0 } else { 230 };
-        // wide enough for the title (about 12 pixels a character)
+        // wide enough for the title
         let w = (60 + self.label_width() as usize + self.cell_width() * self.cols.len() + legend)
             .max(480)
-            .max(40 + 12 * self.title.chars().count());
+            .max(title_width(&self.title));
         let h = 130 + 20 * self.rows.len().max(3);
         (w as u32, h as u32)
     }
@@ -196,26 +196,26 @@ impl Figure for Heatmap {
             .map_err(plot_err)?;
         let rows_rev: Vec<String> = self.rows.iter().rev().cloned().collect();
         // narrow columns get their labels turned upright, drawn below the ticks further down
-        let x_style = text(TICK_PX);
-        let cols: Vec<String> = if self.annotated() {
-            self.cols.clone()
-        } else {
-            vec![String::new(); m]
-        };
+        let annotated = self.annotated();
         chart
             .configure_mesh()
             .label_style(text(TICK_PX))
             .axis_desc_style(text(DESC_PX))
             .disable_mesh()
-            .x_label_style(x_style)
             .x_labels(nx)
             .y_labels(ny)
-            .x_label_formatter(&|x| slot_label(&cols, *x))
+            .x_label_formatter(&|x| {
+                if annotated {
+                    slot_label(&self.cols, *x)
+                } else {
+                    String::new()
+                }
+            })
             .y_label_formatter(&|y| slot_label(&rows_rev, *y))
             .x_desc(self.x_desc.as_str())
             .draw()
             .map_err(plot_err)?;
-        if !self.annotated() {
+        if !annotated {
             for (j, name) in self.cols.iter().enumerate() {
                 let (x, y) = chart.backend_coord(&(j as f64, yr.start));
                 main.draw(&Text::new(

@@ -120,6 +120,12 @@ pub(crate) const TICK_PX: u32 = 17;
 /// Legend and key entries.
 pub(crate) const KEY_PX: u32 = 16;
 
+/// Width in pixels a chart needs for its title at [`TITLE_PX`] (about 12 pixels a character,
+/// with a margin).
+pub(crate) fn title_width(title: &str) -> usize {
+    40 + 12 * title.chars().count()
+}
+
 /// The charts' typeface at `px` pixels.
 pub(crate) fn text(px: u32) -> TextStyle<'static> {
     ("sans-serif", px).into_font().into()

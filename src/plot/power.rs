@@ -1,7 +1,8 @@
 //! Power curves of a simulated design.
 
 use super::{
-    apa, colour, legend, plot_err, stroke, text, whole_number, Figure, DESC_PX, TICK_PX, TITLE_PX,
+    apa, colour, legend, plot_err, stroke, text, title_width, whole_number, Figure, DESC_PX,
+    TICK_PX, TITLE_PX,
 };
 use crate::error::Result;
 use plotters::coord::Shift;
@@ -28,11 +29,8 @@ pub struct PowerCurves {
 
 impl Figure for PowerCurves {
     fn size(&self) -> (u32, u32) {
-        // wide enough for the title (about 12 pixels a character)
-        (
-            (40 + 12 * self.title.chars().count()).clamp(760, 1200) as u32,
-            460,
-        )
+        // wide enough for the title
+        (title_width(&self.title).clamp(760, 1200) as u32, 460)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {

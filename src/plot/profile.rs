@@ -3,7 +3,8 @@
 //! self-assessment).
 
 use super::{
-    colour, key_strip, plot_err, slots, stroke, text, Figure, Key, DESC_PX, TICK_PX, TITLE_PX,
+    colour, key_strip, plot_err, slots, stroke, text, title_width, Figure, Key, DESC_PX, TICK_PX,
+    TITLE_PX,
 };
 use crate::error::Result;
 use plotters::coord::Shift;
@@ -45,9 +46,9 @@ const HIGHLIGHT: RGBColor = RGBColor(222, 240, 228);
 impl Figure for ProfileChart {
     fn size(&self) -> (u32, u32) {
         (
-            // room for the subscales and for the title (about 12 pixels a character)
+            // room for the subscales and for the title
             (260 + 110 * self.subscales.len().max(2))
-                .max(40 + 12 * self.title.chars().count())
+                .max(title_width(&self.title))
                 .min(1100) as u32,
             470,
         )

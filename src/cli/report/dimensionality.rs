@@ -205,8 +205,8 @@ fn general_factor(
             apa(f(&v["ecv"]), 2, true),
         ),
     ));
+    let n_items = v["items"].as_array().map_or(0, Vec::len);
     // each group factor stands for the subscale most of its items come from
-    let items: Vec<String> = v["items"].as_array().into_iter().flatten().map(s).collect();
     let mut rows: Vec<(usize, Vec<String>)> = v["omega_group"]
         .as_array()
         .into_iter()
@@ -250,7 +250,7 @@ fn general_factor(
         rows,
         note: Some(format!(
             "Schmid–Leiman solution of all {} items with {} group factors (minres, oblimin, as R psych::omega). ω = omega total of the subscale's items; ωh = the share of their score variance due to the general factor; ωhs = the share due to the subscale's own factor beyond the general one (Reise, Bonifay & Haviland, 2013).",
-            items.len(),
+            n_items,
             v["factors"]
         )),
     }));
