@@ -19,6 +19,7 @@
 //! | [`study`] | study files: datasets, column roles, instruments, predictors and outcomes |
 //! | [`profile`] | leader profiles (self against collaborators, strengths) and group profiles |
 //! | [`plot`] | charts as [`plot::Figure`]s, written as SVG or PNG with an embedded font |
+//! | [`analysis`] | the commands as library calls: a request (data + options) runs to a typed output that serialises to the contract JSON |
 //! | [`report`] | the validation report as a document: verdicts with their cut-offs, APA tables, self-contained HTML |
 //!
 //! Numerics never print, read files or exit; the `trustscale` binary (feature `cli`) only
@@ -28,6 +29,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod agreement;
+pub mod analysis;
 pub mod cfa;
 pub mod correlation;
 pub mod data;

@@ -69,7 +69,7 @@ fn layout(a: &Args, inst: &Instrument) -> Result<(ReadArgs, Layout)> {
     if let Some(path) = &a.study {
         // the study's columns; its data file unless DATA names another one
         let study = trustscale::study::Study::load(path)?;
-        let ds = study.dataset_for(&inst.id)?;
+        let ds = study.dataset_for_instrument(inst)?;
         if read.data.is_none() {
             read.data = Some(study.path_of(ds));
         }
@@ -252,7 +252,10 @@ fn unknown_id(flag: &str, what: &str, id: &str, known: &[&str], file: &Path) -> 
 
 /// Runs the command.
 pub fn run(a: Args) -> Result<Output> {
-    let inst = instrument::load(&a.instrument)?;
+    let inst = match &a.study {
+        Some(path) => trustscale::study::Study::load(path)?.instrument(&a.instrument)?,
+        None => instrument::load(&a.instrument)?,
+    };
     let (mut result, source) = compute(&a, &inst)?;
     let (ids, flag, what) = match result.kind() {
         "leader" => {

@@ -628,8 +628,8 @@ fn study_scores(
             format!("with --study, variables are INSTRUMENT:SUBSCALE scores, found \"{term}\""),
         ));
     };
-    let inst = instrument::load(inst_id)?;
-    let ds = study.dataset_for(&inst.id)?;
+    let inst = study.instrument(inst_id)?;
+    let ds = study.dataset_for_instrument(&inst)?;
     let mut r = read.clone();
     r.data = Some(study.path_of(ds));
     let src = r.open()?;
@@ -678,7 +678,7 @@ fn run_study(a: &mut Args, score_opts: &ScoreOptions) -> Result<Output> {
         for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             match part.split_once(':') {
                 Some((i, "*")) => {
-                    let inst = instrument::load(i)?;
+                    let inst = study.instrument(i)?;
                     out.extend(
                         inst.subscales
                             .iter()

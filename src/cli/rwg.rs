@@ -63,10 +63,7 @@ pub fn run(a: Args) -> Result<Output> {
     };
     let group = match &a.group {
         Some(g) => g.clone(),
-        None if a.data.study.is_some() => {
-            let inst = a.data.instrument()?;
-            a.data.study_dataset(inst.as_ref())?.1.group
-        }
+        None if a.data.study.is_some() => a.data.study_dataset()?.group,
         None => {
             return Err(Error::option(
                 "--group",

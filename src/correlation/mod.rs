@@ -2,6 +2,8 @@
 //!
 //! - [`pearson`]: covariances and Pearson correlations with pairwise or listwise deletion,
 //!   accumulated in one parallel pass over the rows (deterministic whatever the thread count).
+//! - [`matrix`]: the correlation matrix an analysis works from (Pearson or polychoric, pairwise
+//!   or listwise), with its n and notes.
 //! - [`kmo`]: Kaiser–Meyer–Olkin sampling adequacy and Bartlett's test of sphericity.
 //! - [`mod@polychoric`]: polychoric and tetrachoric correlations by two-step maximum likelihood
 //!   from each pair's contingency table (R psych::polychoric, psych::tetrachoric).
@@ -18,10 +20,12 @@
 //!   J. S. Long (Eds.), *Testing structural equation models* (pp. 256–293). Sage.
 
 pub mod kmo;
+pub mod matrix;
 pub mod pearson;
 pub mod polychoric;
 pub mod smooth;
 
+pub use matrix::{correlation_matrix, Cor, CorrelationMatrix};
 pub use pearson::{covariance, Missing, Moments};
 pub use polychoric::{
     polychoric, tetrachoric, PolychoricOptions, PolychoricResult, TetrachoricOptions,

@@ -2,6 +2,7 @@
 
 use crate::error::{Error, Location, Result};
 use nalgebra::DMatrix;
+use ndarray::ArrayView2;
 use std::path::PathBuf;
 
 /// Item responses: `n` rows (respondents) by `k` named columns (items), row-major, with missing
@@ -36,6 +37,73 @@ impl ItemData {
             names,
             values,
             rows: (0..n as u64).map(|i| i + 2).collect(),
+            ids: None,
+        })
+    }
+
+    /// Item data from an in-memory array (rows = respondents, columns = items), as numpy and
+    /// pandas hold it: `NaN` marks a missing answer. Rows are numbered from 1 in errors.
+    ///
+    /// Errors when the names do not match the columns one to one (count, empty or repeated
+    /// names), when there are no rows, or when a value is infinite.
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use trustscale::data::ItemData;
+    /// let a = array![[1.0, 2.0], [3.0, f64::NAN]];
+    /// let d = ItemData::from_array(a.view(), &["A1", "A2"]).unwrap();
+    /// assert_eq!((d.n(), d.k()), (2, 2));
+    /// assert!(d.row(1)[1].is_nan());
+    /// ```
+    pub fn from_array<S: AsRef<str>>(values: ArrayView2<'_, f64>, names: &[S]) -> Result<Self> {
+        let (n, k) = values.dim();
+        if names.len() != k {
+            return Err(Error::option(
+                "names",
+                format!("{} names for {k} columns", names.len()),
+            ));
+        }
+        let names: Vec<String> = names.iter().map(|s| s.as_ref().to_string()).collect();
+        for (j, name) in names.iter().enumerate() {
+            if name.trim().is_empty() {
+                return Err(Error::option(
+                    "names",
+                    format!("column {} has an empty name", j + 1),
+                ));
+            }
+            if names[..j].contains(name) {
+                return Err(Error::option(
+                    "names",
+                    format!("column name \"{name}\" appears twice"),
+                ));
+            }
+        }
+        if n == 0 || k == 0 {
+            return Err(Error::Empty {
+                at: Location::default(),
+                what: format!("an array of {n} rows and {k} columns"),
+            });
+        }
+        let mut flat = Vec::with_capacity(n * k);
+        for (i, row) in values.outer_iter().enumerate() {
+            for (j, &v) in row.iter().enumerate() {
+                if v.is_infinite() {
+                    return Err(Error::Parse {
+                        at: Location::default()
+                            .with_row(i as u64 + 1)
+                            .with_column(&names[j]),
+                        expected: "a number or NaN (missing)".into(),
+                        found: v.to_string(),
+                    });
+                }
+                flat.push(v);
+            }
+        }
+        Ok(ItemData {
+            file: None,
+            names,
+            values: flat,
+            rows: (1..=n as u64).collect(),
             ids: None,
         })
     }
@@ -116,6 +184,29 @@ impl ItemData {
             values,
             rows: self.rows.clone(),
             ids: self.ids.clone(),
+        }
+    }
+
+    /// The rows where `keep` is true (rows past the end of `keep` are dropped).
+    pub fn filter_rows(&self, keep: &[bool]) -> ItemData {
+        let mut values = Vec::new();
+        let mut rows = Vec::new();
+        let mut ids = self.ids.as_ref().map(|_| Vec::new());
+        for (i, r) in self.row_iter().enumerate() {
+            if keep.get(i).copied().unwrap_or(false) {
+                values.extend_from_slice(r);
+                rows.push(self.rows[i]);
+                if let (Some(out), Some(src)) = (ids.as_mut(), self.ids.as_ref()) {
+                    out.push(src[i].clone());
+                }
+            }
+        }
+        ItemData {
+            file: self.file.clone(),
+            names: self.names.clone(),
+            values,
+            rows,
+            ids,
         }
     }
 

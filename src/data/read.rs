@@ -12,7 +12,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 /// How to read a data file.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReadOptions {
     /// Field delimiter; detected from the header line when `None` (`,`, `;` or tab).
     pub delimiter: Option<u8>,
@@ -22,6 +22,36 @@ pub struct ReadOptions {
     /// Extra missing-value codes beyond empty, `NA` and `.` (matched as text, and numerically
     /// when they are numbers: `-99` also matches `-99.0`).
     pub missing: Vec<String>,
+}
+
+impl ReadOptions {
+    /// Whether a text cell is missing: empty, `NA`, `.` or one of the [`ReadOptions::missing`]
+    /// codes (matched as text, and numerically when both are numbers).
+    pub fn is_missing(&self, cell: &str) -> bool {
+        let t = cell.trim();
+        t.is_empty()
+            || t == "NA"
+            || t == "."
+            || self.missing.iter().any(|m| m.trim() == t)
+            || t.parse::<f64>().is_ok_and(|v| {
+                self.missing
+                    .iter()
+                    .any(|m| m.trim().parse::<f64>() == Ok(v))
+            })
+    }
+
+    /// The delimiter named on a command line: `,` (`comma`), `;` (`semicolon`) or `tab`.
+    pub fn parse_delimiter(name: &str) -> Result<u8> {
+        match name {
+            "," | "comma" => Ok(b','),
+            ";" | "semicolon" => Ok(b';'),
+            "tab" | "\\t" | "\t" => Ok(b'\t'),
+            other => Err(Error::option(
+                "--delimiter",
+                format!("expected , ; or tab, found \"{other}\""),
+            )),
+        }
+    }
 }
 
 /// One column to read.

@@ -47,7 +47,10 @@ pub fn load_str(text: &str, file: &Path) -> Result<Instrument> {
         }
     })?;
     check(&inst, text, file)?;
-    Ok(inst)
+    Ok(Instrument {
+        file: Some(file.to_path_buf()),
+        ..inst
+    })
 }
 
 /// 1-based line and column of a byte offset.
@@ -78,7 +81,9 @@ pub fn load(id_or_path: &str) -> Result<Instrument> {
             }
         }
         if let Some((id, text)) = BUILTIN.iter().find(|(id, _)| *id == id_or_path) {
-            return load_str(text, Path::new(&format!("instruments/{id}.toml")));
+            let mut inst = load_str(text, Path::new(&format!("instruments/{id}.toml")))?;
+            inst.file = None;
+            return Ok(inst);
         }
     }
     Err(Error::option(
@@ -90,7 +95,8 @@ pub fn load(id_or_path: &str) -> Result<Instrument> {
     ))
 }
 
-fn load_file(p: &Path) -> Result<Instrument> {
+/// Loads and checks an instrument file.
+pub fn load_file(p: &Path) -> Result<Instrument> {
     let text = std::fs::read_to_string(p).map_err(|source| Error::Io {
         path: p.to_path_buf(),
         source,

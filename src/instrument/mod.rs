@@ -13,7 +13,7 @@ pub mod schema;
 pub mod score;
 pub mod template;
 
-pub use load::{builtin_ids, load, load_str};
+pub use load::{builtin_ids, load, load_file, load_str};
 pub use schema::Instrument;
 
 use crate::data::Selection;

@@ -58,6 +58,9 @@ pub struct Instrument {
     pub subscales: Vec<Subscale>,
     /// Items, each belonging to one subscale.
     pub items: Vec<Item>,
+    /// The file it was read from; `None` for the instruments built into trustscale.
+    #[serde(skip)]
+    pub file: Option<std::path::PathBuf>,
 }
 
 /// A Likert response scale.

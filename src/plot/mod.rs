@@ -107,6 +107,99 @@ pub fn write(path: &Path, f: &impl Figure) -> Result<()> {
     }
 }
 
+/// Any chart of trustscale, as data: what an analysis's `charts()` returns, so that the CLI
+/// writes it to a file and the report inlines it without a file in between.
+pub enum Chart<'a> {
+    /// Item analysis of a scale.
+    Reliability(ReliabilityChart<'a>),
+    /// Scree plot with the parallel-analysis references.
+    Scree(ScreeChart<'a>),
+    /// A heatmap (loadings, correlations).
+    Heatmap(Heatmap),
+    /// Standardised loadings with intervals.
+    Loadings(LoadingsChart),
+    /// Agreement statistics (ICC, rwg(j), kappa tables).
+    Agreement(AgreementChart),
+    /// Coefficient forest plot.
+    Forest(ForestChart),
+    /// Dominance weights.
+    Dominance(DominanceChart),
+    /// Predicted against observed.
+    Predicted(PredictedChart),
+    /// Subscale profiles.
+    Profile(ProfileChart),
+    /// Power curves.
+    Power(PowerCurves),
+}
+
+impl Figure for Chart<'_> {
+    fn size(&self) -> (u32, u32) {
+        match self {
+            Chart::Reliability(c) => c.size(),
+            Chart::Scree(c) => c.size(),
+            Chart::Heatmap(c) => c.size(),
+            Chart::Loadings(c) => c.size(),
+            Chart::Agreement(c) => c.size(),
+            Chart::Forest(c) => c.size(),
+            Chart::Dominance(c) => c.size(),
+            Chart::Predicted(c) => c.size(),
+            Chart::Profile(c) => c.size(),
+            Chart::Power(c) => c.size(),
+        }
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        match self {
+            Chart::Reliability(c) => c.draw(root),
+            Chart::Scree(c) => c.draw(root),
+            Chart::Heatmap(c) => c.draw(root),
+            Chart::Loadings(c) => c.draw(root),
+            Chart::Agreement(c) => c.draw(root),
+            Chart::Forest(c) => c.draw(root),
+            Chart::Dominance(c) => c.draw(root),
+            Chart::Predicted(c) => c.draw(root),
+            Chart::Profile(c) => c.draw(root),
+            Chart::Power(c) => c.draw(root),
+        }
+    }
+}
+
+/// A chart with the name of its file beside the `--plot FILE` a user gave: `suffix` `None` is
+/// `FILE` itself, `Some(s)` is `FILE-s.ext` (see [`companion_path`]).
+pub struct NamedChart<'a> {
+    /// File-name suffix, `None` for the main chart.
+    pub suffix: Option<String>,
+    /// The chart.
+    pub chart: Chart<'a>,
+}
+
+/// A result that draws charts: the ones its command writes with `--plot`.
+pub trait Charts {
+    /// The charts, main chart first.
+    fn charts(&self) -> Result<Vec<NamedChart<'_>>>;
+}
+
+/// `FILE-suffix.ext` beside a `--plot FILE.ext`: the name of a chart's companion charts.
+pub fn companion_path(base: &Path, suffix: &str) -> std::path::PathBuf {
+    let stem = base.file_stem().and_then(|s| s.to_str()).unwrap_or("chart");
+    let ext = base.extension().and_then(|s| s.to_str()).unwrap_or("svg");
+    base.with_file_name(format!("{stem}-{suffix}.{ext}"))
+}
+
+/// Writes every chart beside `base` (each at its [`companion_path`]); returns the paths.
+pub fn write_charts(base: &Path, charts: &[NamedChart<'_>]) -> Result<Vec<std::path::PathBuf>> {
+    charts
+        .iter()
+        .map(|c| {
+            let path = match &c.suffix {
+                None => base.to_path_buf(),
+                Some(s) => companion_path(base, s),
+            };
+            write(&path, &c.chart).map(|()| path)
+        })
+        .collect()
+}
+
 /// Text sizes of the charts in pixels, one set for all so that every chart reads alike and
 /// stays legible when the report shows two of them side by side at about two thirds of their
 /// width (a tick label is then still about 10 pixels high).

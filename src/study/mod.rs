@@ -25,6 +25,15 @@
 //! form_value = "member"            # every row answered this form
 //! instruments = ["group-trust"]
 //! ```
+//!
+//! An entry of `instruments` is a shipped id (`tblc`) or an instrument file of the user's own,
+//! relative to the study file (`instruments = ["measures/climate.toml"]`).
+//!
+//! [`items`] turns a study (or a data file and an instrument) into item data.
+
+pub mod items;
+
+pub use items::{merge_scales, DataRequest, Loaded, ScaleData};
 
 use crate::data::read::ColumnRequest;
 use crate::data::{CsvSource, ItemSpec, ReadOptions};
@@ -140,23 +149,93 @@ impl Study {
         self.dir.join(&d.path)
     }
 
-    /// The dataset holding an instrument's items (the first that lists it).
-    pub fn dataset_for(&self, instrument: &str) -> Result<&Dataset> {
-        let key = instrument::load(instrument)
-            .map(|i| i.id)
-            .unwrap_or_else(|_| instrument.to_string());
+    /// Loads an instrument as the study names it: an entry of a dataset's `instruments` that
+    /// is a file beside the study file (`instruments = ["my-scale.toml"]`) is read from there;
+    /// any other entry is an id or path as [`instrument::load`] finds it.
+    pub fn load_instrument(&self, entry: &str) -> Result<Instrument> {
+        let beside = self.dir.join(entry);
+        if !self.dir.as_os_str().is_empty() && beside.is_file() {
+            return instrument::load_file(&beside);
+        }
+        instrument::load(entry)
+    }
+
+    /// Every instrument of the study with its dataset, in study order (each entry loaded once
+    /// per dataset that lists it).
+    pub fn instruments(&self) -> Result<Vec<(Instrument, &Dataset)>> {
+        let mut out = Vec::new();
+        for ds in &self.datasets {
+            for entry in &ds.instruments {
+                out.push((self.load_instrument(entry)?, ds));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The instrument a user names (`--instrument NAME`): an entry of a dataset exactly as the
+    /// study writes it, the id of an instrument the study lists, or else any instrument
+    /// [`instrument::load`] finds.
+    pub fn instrument(&self, name: &str) -> Result<Instrument> {
+        if self
+            .datasets
+            .iter()
+            .any(|d| d.instruments.iter().any(|e| e == name))
+        {
+            return self.load_instrument(name);
+        }
+        for ds in &self.datasets {
+            for entry in &ds.instruments {
+                if let Ok(inst) = self.load_instrument(entry) {
+                    if inst.id == name {
+                        return Ok(inst);
+                    }
+                }
+            }
+        }
+        instrument::load(name)
+    }
+
+    /// Whether `entries` (the study's `predictors` or `outcomes`) name an instrument, by its id
+    /// or by the file it was read from.
+    pub fn lists(&self, entries: &[String], inst: &Instrument) -> bool {
+        entries.iter().any(|e| {
+            e == &inst.id
+                || self
+                    .load_instrument(e)
+                    .is_ok_and(|i| i.id == inst.id && i.file == inst.file)
+        })
+    }
+
+    /// The dataset holding an instrument's items: the first that lists it by id or by a file
+    /// that holds it.
+    pub fn dataset_for_instrument(&self, inst: &Instrument) -> Result<&Dataset> {
         self.datasets
             .iter()
-            .find(|d| d.instruments.iter().any(|i| i == instrument || i == &key))
+            .find(|d| {
+                d.instruments.iter().any(|e| {
+                    e == &inst.id
+                        || self
+                            .load_instrument(e)
+                            .is_ok_and(|i| i.id == inst.id && i.file == inst.file)
+                })
+            })
             .ok_or_else(|| {
                 Error::option(
                     "--instrument",
                     format!(
-                        "no dataset of {} holds instrument \"{instrument}\"",
-                        self.file.display()
+                        "no dataset of {} holds instrument \"{}\"",
+                        self.file.display(),
+                        inst.id
                     ),
                 )
             })
+    }
+
+    /// The dataset holding an instrument's items, the instrument named as a user would
+    /// (see [`Study::instrument`]).
+    pub fn dataset_for(&self, instrument: &str) -> Result<&Dataset> {
+        let inst = self.instrument(instrument)?;
+        self.dataset_for_instrument(&inst)
     }
 }
 
@@ -202,7 +281,7 @@ pub fn check(study: &Study) -> Result<Vec<DatasetReport>> {
         let insts: Vec<Instrument> = d
             .instruments
             .iter()
-            .map(|i| instrument::load(i))
+            .map(|i| study.load_instrument(i))
             .collect::<Result<_>>()?;
         let mut reqs = Vec::new();
         let mut per_inst = BTreeMap::new();

@@ -14,7 +14,7 @@ use clap::Parser;
 use serde_json::{json, Map, Value};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use trustscale::instrument::{self, Instrument};
+use trustscale::instrument::Instrument;
 use trustscale::plot::apa;
 
 use trustscale::report::{Block, Document};
@@ -345,16 +345,15 @@ struct Plan {
 
 impl Plan {
     fn new(study: &Study) -> Result<Plan> {
-        let mut instruments = Vec::new();
-        for ds in &study.datasets {
-            for id in &ds.instruments {
-                instruments.push((instrument::load(id)?, ds.clone()));
-            }
-        }
+        let instruments: Vec<(Instrument, Dataset)> = study
+            .instruments()?
+            .into_iter()
+            .map(|(i, d)| (i, d.clone()))
+            .collect();
         let predictor = match study.predictors.first() {
-            Some(id) => instruments
+            Some(first) => instruments
                 .iter()
-                .find(|(i, _)| i.id == *id)
+                .find(|(i, _)| study.lists(std::slice::from_ref(first), i))
                 .map(|(i, _)| i.clone()),
             None => instruments
                 .iter()
@@ -367,7 +366,7 @@ impl Plan {
                 if study.outcomes.is_empty() {
                     d.target.is_none()
                 } else {
-                    study.outcomes.contains(&i.id)
+                    study.lists(&study.outcomes, i)
                 }
             })
             .flat_map(|(i, d)| {

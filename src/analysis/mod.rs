@@ -1,0 +1,86 @@
+//! The commands as library calls: each command of the `trustscale` binary is a *request* (the
+//! data to read and the options, as typed values) that runs to a typed *output*, which
+//! serialises (serde) to exactly the command's contract JSON, renders its text tables through
+//! [`crate::render::Report`] and its charts through [`crate::plot::Charts`].
+//!
+//! The binary only turns flags into a request, runs it and prints; the report builds the same
+//! requests directly and reads the typed outputs; the Python package will do the same.
+//!
+//! ```text
+//! DataRequest + options ──run()──▶ Output ──serde──▶ contract JSON
+//!                                        ├─ render::Report ─▶ text tables
+//!                                        └─ plot::Charts ───▶ charts (SVG/PNG, in memory)
+//! ```
+//!
+//! Every request can print the command line that reproduces it ([`Request::command_line`]), so
+//! the report shows a command under each of its results.
+
+use crate::error::{Error, Result, Warning};
+use serde::Serialize;
+use std::path::Path;
+
+/// A command as a library call.
+pub trait Request {
+    /// What it produces; serialises to the command's contract JSON.
+    type Output: Outcome;
+
+    /// The command's words after `trustscale`, as a user would type them: the command name,
+    /// the data selection and every option the request sets, without `--study`, `--plot` and
+    /// `--json` (see [`Request::command_line`]).
+    fn args(&self) -> Vec<String>;
+
+    /// The study file the request reads, if any.
+    fn study(&self) -> Option<&Path>;
+
+    /// Checks the options and the data selection, reads the data, runs the analysis.
+    fn run(&self) -> Result<Self::Output>;
+
+    /// The whole command line: `trustscale`, [`Request::args`], then `--plot FILE`,
+    /// `--study FILE` and `--json` when given.
+    fn command_line(&self, plot: Option<&Path>, json: bool) -> Vec<String> {
+        let mut argv = vec!["trustscale".to_string()];
+        argv.extend(self.args());
+        if let Some(p) = plot {
+            argv.push("--plot".into());
+            argv.push(p.display().to_string());
+        }
+        if let Some(s) = self.study() {
+            argv.push("--study".into());
+            argv.push(s.display().to_string());
+        }
+        if json {
+            argv.push("--json".into());
+        }
+        argv
+    }
+}
+
+/// The output of a request.
+pub trait Outcome: Serialize {
+    /// The warnings a user should see (the CLI echoes them on stderr), in order; where the
+    /// output covers several subscales each message names its subscale.
+    fn warnings(&self) -> Vec<Warning>;
+}
+
+/// A result as pretty-printed contract JSON, with a final newline (what `--json` prints).
+pub fn to_json<T: Serialize + ?Sized>(v: &T) -> Result<String> {
+    serde_json::to_string_pretty(v)
+        .map(|s| s + "\n")
+        .map_err(|e| Error::option("--json", format!("cannot serialise the result: {e}")))
+}
+
+/// A command line as a user would type it (arguments with spaces or shell characters quoted).
+pub fn shell_line(argv: &[String]) -> String {
+    argv.iter()
+        .map(|a| {
+            if a.chars()
+                .any(|c| c.is_whitespace() || "*?$\"'&|;<>()".contains(c))
+            {
+                format!("'{}'", a.replace('\'', "'\\''"))
+            } else {
+                a.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
