@@ -35,6 +35,7 @@ pub mod dist;
 pub mod error;
 pub mod factor;
 pub mod instrument;
+pub mod numeric;
 pub(crate) mod optim;
 pub mod plot;
 pub mod profile;

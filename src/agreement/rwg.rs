@@ -2,8 +2,8 @@
 
 use crate::dist::f_sf;
 use crate::error::{Error, Result, Warning, WarningCode};
+use crate::numeric::rng::stream;
 use crate::reliability::bootstrap::quantile_sorted;
-use crate::simulate::rng::stream;
 use rand::Rng;
 use serde::Serialize;
 

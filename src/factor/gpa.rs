@@ -22,9 +22,9 @@
 
 use crate::error::{Error, Warning, WarningCode};
 use crate::factor::{column_sum_signs, order_decreasing};
+use crate::numeric::rng;
 use nalgebra::DMatrix;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use rand::Rng;
 use serde::Serialize;
 
 /// A rotation criterion $Q(L)$ and its gradient $\partial Q / \partial L$ (GPArotation's `vgQ.*`).
@@ -299,8 +299,7 @@ fn gpf_oblique_run(
 /// A random orthogonal $k \times k$ matrix (QR of a standard normal matrix, reflected so that
 /// $R$ has a positive diagonal), from ChaCha8 stream `stream` of `seed`.
 fn random_orthogonal(k: usize, seed: u64, stream: u64) -> DMatrix<f64> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(stream);
+    let mut rng = rng::stream(seed, stream);
     let mut normal = || {
         // Box–Muller; u1 in (0, 1].
         let u1: f64 = 1.0 - rng.gen::<f64>();
@@ -540,6 +539,8 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
     use crate::factor::communalities;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
 
     fn sample_loadings() -> DMatrix<f64> {
         DMatrix::from_row_slice(

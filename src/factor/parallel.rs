@@ -59,7 +59,7 @@ use crate::data::ItemData;
 use crate::error::{Error, Warning, WarningCode};
 use crate::factor::minres::{minres, MinresOptions};
 use crate::factor::{as_correlation, eigen_desc};
-use crate::simulate::rng::{stream, uniform_open, Normal};
+use crate::numeric::rng::{stream, uniform_open, Normal};
 use nalgebra::DMatrix;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;

@@ -2,7 +2,7 @@
 
 use super::ols::{least_squares, mean, Design};
 use crate::error::{Error, Result};
-use crate::simulate::rng::stream;
+use crate::numeric::rng::stream;
 use rand::Rng;
 use rayon::prelude::*;
 use serde::Serialize;

@@ -22,14 +22,13 @@ use super::alpha::alpha_of;
 use crate::correlation::pearson::covariance_weighted;
 use crate::data::ItemData;
 use crate::error::{Error, Result};
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use crate::numeric::rng::stream;
+use rand::Rng;
 use rayon::prelude::*;
 
 /// The multinomial resampling counts of resample `b`.
 fn counts(n: usize, seed: u64, b: u64, out: &mut [f64]) {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(b);
+    let mut rng = stream(seed, b);
     out.iter_mut().for_each(|w| *w = 0.0);
     for _ in 0..n {
         let i = rng.gen_range(0..n as u64) as usize;

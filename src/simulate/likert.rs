@@ -13,11 +13,11 @@
 //!
 //! Respondent $r$ draws from stream $r+1$, so every row depends on (seed, r) only.
 
-use super::rng::{stream, uniform_open, Normal};
 use crate::data::ItemData;
 use crate::dist::{normal_cdf, normal_pdf};
 use crate::error::{Error, Result};
 use crate::instrument::Instrument;
+use crate::numeric::rng::{stream, uniform_open, Normal};
 use nalgebra::DMatrix;
 use rayon::prelude::*;
 

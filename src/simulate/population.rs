@@ -21,9 +21,9 @@
 //! 0), so a study depends on the seed only, on every platform and thread count.
 
 use super::likert::{LikertModel, SimulateOptions};
-use super::rng::{stream, uniform_open, Normal};
 use crate::error::{Error, Result};
 use crate::instrument::{self, Instrument};
+use crate::numeric::rng::{stream, uniform_open, Normal};
 use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
