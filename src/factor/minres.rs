@@ -20,7 +20,8 @@
 //! `fit.residuals`, `FAgr.minres`, `FAout.wls`).
 
 use crate::error::{Error, Warning, WarningCode};
-use crate::factor::{as_correlation, column_sum_signs, eigen_desc, smc};
+use crate::factor::{column_sum_signs, smc};
+use crate::numeric::eigen::{as_correlation, eigen_desc};
 use nalgebra::{DMatrix, DVector};
 use serde::Serialize;
 

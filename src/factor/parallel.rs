@@ -58,7 +58,7 @@
 use crate::data::ItemData;
 use crate::error::{Error, Warning, WarningCode};
 use crate::factor::minres::{minres, MinresOptions};
-use crate::factor::{as_correlation, eigen_desc};
+use crate::numeric::eigen::{as_correlation, eigen_desc};
 use crate::numeric::quantile::quantile_type7;
 use crate::numeric::rng::{stream, uniform_open, Normal};
 use nalgebra::DMatrix;

@@ -20,7 +20,8 @@
 use crate::correlation::kmo::inverse;
 use crate::error::{Error, Warning, WarningCode};
 use crate::factor::varimax::{varimax, VarimaxOptions};
-use crate::factor::{column_sum_signs, eigen_desc, order_decreasing};
+use crate::factor::{column_sum_signs, order_decreasing};
+use crate::numeric::eigen::eigen_desc;
 use nalgebra::DMatrix;
 use serde::Serialize;
 

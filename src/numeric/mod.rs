@@ -22,5 +22,6 @@
 //! - Box, G. E. P., & Muller, M. E. (1958). A note on the generation of random normal deviates.
 //!   *Annals of Mathematical Statistics*, 29, 610–611.
 
+pub mod eigen;
 pub mod quantile;
 pub mod rng;

@@ -19,7 +19,8 @@
 
 use crate::error::{Error, Warning, WarningCode};
 use crate::factor::schmid::{schmid, Schmid, SchmidOptions};
-use crate::factor::{as_correlation, smc};
+use crate::factor::smc;
+use crate::numeric::eigen::as_correlation;
 use nalgebra::{DMatrix, DVector};
 use serde::Serialize;
 
