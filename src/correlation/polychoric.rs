@@ -189,7 +189,7 @@ pub struct PolychoricResult {
     pub items: Vec<String>,
     /// The correlation matrix (smoothed if `smoothed`); `NaN` (JSON `null`) for a pair whose
     /// correlation could not be estimated.
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub rho: DMatrix<f64>,
     /// Per item, its $K-1$ thresholds (psych's `tau` rows; one for tetrachoric). An unused end
     /// category gives $\pm\infty$ (JSON `null`).
@@ -197,7 +197,7 @@ pub struct PolychoricResult {
     /// Number of data rows (psych's `n.obs`).
     pub n: usize,
     /// Rows behind each correlation (both items present); the diagonal holds each item's count.
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub pair_n: DMatrix<f64>,
     /// Whether the matrix was smoothed to make it positive definite.
     pub smoothed: bool,

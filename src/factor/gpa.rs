@@ -182,19 +182,19 @@ impl GpaOptions {
 #[derive(Debug, Clone, Serialize)]
 pub struct Rotation {
     /// Rotated pattern loadings $L$ ($p \times k$).
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub loadings: DMatrix<f64>,
     /// Factor correlations $\Phi = T^\top T$.
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub phi: DMatrix<f64>,
     /// Structure loadings $L\Phi$.
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub structure: DMatrix<f64>,
     /// $M$ with $L = A M$, i.e. $M = T^{-\top}$ (psych's `rot.mat`).
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub rotation_matrix: DMatrix<f64>,
     /// $T$ (GPArotation's `Th`): $L = A T^{-\top}$, $\Phi = T^\top T$.
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub th: DMatrix<f64>,
     /// Variance accounted for by each factor, $\mathrm{diag}(\Phi L^\top L)$ (psych's `SS loadings`).
     pub variance_explained: Vec<f64>,

@@ -125,22 +125,6 @@ pub(crate) fn order_decreasing(v: &[f64]) -> Vec<usize> {
     idx
 }
 
-/// Serialises a matrix as a list of rows (`[[l11, l12], [l21, l22]]`, the contract's layout).
-pub fn ser_matrix<S: serde::Serializer>(m: &DMatrix<f64>, s: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeSeq;
-    let mut seq = s.serialize_seq(Some(m.nrows()))?;
-    for i in 0..m.nrows() {
-        let row: Vec<f64> = m.row(i).iter().copied().collect();
-        seq.serialize_element(&row)?;
-    }
-    seq.end()
-}
-
-/// Serialises a vector as a list.
-pub fn ser_vector<S: serde::Serializer>(v: &DVector<f64>, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(v.iter())
-}
-
 /// Heywood warnings of an extraction: a communality of 1 or more, or a uniqueness $\psi_i$ on its
 /// lower bound.
 pub(crate) fn heywood_warnings(

@@ -25,3 +25,4 @@
 pub mod eigen;
 pub mod quantile;
 pub mod rng;
+pub mod serde_matrix;
