@@ -36,7 +36,6 @@ pub mod error;
 pub mod factor;
 pub mod instrument;
 pub mod numeric;
-pub(crate) mod optim;
 pub mod plot;
 pub mod profile;
 pub mod regression;

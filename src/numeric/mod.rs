@@ -23,6 +23,7 @@
 //!   *Annals of Mathematical Statistics*, 29, 610–611.
 
 pub mod eigen;
+pub mod optim;
 pub mod quantile;
 pub mod rng;
 pub mod serde_matrix;
