@@ -193,7 +193,7 @@ pub fn load_model(text: &str, file: &Path) -> Result<PopulationModel> {
     toml::from_str(text).map_err(|e| {
         let (line, col) = e
             .span()
-            .map(|s| crate::instrument::load::line_col(text, s.start))
+            .map(|s| crate::error::line_col(text, s.start))
             .map_or((None, None), |(l, c)| (Some(l), Some(c)));
         Error::Instrument {
             file: file.to_path_buf(),
