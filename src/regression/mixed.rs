@@ -1,7 +1,8 @@
 //! Linear mixed models by profiled REML: a random intercept (and optionally a random slope)
 //! per group, as `lme4::lmer(y ~ x + (1 | g))` and `lmer(y ~ x + (1 + x1 | g))`.
 
-use super::ols::{mean, INTERCEPT};
+use super::ols::mean;
+use super::qr::INTERCEPT;
 use crate::error::{Error, Result, Warning, WarningCode};
 use crate::numeric::optim::{brent_min, nelder_mead, BrentOptions};
 use nalgebra::{DMatrix, DVector};
