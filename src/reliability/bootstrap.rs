@@ -18,7 +18,7 @@
 //! R psych::alpha(n.iter = N) reports the same percentile interval of resampled raw alphas;
 //! its random numbers differ, so only the method, not the digits, is comparable.
 
-use super::alpha::alpha_of;
+use super::alpha_of;
 use crate::correlation::pearson::covariance_weighted;
 use crate::data::ItemData;
 use crate::error::{Error, Result};

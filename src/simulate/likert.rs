@@ -168,7 +168,7 @@ impl LikertModel {
     pub fn population_alpha(&self, items: &[usize]) -> f64 {
         let k = items.len();
         let c = DMatrix::from_fn(k, k, |a, b| self.observed_cov(items[a], items[b]));
-        crate::reliability::alpha::alpha_of(&c)
+        crate::reliability::alpha_of(&c)
     }
 
     /// Draws respondent `r`'s responses.
