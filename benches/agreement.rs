@@ -6,7 +6,7 @@ use std::hint::black_box;
 use trustscale::agreement::icc::{icc, IccOptions};
 use trustscale::agreement::krippendorff::{krippendorff, Level};
 use trustscale::agreement::rwg::{rwg, AggregationCutoffs, Null, RwgOptions};
-use trustscale::simulate::rng::{stream, Normal};
+use trustscale::numeric::rng::{stream, Normal};
 
 /// Ratings: target effect + rater effect + noise, rounded to a 1..7 scale.
 fn ratings(n: usize, k: usize, seed: u64) -> Vec<f64> {

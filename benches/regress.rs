@@ -9,10 +9,10 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use nalgebra::DMatrix;
 use std::hint::black_box;
 use std::path::PathBuf;
+use trustscale::numeric::rng::{stream, Normal};
 use trustscale::regression::{
     dominance, lmm_reml, ols, Covariance, DominanceOptions, HcType, MixedOptions, OlsOptions,
 };
-use trustscale::simulate::rng::{stream, Normal};
 
 const P: usize = 6;
 

@@ -174,6 +174,16 @@ pub enum Error {
     },
 }
 
+/// 1-based line and column of a byte offset in a text file (TOML instruments, study files and
+/// population models), for the `line`/`col` of an error.
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or("");
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
 /// Shorthand result type.
 pub type Result<T> = std::result::Result<T, Error>;
 

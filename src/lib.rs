@@ -4,23 +4,30 @@
 //! rater agreement and prediction, matching the R and Python peers psychometricians use.
 //!
 //! ## Map
-//! | module | concern |
-//! |---|---|
-//! | [`error`] | one [`Error`] enum with a [`Location`]; [`Warning`]s carried as data |
-//! | [`data`] | streaming CSV intake (BOM, delimiters, Qualtrics headers, missing codes), item selection, reverse keys |
-//! | [`instrument`] | instrument files (`instruments/*.toml`): schema, loading, checks, scoring, templates |
-//! | [`dist`] | distribution functions (normal, t, F, chi-square) with accurate quantiles |
-//! | [`regression`] | OLS (QR) with HC/clustered standard errors, hierarchical blocks, dominance analysis, cross-validation, REML random-intercept models |
-//! | [`reliability`] | Cronbach's alpha, standardised alpha, Guttman's lambda 6, item statistics, Feldt and bootstrap intervals, omega |
-//! | [`cfa`] | confirmatory factor analysis and SEM as lavaan: syntax, parameter table, ML/MLR, fit, modification indices, validity, invariance |
-//! | [`factor`] | minres extraction, GPA rotation, Schmid-Leiman |
-//! | [`simulate`] | Likert responses from a known factor model, deterministic per seed |
-//! | [`render`] | plain-text tables |
-//! | [`study`] | study files: datasets, column roles, instruments, predictors and outcomes |
-//! | [`profile`] | leader profiles (self against collaborators, strengths) and group profiles |
-//! | [`plot`] | charts as [`plot::Figure`]s, written as SVG or PNG with an embedded font |
-//! | [`analysis`] | the commands as library calls: a request (data + options) runs to a typed output that serialises to the contract JSON |
-//! | [`report`] | the validation report as a document: verdicts with their cut-offs, APA tables, self-contained HTML |
+//! Modules are listed from the bottom (level 0) up: each may use modules of lower levels, and none
+//! of its own or a higher level. `docs/architecture.md` has the order and what each level holds;
+//! `tests/layers.rs` enforces it. The `trustscale` binary (`src/main.rs`, `src/cli/`) is the top.
+//!
+//! | level | module | concern |
+//! |---|---|---|
+//! | 0 | [`error`] | one [`Error`] enum with a [`Location`]; [`Warning`]s carried as data |
+//! | 1 | [`data`] | streaming CSV intake (BOM, delimiters, Qualtrics headers, missing codes), item selection, reverse keys |
+//! | 1 | [`dist`] | distribution functions (normal, t, F, chi-square) with accurate quantiles; bivariate normal |
+//! | 1 | [`numeric`] | shared numerical helpers: random streams, quantiles, eigenvalues, matrix serde, Brent and Nelder–Mead |
+//! | 2 | [`instrument`] | instrument files (`instruments/*.toml`): schema, loading, checks, scoring, templates |
+//! | 3 | [`correlation`] | Pearson, polychoric and tetrachoric correlations, KMO and Bartlett, smoothing |
+//! | 4 | [`factor`] | minres, PA and ML extraction, varimax, promax and GPA rotation, Schmid-Leiman, parallel analysis |
+//! | 5 | [`reliability`] | Cronbach's alpha, standardised alpha, Guttman's lambda 6, item statistics, Feldt and bootstrap intervals, omega |
+//! | 5 | [`cfa`] | confirmatory factor analysis and SEM as lavaan: syntax, parameter table, ML/MLR, fit, modification indices, validity, invariance |
+//! | 5 | [`agreement`] | ICC, rwg(j) and AD, Cohen's and Fleiss' kappa, Krippendorff's alpha |
+//! | 6 | [`regression`] | OLS (QR) with HC/clustered standard errors, hierarchical blocks, dominance analysis, cross-validation, REML random-intercept models |
+//! | 7 | [`study`] | study files: datasets, column roles, instruments, predictors and outcomes |
+//! | 7 | [`simulate`] | Likert responses and whole studies from known models, deterministic per seed; Monte Carlo power |
+//! | 8 | [`analysis`] | the commands as library calls: a request (data + options) runs to a typed output that serialises to the contract JSON |
+//! | 9 | [`render`] | plain-text tables |
+//! | 9 | [`plot`] | charts as [`plot::Figure`]s, written as SVG or PNG with an embedded font |
+//! | 10 | [`profile`] | leader profiles (self against collaborators, strengths) and group profiles |
+//! | 11 | [`report`] | the validation report as a document: verdicts with their cut-offs, APA tables, self-contained HTML |
 //!
 //! Numerics never print, read files or exit; the `trustscale` binary (feature `cli`) only
 //! orchestrates.
@@ -37,7 +44,7 @@ pub mod dist;
 pub mod error;
 pub mod factor;
 pub mod instrument;
-pub(crate) mod optim;
+pub mod numeric;
 pub mod plot;
 pub mod profile;
 pub mod regression;

@@ -10,7 +10,7 @@ use trustscale::correlation::{covariance, Missing};
 use trustscale::data::read::ColumnRequest;
 use trustscale::data::{CsvSource, ItemData, ReadOptions};
 use trustscale::factor::parallel::{parallel, ParallelOptions, ParallelResult, Reference};
-use trustscale::simulate::rng::{stream, Normal};
+use trustscale::numeric::rng::{stream, Normal};
 use trustscale::{Error, WarningCode};
 
 /// Pearson correlations with pairwise deletion (psych's `cor(x, use = "pairwise")`).

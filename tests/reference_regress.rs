@@ -218,7 +218,7 @@ fn regress_aggregate_reports_bliese_icc_of_each_column() {
 /// Subscale scores: reverse keys applied, mean of the answered items, missing below 80%.
 #[test]
 fn regress_on_instrument_subscale_scores() {
-    use trustscale::simulate::rng::stream;
+    use trustscale::numeric::rng::stream;
     let tblc = trustscale::instrument::load("tblc").unwrap();
     let gt = trustscale::instrument::load("group-trust").unwrap();
     let items: Vec<&trustscale::instrument::schema::Item> =

@@ -1,12 +1,12 @@
 //! Recovery and property tests of the regression library on seeded simulated data.
 
 use nalgebra::{DMatrix, DVector};
+use trustscale::numeric::rng::{stream, Normal};
 use trustscale::regression::cv::fold_assignment;
 use trustscale::regression::{
     cross_validate, dominance, lmm_reml, ols, Covariance, CvOptions, Design, DominanceOptions,
     HcType, MixedOptions, OlsOptions,
 };
-use trustscale::simulate::rng::{stream, Normal};
 
 /// n rows: x1 ~ N(0,1), x2 = 0.5 x1 + N(0,1), x3 ~ N(0,1); y = 1 + .5 x1 - .3 x2 + 0 x3 + N(0, 1).
 fn simulate(n: usize, seed: u64, rep: u64) -> (DMatrix<f64>, Vec<f64>) {

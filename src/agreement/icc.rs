@@ -343,7 +343,7 @@ pub fn reml_crossed(values: &[f64], n: usize, k: usize) -> Result<VarianceCompon
         ));
     }
     let f = |th: &[f64]| crossed_objective(&obs, n, k, th[0].abs(), th[1].abs()).0;
-    let (theta, _, _) = crate::optim::nelder_mead(&f, &[1.0, 0.5], 1e-12, 20_000);
+    let (theta, _, _) = crate::numeric::optim::nelder_mead(&f, &[1.0, 0.5], 1e-12, 20_000);
     let theta: Vec<f64> = theta.iter().map(|t| t.abs()).collect();
     let (dev, s2) = crossed_objective(&obs, n, k, theta[0].abs(), theta[1].abs());
     Ok(VarianceComponents {

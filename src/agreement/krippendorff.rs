@@ -1,8 +1,8 @@
 //! Krippendorff's alpha for any number of coders, missing values and four levels of measurement.
 
 use crate::error::{Error, Result};
-use crate::reliability::bootstrap::quantile_sorted;
-use crate::simulate::rng::stream;
+use crate::numeric::quantile::quantile_sorted;
+use crate::numeric::rng::stream;
 use rand::Rng;
 use rayon::prelude::*;
 use serde::Serialize;

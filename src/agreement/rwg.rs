@@ -2,8 +2,8 @@
 
 use crate::dist::f_sf;
 use crate::error::{Error, Result, Warning, WarningCode};
-use crate::reliability::bootstrap::quantile_sorted;
-use crate::simulate::rng::stream;
+use crate::numeric::quantile::{median, quantile_sorted};
+use crate::numeric::rng::stream;
 use rand::Rng;
 use serde::Serialize;
 
@@ -235,11 +235,6 @@ fn var(x: &[f64]) -> f64 {
     let n = x.len() as f64;
     let m = x.iter().sum::<f64>() / n;
     x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (n - 1.0)
-}
-
-fn median(x: &mut [f64]) -> f64 {
-    x.sort_by(f64::total_cmp);
-    quantile_sorted(x, 0.5)
 }
 
 /// rwg(j) from the mean item variance $S$ of a group.

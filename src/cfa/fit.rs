@@ -42,6 +42,7 @@
 //! lavaan finds the RMSEA bounds with `uniroot` at its default tolerance ($1.2\times10^{-4}$ on
 //! $\lambda$, i.e. about $10^{-7}$ on the bound); we solve to machine precision.
 
+use crate::numeric::optim::brent_root;
 use serde::Serialize;
 use statrs::function::gamma::{gamma_lr, ln_gamma};
 
@@ -182,80 +183,6 @@ pub fn noncentral_chi2_cdf(x: f64, df: f64, ncp: f64) -> f64 {
     sum.clamp(0.0, 1.0)
 }
 
-/// Root of a continuous function with a sign change on `[lo, hi]` (Brent's method, to machine
-/// precision).
-fn brent(f: impl Fn(f64) -> f64, mut a: f64, mut b: f64) -> Option<f64> {
-    let mut fa = f(a);
-    let mut fb = f(b);
-    if fa == 0.0 {
-        return Some(a);
-    }
-    if fb == 0.0 {
-        return Some(b);
-    }
-    if fa.signum() == fb.signum() {
-        return None;
-    }
-    let mut c = a;
-    let mut fc = fa;
-    let mut d = b - a;
-    let mut e = d;
-    for _ in 0..200 {
-        if fb.signum() == fc.signum() {
-            c = a;
-            fc = fa;
-            d = b - a;
-            e = d;
-        }
-        if fc.abs() < fb.abs() {
-            a = b;
-            b = c;
-            c = a;
-            fa = fb;
-            fb = fc;
-            fc = fa;
-        }
-        let tol = 2.0 * f64::EPSILON * b.abs() + 1e-300;
-        let m = 0.5 * (c - b);
-        if m.abs() <= tol || fb == 0.0 {
-            return Some(b);
-        }
-        if e.abs() >= tol && fa.abs() > fb.abs() {
-            let s = fb / fa;
-            let (mut p, mut q);
-            if a == c {
-                p = 2.0 * m * s;
-                q = 1.0 - s;
-            } else {
-                let qq = fa / fc;
-                let r = fb / fc;
-                p = s * (2.0 * m * qq * (qq - r) - (b - a) * (r - 1.0));
-                q = (qq - 1.0) * (r - 1.0) * (s - 1.0);
-            }
-            if p > 0.0 {
-                q = -q;
-            } else {
-                p = -p;
-            }
-            if 2.0 * p < (3.0 * m * q - (tol * q).abs()).min((e * q).abs()) {
-                e = d;
-                d = p / q;
-            } else {
-                d = m;
-                e = m;
-            }
-        } else {
-            d = m;
-            e = m;
-        }
-        a = b;
-        fa = fb;
-        b += if d.abs() > tol { d } else { tol * m.signum() };
-        fb = f(b);
-    }
-    Some(b)
-}
-
 /// RMSEA point estimate (lavaan's `lav_fit_rmsea`).
 ///
 /// # Formula
@@ -316,13 +243,13 @@ pub fn rmsea_ci(x2: f64, df: f64, n: f64, groups: usize, c: f64, level: f64) -> 
     let lo = if df < 1.0 || cdf(0.0) - upper_p < 0.0 {
         0.0
     } else {
-        scale(brent(|l| cdf(l) - upper_p, 0.0, x2)?)
+        scale(brent_root(|l| cdf(l) - upper_p, 0.0, x2)?)
     };
     let n_rmsea = n.max(4.0 * x2);
     let hi = if df < 1.0 || cdf(n_rmsea) - lower_p > 0.0 || cdf(0.0) - lower_p < 0.0 {
         0.0
     } else {
-        scale(brent(|l| cdf(l) - lower_p, 0.0, n_rmsea)?)
+        scale(brent_root(|l| cdf(l) - lower_p, 0.0, n_rmsea)?)
     };
     Some([lo, hi])
 }

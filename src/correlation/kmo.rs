@@ -21,7 +21,7 @@
 
 use crate::dist::chi2_sf;
 use crate::error::{Error, Warning, WarningCode};
-use crate::factor::as_correlation;
+use crate::numeric::eigen::as_correlation;
 use nalgebra::DMatrix;
 use serde::Serialize;
 

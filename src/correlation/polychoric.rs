@@ -29,7 +29,8 @@
 //! `optimize(interval = c(-1, 1))` at its default tolerance $\varepsilon^{1/4} \approx
 //! 1.22 \times 10^{-4}$, so psych's value sits up to about $2 \times 10^{-5}$ from the exact
 //! maximum. To reproduce psych's printed digits this module runs the same Brent search (R's
-//! `Brent_fmin`, step for step) with the same tolerance; [`PolychoricOptions::tol`] set to,
+//! `Brent_fmin`, step for step: [`brent_min`] with [`BrentOptions::r_optimize`]) with the same
+//! tolerance; [`PolychoricOptions::tol`] set to,
 //! say, $10^{-10}$ gives the exact two-step ML estimate instead (which polycor's
 //! `polychor(ML = FALSE)` also approximates).
 //!
@@ -81,12 +82,12 @@ use crate::data::ItemData;
 use crate::dist::bvn::BvnAtRho;
 use crate::dist::{normal_cdf, normal_quantile};
 use crate::error::{Error, Result, Warning, WarningCode};
+use crate::numeric::optim::{brent_min, BrentOptions};
 use nalgebra::DMatrix;
 use rayon::prelude::*;
 use serde::Serialize;
 
-/// R's default `optimize` tolerance, `.Machine$double.eps^0.25` $= 2^{-13}$.
-pub const R_OPTIMIZE_TOL: f64 = 1.220703125e-4;
+pub use crate::numeric::optim::R_OPTIMIZE_TOL;
 
 /// Options of [`polychoric`]. `Default` is psych::polychoric's (psych 2.2.9).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -189,7 +190,7 @@ pub struct PolychoricResult {
     pub items: Vec<String>,
     /// The correlation matrix (smoothed if `smoothed`); `NaN` (JSON `null`) for a pair whose
     /// correlation could not be estimated.
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub rho: DMatrix<f64>,
     /// Per item, its $K-1$ thresholds (psych's `tau` rows; one for tetrachoric). An unused end
     /// category gives $\pm\infty$ (JSON `null`).
@@ -197,7 +198,7 @@ pub struct PolychoricResult {
     /// Number of data rows (psych's `n.obs`).
     pub n: usize,
     /// Rows behind each correlation (both items present); the diagonal holds each item's count.
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub pair_n: DMatrix<f64>,
     /// Whether the matrix was smoothed to make it positive definite.
     pub smoothed: bool,
@@ -926,9 +927,13 @@ enum Likelihood {
 /// The Brent search of R's `optimize(f, c(-1, 1), tol = tol)` on the negative log-likelihood.
 fn maximise(p: &[f64], rows: &Cuts, cols: &Cuts, kind: Likelihood, tol: f64) -> f64 {
     let mut grid = vec![0.0; (rows.x.len()) * (cols.x.len())];
-    brent_fmin(-1.0, 1.0, tol, |rho| {
-        neg_loglik(rho, p, rows, cols, kind, &mut grid)
-    })
+    brent_min(
+        |rho| neg_loglik(rho, p, rows, cols, kind, &mut grid),
+        -1.0,
+        1.0,
+        &BrentOptions::r_optimize(tol),
+    )
+    .x
 }
 
 /// $-\sum p_{ab}\log\pi_{ab}(\rho)$ from the grid of corner values $\Phi_2(x_a, y_b; \rho)$.
@@ -977,136 +982,10 @@ fn neg_loglik(
     -s
 }
 
-/// Minimum of `f` on `(ax, bx)` by Brent's (1973) golden-section and parabolic search, step for
-/// step as R's `optimize()` (`Brent_fmin` in R's `stats/src/optimize.c`), including its
-/// replacement of a non-finite value by the largest double.
-fn brent_fmin(ax: f64, bx: f64, tol: f64, mut f: impl FnMut(f64) -> f64) -> f64 {
-    let mut eval = |x: f64| {
-        let v = f(x);
-        if v.is_finite() {
-            v
-        } else {
-            f64::MAX
-        }
-    };
-    // the squared inverse of the golden ratio
-    let c = (3.0 - 5.0f64.sqrt()) * 0.5;
-    let eps = f64::EPSILON.sqrt();
-    let (mut a, mut b) = (ax, bx);
-    let mut v = a + c * (b - a);
-    let mut w = v;
-    let mut x = v;
-    let mut d: f64 = 0.0;
-    let mut e: f64 = 0.0;
-    let mut fx = eval(x);
-    let mut fv = fx;
-    let mut fw = fx;
-    let tol3 = tol / 3.0;
-    // Brent's search always terminates; the cap only guards against NaN arithmetic
-    for _ in 0..10_000 {
-        let xm = (a + b) * 0.5;
-        let tol1 = eps * x.abs() + tol3;
-        let t2 = tol1 * 2.0;
-        if (x - xm).abs() <= t2 - (b - a) * 0.5 {
-            break;
-        }
-        let mut p = 0.0;
-        let mut q = 0.0;
-        let mut r = 0.0;
-        if e.abs() > tol1 {
-            // fit a parabola through x, w, v
-            r = (x - w) * (fx - fv);
-            q = (x - v) * (fx - fw);
-            p = (x - v) * q - (x - w) * r;
-            q = (q - r) * 2.0;
-            if q > 0.0 {
-                p = -p;
-            } else {
-                q = -q;
-            }
-            r = e;
-            e = d;
-        }
-        let u;
-        if p.abs() >= (q * 0.5 * r).abs() || p <= q * (a - x) || p >= q * (b - x) {
-            // golden-section step
-            e = if x < xm { b - x } else { a - x };
-            d = c * e;
-        } else {
-            // parabolic step, kept away from the ends
-            d = p / q;
-            let u_try = x + d;
-            if u_try - a < t2 || b - u_try < t2 {
-                d = if x >= xm { -tol1 } else { tol1 };
-            }
-        }
-        // never closer than tol1 to x
-        if d.abs() >= tol1 {
-            u = x + d;
-        } else if d > 0.0 {
-            u = x + tol1;
-        } else {
-            u = x - tol1;
-        }
-        let fu = eval(u);
-        if fu <= fx {
-            if u < x {
-                b = x;
-            } else {
-                a = x;
-            }
-            v = w;
-            w = x;
-            x = u;
-            fv = fw;
-            fw = fx;
-            fx = fu;
-        } else {
-            if u < x {
-                a = u;
-            } else {
-                b = u;
-            }
-            if fu <= fw || w == x {
-                v = w;
-                fv = fw;
-                w = u;
-                fw = fu;
-            } else if fu <= fv || v == x || v == w {
-                v = u;
-                fv = fu;
-            }
-        }
-    }
-    x
-}
-
 #[cfg(test)]
 #[allow(clippy::excessive_precision)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn brent_fmin_follows_r_optimize() {
-        // R 4.2.2: f <- function(x) (x - 0.3)^2 + 0.1 * x^4
-        //   sprintf("%.17g", optimize(f, c(-1, 1))$minimum)
-        //   sprintf("%.17g", optimize(function(x) abs(x - 0.123), c(-1, 1))$minimum)
-        //   sprintf("%.17g", optimize(function(x) -cos(3 * x), c(-1, 1), tol = 1e-10)$minimum)
-        let x = brent_fmin(-1.0, 1.0, R_OPTIMIZE_TOL, |x| {
-            (x - 0.3) * (x - 0.3) + 0.1 * x.powi(4)
-        });
-        assert_eq!(x, R_BRENT[0]);
-        let x = brent_fmin(-1.0, 1.0, R_OPTIMIZE_TOL, |x| (x - 0.123).abs());
-        assert_eq!(x, R_BRENT[1]);
-        let x = brent_fmin(-1.0, 1.0, 1e-10, |x| -(3.0 * x).cos());
-        assert_eq!(x, R_BRENT[2]);
-    }
-
-    const R_BRENT: [f64; 3] = [
-        0.29488965673097317,
-        0.12301658688662366,
-        -1.241584302989235e-10,
-    ];
 
     #[test]
     fn options_are_validated() {

@@ -85,7 +85,7 @@ pub fn cor_smooth_tol(r: &DMatrix<f64>, eig_tol: f64) -> Result<(DMatrix<f64>, b
     }
     let p = r.nrows();
     let sym = DMatrix::from_fn(p, p, |i, j| 0.5 * (r[(i, j)] + r[(j, i)]));
-    let (values, vectors) = crate::factor::eigen_desc(&sym)?;
+    let (values, vectors) = crate::numeric::eigen::eigen_desc(&sym)?;
     if values.min() >= f64::EPSILON {
         return Ok((r.clone(), false));
     }

@@ -31,7 +31,8 @@ use crate::factor::ml::{ml, MlOptions};
 use crate::factor::pa::{pa, PaOptions};
 use crate::factor::promax::{promax, PromaxOptions};
 use crate::factor::varimax::{varimax, VarimaxOptions};
-use crate::factor::{as_correlation, column_sum_signs, order_decreasing};
+use crate::factor::{column_sum_signs, order_decreasing};
+use crate::numeric::eigen::as_correlation;
 use nalgebra::{DMatrix, DVector};
 use serde::Serialize;
 use std::fmt;
@@ -289,22 +290,22 @@ pub struct EfaResult {
     /// Kind of correlation analysed (`"pearson"` here; the caller sets it).
     pub cor: String,
     /// Rotated pattern loadings $L$, one row of $k$ per item, in psych's order and signs.
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub loadings: DMatrix<f64>,
     /// Communalities $h^2 = \mathrm{diag}(AA^\top)$ (psych `communality`).
-    #[serde(serialize_with = "crate::factor::ser_vector")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
     pub communalities: DVector<f64>,
     /// Uniquenesses $1 - h^2$ (psych `uniquenesses`).
-    #[serde(serialize_with = "crate::factor::ser_vector")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
     pub uniquenesses: DVector<f64>,
     /// Eigenvalues of the correlation matrix, decreasing (psych `e.values`).
-    #[serde(serialize_with = "crate::factor::ser_vector")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
     pub eigenvalues: DVector<f64>,
     /// Variance accounted for by each factor: $\mathrm{diag}(\Phi L^\top L)$ (psych's
     /// `SS loadings`; column sums of squares for orthogonal rotations).
     pub variance_explained: Vec<f64>,
     /// Factor correlations $\Phi$ (psych `Phi`; the identity for orthogonal rotations).
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub factor_correlations: DMatrix<f64>,
     /// Overall Kaiser–Meyer–Olkin measure of sampling adequacy (psych `KMO()$MSA`).
     pub kmo: f64,
@@ -315,13 +316,13 @@ pub struct EfaResult {
     /// Likelihood fit statistics (psych `fa.stats`: `STATISTIC`, `dof`, `RMSEA`, `TLI`, `BIC`, ...).
     pub fit: FitStatistics,
     /// Structure loadings $L\Phi$ (psych `Structure`; equal to `loadings` for orthogonal rotations).
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub structure: DMatrix<f64>,
     /// Unrotated loadings $A$ (each column summing non-negative, as psych before rotating).
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub unrotated_loadings: DMatrix<f64>,
     /// $M$ with $L = AM$, columns in the final factor order.
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub rotation_matrix: DMatrix<f64>,
     /// The rotation criterion at the solution (varimax $V$ or the GPA $Q(L)$); `None` for no
     /// rotation and promax.

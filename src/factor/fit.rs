@@ -26,7 +26,7 @@
 use crate::correlation::kmo::log_det;
 use crate::dist::chi2_sf;
 use crate::error::{Error, Warning, WarningCode};
-use crate::factor::eigen_desc;
+use crate::numeric::eigen::eigen_desc;
 use nalgebra::DMatrix;
 use serde::Serialize;
 

@@ -22,9 +22,9 @@
 
 use crate::error::{Error, Warning, WarningCode};
 use crate::factor::{column_sum_signs, order_decreasing};
+use crate::numeric::rng;
 use nalgebra::DMatrix;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use rand::Rng;
 use serde::Serialize;
 
 /// A rotation criterion $Q(L)$ and its gradient $\partial Q / \partial L$ (GPArotation's `vgQ.*`).
@@ -182,19 +182,19 @@ impl GpaOptions {
 #[derive(Debug, Clone, Serialize)]
 pub struct Rotation {
     /// Rotated pattern loadings $L$ ($p \times k$).
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub loadings: DMatrix<f64>,
     /// Factor correlations $\Phi = T^\top T$.
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub phi: DMatrix<f64>,
     /// Structure loadings $L\Phi$.
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub structure: DMatrix<f64>,
     /// $M$ with $L = A M$, i.e. $M = T^{-\top}$ (psych's `rot.mat`).
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub rotation_matrix: DMatrix<f64>,
     /// $T$ (GPArotation's `Th`): $L = A T^{-\top}$, $\Phi = T^\top T$.
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub th: DMatrix<f64>,
     /// Variance accounted for by each factor, $\mathrm{diag}(\Phi L^\top L)$ (psych's `SS loadings`).
     pub variance_explained: Vec<f64>,
@@ -299,8 +299,7 @@ fn gpf_oblique_run(
 /// A random orthogonal $k \times k$ matrix (QR of a standard normal matrix, reflected so that
 /// $R$ has a positive diagonal), from ChaCha8 stream `stream` of `seed`.
 fn random_orthogonal(k: usize, seed: u64, stream: u64) -> DMatrix<f64> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(stream);
+    let mut rng = rng::stream(seed, stream);
     let mut normal = || {
         // Box–Muller; u1 in (0, 1].
         let u1: f64 = 1.0 - rng.gen::<f64>();
@@ -540,6 +539,8 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
     use crate::factor::communalities;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
 
     fn sample_loadings() -> DMatrix<f64> {
         DMatrix::from_row_slice(

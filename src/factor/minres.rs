@@ -20,7 +20,8 @@
 //! `fit.residuals`, `FAgr.minres`, `FAout.wls`).
 
 use crate::error::{Error, Warning, WarningCode};
-use crate::factor::{as_correlation, column_sum_signs, eigen_desc, smc};
+use crate::factor::{column_sum_signs, smc};
+use crate::numeric::eigen::{as_correlation, eigen_desc};
 use nalgebra::{DMatrix, DVector};
 use serde::Serialize;
 
@@ -102,20 +103,20 @@ impl MinresOptions {
 pub struct Extraction {
     /// Unrotated loadings ($p \times m$), each column's sum non-negative, columns in decreasing
     /// order of their eigenvalue.
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub loadings: DMatrix<f64>,
     /// Communalities $h^2_i = \sum_k \lambda_{ik}^2$ (psych `communality`).
-    #[serde(serialize_with = "crate::factor::ser_vector")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
     pub communalities: DVector<f64>,
     /// Uniquenesses $1 - h^2_i$ (psych `uniquenesses`).
-    #[serde(serialize_with = "crate::factor::ser_vector")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
     pub uniquenesses: DVector<f64>,
     /// The optimiser's uniquenesses $\psi$ (psych `1 - communalities`, i.e. `res$par`); equal to
     /// `uniquenesses` at an interior optimum.
-    #[serde(serialize_with = "crate::factor::ser_vector")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
     pub psi: DVector<f64>,
     /// Eigenvalues of the correlation matrix, decreasing (psych `e.values`).
-    #[serde(serialize_with = "crate::factor::ser_vector")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
     pub eigenvalues: DVector<f64>,
     /// The minres criterion at the solution: $\sum_{i<j} (r_{ij} - \hat r_{ij})^2$.
     pub objective: f64,

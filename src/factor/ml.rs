@@ -22,7 +22,8 @@
 
 use crate::error::{Error, Warning, WarningCode};
 use crate::factor::minres::{projected_bfgs, Extraction};
-use crate::factor::{as_correlation, column_sum_signs, eigen_desc, smc};
+use crate::factor::{column_sum_signs, smc};
+use crate::numeric::eigen::{as_correlation, eigen_desc};
 use nalgebra::{DMatrix, DVector};
 
 /// Options for [`ml`]. `Default` gives psych 2.2.9's start and bounds with a much tighter

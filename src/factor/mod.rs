@@ -61,85 +61,8 @@ pub mod schmid;
 pub mod varimax;
 
 use crate::error::{Error, Warning, WarningCode};
-use nalgebra::{DMatrix, DVector, SymmetricEigen};
-
-/// Checks that `r` is a usable correlation (or covariance) matrix and returns it as a
-/// correlation matrix (psych's `cov2cor`), symmetrised.
-///
-/// Errors: not square, empty, non-finite entries, not symmetric (relative tolerance 1e-8),
-/// or a non-positive diagonal element.
-pub(crate) fn as_correlation(r: &DMatrix<f64>, what: &str) -> Result<DMatrix<f64>, Error> {
-    let p = r.nrows();
-    if p == 0 || r.ncols() != p {
-        return Err(Error::option(
-            what,
-            format!(
-                "expected a square correlation matrix, found {} x {}",
-                r.nrows(),
-                r.ncols()
-            ),
-        ));
-    }
-    if r.iter().any(|x| !x.is_finite()) {
-        return Err(Error::option(
-            what,
-            "the correlation matrix has missing or non-finite entries",
-        ));
-    }
-    for i in 0..p {
-        if r[(i, i)] <= 0.0 {
-            return Err(Error::option(
-                what,
-                format!(
-                    "diagonal element {} is {} (a variance must be positive)",
-                    i + 1,
-                    r[(i, i)]
-                ),
-            ));
-        }
-        for j in 0..i {
-            let (a, b) = (r[(i, j)], r[(j, i)]);
-            if (a - b).abs() > 1e-8 * (1.0 + a.abs().max(b.abs())) {
-                return Err(Error::option(
-                    what,
-                    format!(
-                        "the matrix is not symmetric: element ({}, {}) is {a} but ({}, {}) is {b}",
-                        i + 1,
-                        j + 1,
-                        j + 1,
-                        i + 1
-                    ),
-                ));
-            }
-        }
-    }
-    let sd: Vec<f64> = (0..p).map(|i| r[(i, i)].sqrt()).collect();
-    Ok(DMatrix::from_fn(p, p, |i, j| {
-        if i == j {
-            1.0
-        } else {
-            0.5 * (r[(i, j)] + r[(j, i)]) / (sd[i] * sd[j])
-        }
-    }))
-}
-
-/// Symmetric eigendecomposition with eigenvalues sorted in decreasing order (as R's `eigen`).
-/// Returns `(values, vectors)`, vectors in columns.
-pub(crate) fn eigen_desc(m: &DMatrix<f64>) -> Result<(DVector<f64>, DMatrix<f64>), Error> {
-    let n = m.nrows();
-    let eig = SymmetricEigen::try_new(m.clone(), f64::EPSILON, 100 * n.max(10) * n.max(10))
-        .ok_or_else(|| {
-            Error::option(
-                "matrix",
-                "the symmetric eigendecomposition did not converge",
-            )
-        })?;
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
-    let values = DVector::from_iterator(n, order.iter().map(|&k| eig.eigenvalues[k]));
-    let vectors = DMatrix::from_fn(n, n, |i, j| eig.eigenvectors[(i, order[j])]);
-    Ok((values, vectors))
-}
+use crate::numeric::eigen::eigen_desc;
+use nalgebra::{DMatrix, DVector};
 
 /// Squared multiple correlations $1 - 1/(R^{-1})_{ii}$, clipped to $[0, 1]$ (psych::smc).
 ///
@@ -200,22 +123,6 @@ pub(crate) fn order_decreasing(v: &[f64]) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..v.len()).collect();
     idx.sort_by(|&a, &b| v[b].total_cmp(&v[a]));
     idx
-}
-
-/// Serialises a matrix as a list of rows (`[[l11, l12], [l21, l22]]`, the contract's layout).
-pub fn ser_matrix<S: serde::Serializer>(m: &DMatrix<f64>, s: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeSeq;
-    let mut seq = s.serialize_seq(Some(m.nrows()))?;
-    for i in 0..m.nrows() {
-        let row: Vec<f64> = m.row(i).iter().copied().collect();
-        seq.serialize_element(&row)?;
-    }
-    seq.end()
-}
-
-/// Serialises a vector as a list.
-pub fn ser_vector<S: serde::Serializer>(v: &DVector<f64>, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(v.iter())
 }
 
 /// Heywood warnings of an extraction: a communality of 1 or more, or a uniqueness $\psi_i$ on its
@@ -469,38 +376,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn as_correlation_rescales_covariance() {
-        let s = DMatrix::from_row_slice(2, 2, &[4.0, 1.0, 1.0, 9.0]);
-        let r = as_correlation(&s, "r").unwrap();
-        assert!((r[(0, 1)] - 1.0 / 6.0).abs() < 1e-15);
-        assert_eq!(r[(0, 0)], 1.0);
-    }
-
-    #[test]
-    fn as_correlation_rejects_asymmetric_and_nan() {
-        let s = DMatrix::from_row_slice(2, 2, &[1.0, 0.5, 0.4, 1.0]);
-        assert!(as_correlation(&s, "r").is_err());
-        let s = DMatrix::from_row_slice(2, 2, &[1.0, f64::NAN, f64::NAN, 1.0]);
-        assert!(as_correlation(&s, "r").is_err());
-        let s = DMatrix::from_row_slice(2, 3, &[1.0; 6]);
-        assert!(as_correlation(&s, "r").is_err());
-    }
-
-    #[test]
     fn smc_of_two_variables_is_r_squared() {
         let r = DMatrix::from_row_slice(2, 2, &[1.0, 0.6, 0.6, 1.0]);
         let mut w = Vec::new();
         let s = smc(&r, &mut w).unwrap();
         assert!((s[0] - 0.36).abs() < 1e-14 && (s[1] - 0.36).abs() < 1e-14);
         assert!(w.is_empty());
-    }
-
-    #[test]
-    fn eigen_desc_rebuilds_matrix() {
-        let r = DMatrix::from_row_slice(3, 3, &[1.0, 0.5, 0.3, 0.5, 1.0, 0.2, 0.3, 0.2, 1.0]);
-        let (v, e) = eigen_desc(&r).unwrap();
-        assert!(v[0] >= v[1] && v[1] >= v[2]);
-        let back = &e * DMatrix::from_diagonal(&v) * e.transpose();
-        assert!((back - r).amax() < 1e-14);
     }
 }

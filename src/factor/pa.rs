@@ -17,7 +17,8 @@
 
 use crate::error::{Error, Warning, WarningCode};
 use crate::factor::minres::Extraction;
-use crate::factor::{as_correlation, column_sum_signs, eigen_desc, smc};
+use crate::factor::{column_sum_signs, smc};
+use crate::numeric::eigen::{as_correlation, eigen_desc};
 use nalgebra::{DMatrix, DVector};
 
 /// Options for [`pa`]. `Default` is psych 2.2.9's `fa(fm = "pa")`: `min.err = 0.001`,

@@ -58,8 +58,9 @@
 use crate::data::ItemData;
 use crate::error::{Error, Warning, WarningCode};
 use crate::factor::minres::{minres, MinresOptions};
-use crate::factor::{as_correlation, eigen_desc};
-use crate::simulate::rng::{stream, uniform_open, Normal};
+use crate::numeric::eigen::{as_correlation, eigen_desc};
+use crate::numeric::quantile::quantile_type7;
+use crate::numeric::rng::{stream, uniform_open, Normal};
 use nalgebra::DMatrix;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -409,27 +410,6 @@ fn count_above(observed: &[f64], reference: &[f64]) -> usize {
         .unwrap_or(observed.len())
 }
 
-/// R's type-7 sample quantile (`quantile(x, q)`): with $h = 1 + (N-1)q$, $l = \lfloor h\rfloor$,
-/// $(1 - (h - l))\,x_{(l)} + (h - l)\,x_{(l+1)}$, in R's order of operations. Sorts `v`.
-fn quantile_type7(v: &mut [f64], q: f64) -> f64 {
-    let n = v.len();
-    if n == 0 {
-        return f64::NAN;
-    }
-    v.sort_by(f64::total_cmp);
-    let index = 1.0 + (n - 1) as f64 * q;
-    let lo = index.floor();
-    let hi = index.ceil();
-    let (l, u) = ((lo as usize).clamp(1, n), (hi as usize).clamp(1, n));
-    let qs = v[l - 1];
-    if index > lo && v[u - 1] != qs {
-        let h = index - lo;
-        (1.0 - h) * qs + h * v[u - 1]
-    } else {
-        qs
-    }
-}
-
 /// Pearson correlation matrix of `n` x `p` independent standard normal deviates from `rng`,
 /// drawn as data: the deviates fill a column-major matrix column by column, which is centred
 /// in two passes, and the cross-products come from one $X^\top X$ product. $O(np^2)$; used
@@ -589,26 +569,6 @@ fn resampled_replicate(
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
-
-    #[test]
-    fn quantile_type7_matches_r() {
-        // R: quantile(c(3, 1, 4, 1, 5, 9, 2, 6), c(0, .25, .5, .95, 1))
-        //    0% 25% 50% 95% 100% = 1.00 1.75 3.50 7.95 9.00
-        let x = [3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0];
-        for (q, want) in [
-            (0.0, 1.0),
-            (0.25, 1.75),
-            (0.5, 3.5),
-            (0.95, 7.95),
-            (1.0, 9.0),
-        ] {
-            let mut v = x.to_vec();
-            let got = quantile_type7(&mut v, q);
-            assert!((got - want).abs() < 1e-12, "q {q}: {got} vs {want}");
-        }
-        assert_eq!(quantile_type7(&mut [2.5], 0.95), 2.5);
-        assert!(quantile_type7(&mut [], 0.5).is_nan());
-    }
 
     #[test]
     fn count_above_stops_at_first_non_exceeding_value() {

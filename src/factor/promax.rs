@@ -20,7 +20,8 @@
 use crate::correlation::kmo::inverse;
 use crate::error::{Error, Warning, WarningCode};
 use crate::factor::varimax::{varimax, VarimaxOptions};
-use crate::factor::{column_sum_signs, eigen_desc, order_decreasing};
+use crate::factor::{column_sum_signs, order_decreasing};
+use crate::numeric::eigen::eigen_desc;
 use nalgebra::DMatrix;
 use serde::Serialize;
 
@@ -67,16 +68,16 @@ impl PromaxOptions {
 #[derive(Debug, Clone, Serialize)]
 pub struct PromaxRotation {
     /// Rotated pattern loadings $L$ ($p \times k$).
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub loadings: DMatrix<f64>,
     /// Factor correlations $\Phi$.
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub phi: DMatrix<f64>,
     /// Structure loadings $L\Phi$.
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub structure: DMatrix<f64>,
     /// $M$ with $L = A M$ (psych's `rotmat`, here in the final factor order).
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub rotation_matrix: DMatrix<f64>,
     /// Variance accounted for by each factor, $\mathrm{diag}(\Phi L^\top L)$ (psych's `SS loadings`).
     pub variance_explained: Vec<f64>,

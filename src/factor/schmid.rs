@@ -67,32 +67,32 @@ impl Default for SchmidOptions {
 #[derive(Debug, Clone, Serialize)]
 pub struct Schmid {
     /// Item loadings on the general factor, $g = L\gamma$ (psych `sl[, "g"]`).
-    #[serde(serialize_with = "crate::factor::ser_vector")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
     pub general_loadings: DVector<f64>,
     /// Item loadings on the group factors, $\mathrm{sign}(\lambda_{ij})\sqrt{\max(0, \lambda_{ij}^2(1-\gamma_j^2))}$
     /// (psych `sl[, "F1*"...]`).
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub group_loadings: DMatrix<f64>,
     /// Communalities of the first-order solution (psych `sl[, "h2"]`).
-    #[serde(serialize_with = "crate::factor::ser_vector")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
     pub h2: DVector<f64>,
     /// $1 - h^2$ (psych `sl[, "u2"]`).
-    #[serde(serialize_with = "crate::factor::ser_vector")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
     pub u2: DVector<f64>,
     /// $g_i^2 / h^2_i$ (psych `sl[, "p2"]`).
-    #[serde(serialize_with = "crate::factor::ser_vector")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
     pub p2: DVector<f64>,
     /// Varimax loadings of the first-order solution (psych `orthog`).
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub orthogonal: DMatrix<f64>,
     /// Oblique pattern $L$ (psych `oblique`).
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub oblique: DMatrix<f64>,
     /// Factor correlations $\Phi$ (psych `phi`; $1 \times 1$ identity for one factor).
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub phi: DMatrix<f64>,
     /// Loadings $\gamma$ of the group factors on the general factor (psych `gloading`).
-    #[serde(serialize_with = "crate::factor::ser_vector")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
     pub factor_general_loadings: DVector<f64>,
     /// The first-order minres extraction.
     pub extraction: Extraction,

@@ -49,10 +49,10 @@ impl Default for VarimaxOptions {
 #[derive(Debug, Clone, Serialize)]
 pub struct OrthogonalRotation {
     /// Rotated loadings $L = A T$.
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub loadings: DMatrix<f64>,
     /// The orthogonal $T$ (after reordering, $L = A T$ still holds).
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub rotation_matrix: DMatrix<f64>,
     /// Sum of squared loadings per factor.
     pub variance_explained: Vec<f64>,

@@ -6,9 +6,8 @@
 //! `trust` and `risks` values from the framework's vocabulary. Errors point to the line where
 //! the offending id is defined.
 
-use super::load::line_col;
 use super::schema::{Instrument, RISK_TYPES, TRUST_KINDS};
-use crate::error::{Error, Result};
+use crate::error::{line_col, Error, Result};
 use std::collections::HashSet;
 use std::path::Path;
 

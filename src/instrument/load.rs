@@ -6,7 +6,7 @@
 
 use super::check::check;
 use super::schema::Instrument;
-use crate::error::{Error, Result};
+use crate::error::{line_col, Error, Result};
 use std::path::{Path, PathBuf};
 
 /// The shipped instruments (id, TOML text).
@@ -51,15 +51,6 @@ pub fn load_str(text: &str, file: &Path) -> Result<Instrument> {
         file: Some(file.to_path_buf()),
         ..inst
     })
-}
-
-/// 1-based line and column of a byte offset.
-pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = text.get(..offset).unwrap_or("");
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
 }
 
 /// Finds and loads an instrument by path or id.

@@ -5,7 +5,7 @@ use super::{
     SUBTITLE_PX, TICK_PX, TITLE_PX,
 };
 use crate::error::Result;
-use crate::reliability::bootstrap::quantile_sorted;
+use crate::numeric::quantile::quantile_sorted;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

@@ -1,6 +1,6 @@
 //! Hierarchical (blockwise) regression: R² change and its F test at each step.
 
-use super::ols::{least_squares, Design, INTERCEPT};
+use super::qr::{least_squares, Design, INTERCEPT};
 use crate::dist::f_sf;
 use crate::error::{Error, Result};
 use nalgebra::DMatrix;

@@ -1,8 +1,9 @@
 //! k-fold and leave-one-out cross-validated R² of an OLS model.
 
-use super::ols::{least_squares, mean, Design};
+use super::ols::mean;
+use super::qr::{least_squares, Design};
 use crate::error::{Error, Result};
-use crate::simulate::rng::stream;
+use crate::numeric::rng::stream;
 use rand::Rng;
 use rayon::prelude::*;
 use serde::Serialize;

@@ -2,8 +2,8 @@
 
 use super::ols::mean;
 use crate::error::{Error, Result, Warning, WarningCode};
-use crate::reliability::bootstrap::quantile_sorted;
-use crate::simulate::rng::stream;
+use crate::numeric::quantile::quantile_sorted;
+use crate::numeric::rng::stream;
 use nalgebra::DMatrix;
 use rand::Rng;
 use rayon::prelude::*;

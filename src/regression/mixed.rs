@@ -1,9 +1,10 @@
 //! Linear mixed models by profiled REML: a random intercept (and optionally a random slope)
 //! per group, as `lme4::lmer(y ~ x + (1 | g))` and `lmer(y ~ x + (1 + x1 | g))`.
 
-use super::ols::{mean, INTERCEPT};
+use super::ols::mean;
+use super::qr::INTERCEPT;
 use crate::error::{Error, Result, Warning, WarningCode};
-use crate::optim::{brent_min, nelder_mead};
+use crate::numeric::optim::{brent_min, nelder_mead, BrentOptions};
 use nalgebra::{DMatrix, DVector};
 use serde::Serialize;
 
@@ -513,7 +514,8 @@ fn optimise_intercept(st: &Stats) -> Result<(f64, usize)> {
     }
     let lo = if best == 0 { 0.0 } else { grid[best - 1] };
     let hi = grid[best + 1];
-    let (t, ft, ev) = brent_min(&f, lo, hi, 1e-12);
+    let m = brent_min(&f, lo, hi, &BrentOptions::tight(1e-12));
+    let (t, ft, ev) = (m.x, m.fx, m.evaluations);
     evals += ev;
     // the boundary
     if vals[0] <= ft {

@@ -1,8 +1,9 @@
 //! Regression: OLS with classical, robust and clustered standard errors, hierarchical blocks,
 //! dominance analysis, cross-validation, aggregation to groups and random-intercept models.
 //!
-//! - [`mod@ols`]: least squares by Householder QR (no $X'X$), R's rank check, `summary.lm`
-//!   statistics, standardised betas and VIF.
+//! - [`qr`]: least squares by Householder QR (no $X'X$) with R's rank check: the design
+//!   matrix, the fit, hat values.
+//! - [`mod@ols`]: `summary.lm` statistics on that fit, standardised betas and VIF.
 //! - [`robust`]: HC0–HC3 (`sandwich::vcovHC`) and clustered CR0–CR3 (`sandwich::vcovCL`).
 //! - [`blocks`]: hierarchical regression, $\Delta R^2$ and F change from one QR.
 //! - [`mod@dominance`]: general, conditional and complete dominance from all $2^p$ subset $R^2$
@@ -34,13 +35,15 @@ pub mod cv;
 pub mod dominance;
 pub mod mixed;
 pub mod ols;
+pub mod qr;
 pub mod robust;
 
 pub use blocks::{hierarchical, BlockStep};
 pub use cv::{cross_validate, CvOptions, CvResult};
 pub use dominance::{dominance, DominanceOptions, DominanceResult, DominanceRow};
 pub use mixed::{lmm_reml, FixedEffect, MixedOptions, MixedResult};
-pub use ols::{least_squares, ols, Coefficient, Design, LinearFit, OlsOptions, OlsResult};
+pub use ols::{ols, Coefficient, OlsOptions, OlsResult};
+pub use qr::{least_squares, Design, LinearFit};
 pub use robust::{vcov_cluster, vcov_hc, Covariance, HcType};
 
 use crate::agreement::rwg::{rwg, AggregationCutoffs, Null, RwgOptions};
@@ -565,7 +568,7 @@ pub fn regress(data: &RegressData, opts: &RegressOptions) -> Result<RegressResul
         None => None,
         Some(c) => {
             let design = Design::new(&x, true);
-            let mut terms = vec![ols::INTERCEPT.to_string()];
+            let mut terms = vec![qr::INTERCEPT.to_string()];
             terms.extend(opts.predictors.iter().cloned());
             let r = cross_validate(design, &y, &terms, c)?;
             if c.folds == y.len() && c.repeats > 1 {

@@ -1,6 +1,6 @@
 //! Heteroskedasticity-consistent (HC0–HC3) and cluster-robust (CR0–CR3) covariances.
 
-use super::ols::{dot, Design, LinearFit, BLOCK_ROWS};
+use super::qr::{dot, Design, LinearFit, BLOCK_ROWS};
 use crate::error::{Error, Result};
 use nalgebra::{DMatrix, DVector};
 use serde::Serialize;

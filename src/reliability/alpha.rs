@@ -1,6 +1,6 @@
 //! Cronbach's alpha and the item analysis of R psych::alpha.
 
-use super::{bootstrap, feldt, omega};
+use super::{alpha_of, bootstrap, feldt, omega};
 use crate::correlation::{covariance, Missing, Moments};
 use crate::data::ItemData;
 use crate::error::{Error, Result, Warning, WarningCode};
@@ -122,20 +122,6 @@ pub struct ReliabilityResult {
     pub items: Vec<ItemStats>,
     /// Warnings (negative item-rest correlations, omega not computed, ...).
     pub warnings: Vec<Warning>,
-}
-
-/// Alpha of a covariance (or correlation) matrix.
-///
-/// # Formula
-/// $$\alpha = \frac{k}{k-1}\Bigl(1 - \frac{\operatorname{tr} C}{\mathbf 1' C \mathbf 1}\Bigr)$$
-/// On a correlation matrix this is the standardised alpha.
-///
-/// # Reference
-/// Cronbach (1951), *Psychometrika, 16*, 297–334.
-pub fn alpha_of(c: &DMatrix<f64>) -> f64 {
-    let k = c.nrows() as f64;
-    let total = c.sum();
-    k / (k - 1.0) * (1.0 - c.trace() / total)
 }
 
 /// Squared multiple correlations $1 - 1/(R^{-1})_{ii}$.

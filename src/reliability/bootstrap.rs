@@ -18,35 +18,23 @@
 //! R psych::alpha(n.iter = N) reports the same percentile interval of resampled raw alphas;
 //! its random numbers differ, so only the method, not the digits, is comparable.
 
-use super::alpha::alpha_of;
+use super::alpha_of;
 use crate::correlation::pearson::covariance_weighted;
 use crate::data::ItemData;
 use crate::error::{Error, Result};
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use crate::numeric::quantile::quantile_sorted;
+use crate::numeric::rng::stream;
+use rand::Rng;
 use rayon::prelude::*;
 
 /// The multinomial resampling counts of resample `b`.
 fn counts(n: usize, seed: u64, b: u64, out: &mut [f64]) {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(b);
+    let mut rng = stream(seed, b);
     out.iter_mut().for_each(|w| *w = 0.0);
     for _ in 0..n {
         let i = rng.gen_range(0..n as u64) as usize;
         out[i] += 1.0;
     }
-}
-
-/// Type-7 sample quantile of sorted values.
-pub(crate) fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
-    let n = sorted.len();
-    if n == 0 {
-        return f64::NAN;
-    }
-    let h = (n - 1) as f64 * p;
-    let lo = h.floor() as usize;
-    let hi = (lo + 1).min(n - 1);
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
 /// The resampled alphas, in resample order.
@@ -138,19 +126,4 @@ pub fn alpha_bootstrap_ci(
         quantile_sorted(&a, (1.0 - level) / 2.0),
         quantile_sorted(&a, (1.0 + level) / 2.0),
     ])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn type7_quantile() {
-        let v = [1.0, 2.0, 3.0, 4.0];
-        assert_eq!(quantile_sorted(&v, 0.5), 2.5);
-        assert_eq!(quantile_sorted(&v, 0.0), 1.0);
-        assert_eq!(quantile_sorted(&v, 1.0), 4.0);
-        // R: quantile(1:4, 0.025) = 1.075
-        assert!((quantile_sorted(&v, 0.025) - 1.075).abs() < 1e-15);
-    }
 }

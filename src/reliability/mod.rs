@@ -1,5 +1,7 @@
 //! Scale reliability.
 //!
+//! - [`alpha_of`]: coefficient alpha of a covariance matrix, the formula that [`alpha`] and
+//!   [`bootstrap`] share (it lives here so that neither imports the other).
 //! - [`alpha`]: Cronbach's alpha, standardised alpha, Guttman's lambda 6, average inter-item
 //!   correlation, item statistics (`r_drop`, alpha if deleted), assembled into
 //!   [`ReliabilityResult`] by [`reliability()`].
@@ -23,3 +25,19 @@ pub mod feldt;
 pub mod omega;
 
 pub use alpha::{reliability, ItemStats, ReliabilityOptions, ReliabilityResult};
+
+use nalgebra::DMatrix;
+
+/// Alpha of a covariance (or correlation) matrix.
+///
+/// # Formula
+/// $$\alpha = \frac{k}{k-1}\Bigl(1 - \frac{\operatorname{tr} C}{\mathbf 1' C \mathbf 1}\Bigr)$$
+/// On a correlation matrix this is the standardised alpha.
+///
+/// # Reference
+/// Cronbach (1951), *Psychometrika, 16*, 297–334.
+pub fn alpha_of(c: &DMatrix<f64>) -> f64 {
+    let k = c.nrows() as f64;
+    let total = c.sum();
+    k / (k - 1.0) * (1.0 - c.trace() / total)
+}

@@ -19,7 +19,8 @@
 
 use crate::error::{Error, Warning, WarningCode};
 use crate::factor::schmid::{schmid, Schmid, SchmidOptions};
-use crate::factor::{as_correlation, smc};
+use crate::factor::smc;
+use crate::numeric::eigen::as_correlation;
 use nalgebra::{DMatrix, DVector};
 use serde::Serialize;
 
@@ -102,19 +103,19 @@ pub struct OmegaResult {
     /// Explained common variance of the general factor (psych `ECV`).
     pub ecv: f64,
     /// General factor loadings, after flipping (psych `schmid$sl[, "g"]`).
-    #[serde(serialize_with = "crate::factor::ser_vector")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
     pub general_loadings: DVector<f64>,
     /// Group factor loadings, after flipping (psych `schmid$sl[, "F1*"...]`).
-    #[serde(serialize_with = "crate::factor::ser_matrix")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     pub group_loadings: DMatrix<f64>,
     /// Communalities (psych `sl[, "h2"]`).
-    #[serde(serialize_with = "crate::factor::ser_vector")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
     pub h2: DVector<f64>,
     /// Uniquenesses (psych `sl[, "u2"]`).
-    #[serde(serialize_with = "crate::factor::ser_vector")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
     pub u2: DVector<f64>,
     /// $g^2 / h^2$ (psych `sl[, "p2"]`).
-    #[serde(serialize_with = "crate::factor::ser_vector")]
+    #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
     pub p2: DVector<f64>,
     /// The key applied: $-1$ for reversed items (psych `key`).
     pub key: Vec<f64>,

@@ -13,11 +13,11 @@
 //!
 //! Respondent $r$ draws from stream $r+1$, so every row depends on (seed, r) only.
 
-use super::rng::{stream, uniform_open, Normal};
 use crate::data::ItemData;
 use crate::dist::{normal_cdf, normal_pdf};
 use crate::error::{Error, Result};
 use crate::instrument::Instrument;
+use crate::numeric::rng::{stream, uniform_open, Normal};
 use nalgebra::DMatrix;
 use rayon::prelude::*;
 
@@ -168,7 +168,7 @@ impl LikertModel {
     pub fn population_alpha(&self, items: &[usize]) -> f64 {
         let k = items.len();
         let c = DMatrix::from_fn(k, k, |a, b| self.observed_cov(items[a], items[b]));
-        crate::reliability::alpha::alpha_of(&c)
+        crate::reliability::alpha_of(&c)
     }
 
     /// Draws respondent `r`'s responses.

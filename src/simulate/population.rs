@@ -21,9 +21,9 @@
 //! 0), so a study depends on the seed only, on every platform and thread count.
 
 use super::likert::{LikertModel, SimulateOptions};
-use super::rng::{stream, uniform_open, Normal};
 use crate::error::{Error, Result};
 use crate::instrument::{self, Instrument};
+use crate::numeric::rng::{stream, uniform_open, Normal};
 use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -193,7 +193,7 @@ pub fn load_model(text: &str, file: &Path) -> Result<PopulationModel> {
     toml::from_str(text).map_err(|e| {
         let (line, col) = e
             .span()
-            .map(|s| crate::instrument::load::line_col(text, s.start))
+            .map(|s| crate::error::line_col(text, s.start))
             .map_or((None, None), |(l, c)| (Some(l), Some(c)));
         Error::Instrument {
             file: file.to_path_buf(),

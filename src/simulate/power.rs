@@ -24,13 +24,14 @@
 //! and a run interrupted after some cells resumes without repeating them.
 
 use super::population::Compiled;
-use super::rng::stream;
 use crate::agreement::rwg::{rwg, AggregationCutoffs, Null, RwgOptions};
 use crate::dist::{t_quantile, t_two_sided_p};
 use crate::error::{Error, Result};
+use crate::numeric::rng::stream;
 use crate::regression::cv::{cross_validate, CvOptions};
 use crate::regression::mixed::{lmm_reml, MixedOptions};
-use crate::regression::ols::{ols, Design, OlsOptions};
+use crate::regression::ols::{ols, OlsOptions};
+use crate::regression::qr::Design;
 use nalgebra::DMatrix;
 use rand::RngCore;
 use rayon::prelude::*;

@@ -109,7 +109,7 @@ impl Study {
         let mut s: Study = toml::from_str(&text).map_err(|e| {
             let (line, col) = e
                 .span()
-                .map(|s| crate::instrument::load::line_col(&text, s.start))
+                .map(|s| crate::error::line_col(&text, s.start))
                 .map_or((None, None), |(l, c)| (Some(l), Some(c)));
             Error::Instrument {
                 file: path.to_path_buf(),

@@ -1,4 +1,16 @@
-//! Seed plan and portable random deviates.
+//! Portable random streams and deviates: the one home of every seeded draw in the crate.
+//!
+//! # Algorithm
+//! A stream is ChaCha8 (`rand_chacha::ChaCha8Rng`, portable across platforms, unlike `StdRng`)
+//! seeded with `seed_from_u64(seed)` and then moved to `set_stream(stream)`. Each replicate,
+//! resample or respondent gets its own stream number, so a draw depends on (seed, stream) only and
+//! never on the number of threads. Uniform deviates take 53 random bits; normal deviates use the
+//! Box–Muller transform with the pure-Rust `libm` functions, so they are bit-identical everywhere.
+//!
+//! # Reference
+//! Bernstein, D. J. (2008). ChaCha, a variant of Salsa20. *Workshop Record of SASC 2008*.
+//! Box, G. E. P., & Muller, M. E. (1958). A note on the generation of random normal deviates.
+//! *Annals of Mathematical Statistics, 29*, 610–611.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
