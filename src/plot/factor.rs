@@ -3,8 +3,10 @@
 
 use super::{
     apa, colour, legend, plot_err, side_key, slot_label, slots, stroke, text, tick, title_width,
-    whole_number, Figure, DESC_PX, TICK_PX, TITLE_PX,
+    whole_number, Chart, Charts, Figure, NamedChart, DESC_PX, TICK_PX, TITLE_PX,
 };
+use crate::analysis::efa::EfaOutput;
+use crate::analysis::parallel::ParallelOutput;
 use crate::error::Result;
 use crate::factor::parallel::ParallelResult;
 use plotters::coord::Shift;
@@ -274,5 +276,58 @@ impl Figure for Heatmap {
             side_key(&side, "intended subscale", &groups)?;
         }
         Ok(())
+    }
+}
+
+impl Charts for ParallelOutput {
+    /// The scree plot with the parallel-analysis references.
+    fn charts(&self) -> Result<Vec<NamedChart<'_>>> {
+        Ok(vec![NamedChart {
+            suffix: None,
+            chart: Chart::Scree(ScreeChart {
+                result: &self.result,
+                title: "Scree plot with parallel analysis".into(),
+            }),
+        }])
+    }
+}
+
+impl Charts for EfaOutput {
+    /// The loading heatmap: with an instrument, items grouped by their subscale and the factors
+    /// in the order of the subscales they stand for (so a clean structure shows as blocks on
+    /// the diagonal), unmatched factors last.
+    fn charts(&self) -> Result<Vec<NamedChart<'_>>> {
+        let res = &self.result;
+        let l = &res.loadings;
+        let k = l.ncols();
+        let grouped = !self.subscale_names.is_empty();
+        let mut order: Vec<usize> = self
+            .subscale_factors
+            .iter()
+            .filter_map(|m| m.factor.map(|f| f - 1))
+            .filter(|&f| f < k)
+            .collect();
+        let rest: Vec<usize> = (0..k).filter(|f| !order.contains(f)).collect();
+        order.extend(rest);
+        let heatmap = Heatmap {
+            title: format!(
+                "{} loadings ({}, {})",
+                if grouped { "Factor" } else { "EFA" },
+                res.extraction,
+                res.rotation
+            ),
+            rows: res.items.clone(),
+            groups: self.subscale_names.clone(),
+            cols: order.iter().map(|f| format!("F{}", f + 1)).collect(),
+            values: (0..l.nrows())
+                .map(|i| order.iter().map(|&f| l[(i, f)]).collect())
+                .collect(),
+            x_desc: "factor".into(),
+            faint_below: 0.3,
+        };
+        Ok(vec![NamedChart {
+            suffix: None,
+            chart: Chart::Heatmap(heatmap),
+        }])
     }
 }

@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+pub mod efa;
+pub mod parallel;
 pub mod reliability;
 
 /// A titled table with aligned columns and notes under it.
