@@ -17,6 +17,7 @@
 
 pub mod efa;
 pub mod parallel;
+pub mod polychoric;
 
 use crate::error::{Error, Result, Warning};
 use serde::Serialize;

@@ -7,6 +7,7 @@ use super::{
 };
 use crate::analysis::efa::EfaOutput;
 use crate::analysis::parallel::ParallelOutput;
+use crate::analysis::polychoric::PolychoricOutput;
 use crate::error::Result;
 use crate::factor::parallel::ParallelResult;
 use plotters::coord::Shift;
@@ -324,6 +325,33 @@ impl Charts for EfaOutput {
                 .collect(),
             x_desc: "factor".into(),
             faint_below: 0.3,
+        };
+        Ok(vec![NamedChart {
+            suffix: None,
+            chart: Chart::Heatmap(heatmap),
+        }])
+    }
+}
+
+impl Charts for PolychoricOutput {
+    /// A heatmap of the correlations, items grouped by subscale.
+    fn charts(&self) -> Result<Vec<NamedChart<'_>>> {
+        let r = &self.result;
+        let k = r.items.len();
+        let heatmap = Heatmap {
+            title: format!("{} correlations", self.kind()),
+            rows: r.items.clone(),
+            groups: self.subscale_names.clone(),
+            cols: r.items.clone(),
+            values: (0..k)
+                .map(|i| {
+                    (0..k)
+                        .map(|j| r.rho.get((i, j)).copied().unwrap_or(f64::NAN))
+                        .collect()
+                })
+                .collect(),
+            x_desc: String::new(),
+            faint_below: 0.0,
         };
         Ok(vec![NamedChart {
             suffix: None,

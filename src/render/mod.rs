@@ -7,6 +7,7 @@ use std::fmt;
 
 pub mod efa;
 pub mod parallel;
+pub mod polychoric;
 pub mod reliability;
 
 /// A titled table with aligned columns and notes under it.
