@@ -18,6 +18,7 @@
 pub mod efa;
 pub mod parallel;
 pub mod polychoric;
+pub mod reliability;
 
 use crate::error::{Error, Result, Warning};
 use serde::Serialize;
