@@ -1,7 +1,7 @@
 //! Arguments shared by the analysis commands: the data file, item selection, missing codes.
 
 use std::path::PathBuf;
-use trustscale::data::{CsvSource, ItemData, ReadOptions};
+use trustscale::data::{CsvSource, ReadOptions};
 use trustscale::instrument::Instrument;
 use trustscale::study::DataRequest;
 use trustscale::{Error, Location, Result};
@@ -207,27 +207,6 @@ impl From<CorArg> for trustscale::correlation::Cor {
             CorArg::Polychoric => trustscale::correlation::Cor::Polychoric,
         }
     }
-}
-
-impl CorArg {
-    /// The contract's name.
-    pub fn name(&self) -> &'static str {
-        match self {
-            CorArg::Pearson => "pearson",
-            CorArg::Polychoric => "polychoric",
-        }
-    }
-}
-
-/// The correlation matrix an analysis uses, its n, and warnings (see
-/// [`trustscale::correlation::correlation_matrix`]).
-pub fn correlation_matrix(
-    data: &ItemData,
-    cor: CorArg,
-    listwise: bool,
-) -> Result<(nalgebra::DMatrix<f64>, usize, Vec<trustscale::Warning>)> {
-    let m = trustscale::correlation::correlation_matrix(data, cor.into(), listwise)?;
-    Ok((m.r, m.n, m.warnings))
 }
 
 pub use trustscale::study::merge_scales;

@@ -6,6 +6,7 @@ use super::{
     whole_number, Chart, Charts, Figure, NamedChart, DESC_PX, TICK_PX, TITLE_PX,
 };
 use crate::analysis::efa::EfaOutput;
+use crate::analysis::omega::OmegaOutput;
 use crate::analysis::parallel::ParallelOutput;
 use crate::analysis::polychoric::PolychoricOutput;
 use crate::error::Result;
@@ -357,5 +358,53 @@ impl Charts for PolychoricOutput {
             suffix: None,
             chart: Chart::Heatmap(heatmap),
         }])
+    }
+}
+
+impl Charts for OmegaOutput {
+    /// A heatmap of each scale's Schmid-Leiman loadings (general, group factors, h2); with
+    /// several scales each is named after its scale (`FILE-SUBSCALE.svg`).
+    fn charts(&self) -> Result<Vec<NamedChart<'_>>> {
+        let many = self.scales.len() > 1;
+        Ok(self
+            .scales
+            .iter()
+            .map(|s| {
+                let k = s.group_loadings.first().map_or(0, Vec::len);
+                let mut cols = vec!["g".to_string()];
+                cols.extend((1..=k).map(|j| format!("F{j}*")));
+                cols.push("h2".into());
+                let at = |v: &[f64], i: usize| v.get(i).copied().unwrap_or(f64::NAN);
+                let heatmap = Heatmap {
+                    title: format!(
+                        "Schmid-Leiman loadings{}: omega h = {}, omega t = {}",
+                        if many {
+                            format!(" ({})", s.scale)
+                        } else {
+                            String::new()
+                        },
+                        apa(s.omega_hierarchical, 2, true),
+                        apa(s.omega_total, 2, true)
+                    ),
+                    rows: s.items.clone(),
+                    groups: s.subscale_names.clone(),
+                    cols,
+                    values: (0..s.items.len())
+                        .map(|i| {
+                            std::iter::once(at(&s.general_loadings, i))
+                                .chain(s.group_loadings.get(i).into_iter().flatten().copied())
+                                .chain(std::iter::once(at(&s.h2, i)))
+                                .collect()
+                        })
+                        .collect(),
+                    x_desc: "factor".into(),
+                    faint_below: 0.2,
+                };
+                NamedChart {
+                    suffix: many.then(|| s.scale.clone()),
+                    chart: Chart::Heatmap(heatmap),
+                }
+            })
+            .collect())
     }
 }

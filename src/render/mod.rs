@@ -6,6 +6,7 @@
 use std::fmt;
 
 pub mod efa;
+pub mod omega;
 pub mod parallel;
 pub mod polychoric;
 pub mod reliability;
