@@ -20,6 +20,7 @@ pub mod omega;
 pub mod parallel;
 pub mod polychoric;
 pub mod reliability;
+pub mod score;
 
 use crate::error::{Error, Result, Warning};
 use serde::Serialize;

@@ -171,13 +171,9 @@ impl DataArgs {
         self.request()?.instrument()
     }
 
-    /// Reads the file once and returns each requested scale's data.
-    pub fn load(&self) -> Result<(Vec<ScaleData>, Option<Instrument>)> {
-        self.load_with(&[]).map(|(s, i, _)| (s, i))
-    }
-
-    /// [`DataArgs::load`], also reading the named columns as text (group ids, ...): one
-    /// `Vec<String>` per name, row-aligned with every scale's data.
+    /// Reads the file once and returns each requested scale's data, also reading the named
+    /// columns as text (group ids, ...): one `Vec<String>` per name, row-aligned with every
+    /// scale's data.
     pub fn load_with(&self, text: &[String]) -> Result<Loaded> {
         let l = self.request()?.load_with(text)?;
         Ok((l.scales, l.instrument, l.texts))
