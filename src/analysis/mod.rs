@@ -15,6 +15,13 @@
 //! Every request can print the command line that reproduces it ([`Request::command_line`]), so
 //! the report shows a command under each of its results.
 
+pub mod efa;
+pub mod omega;
+pub mod parallel;
+pub mod polychoric;
+pub mod reliability;
+pub mod score;
+
 use crate::error::{Error, Result, Warning};
 use serde::Serialize;
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! Arguments shared by the analysis commands: the data file, item selection, missing codes.
 
 use std::path::PathBuf;
-use trustscale::data::{CsvSource, ItemData, ReadOptions};
+use trustscale::data::{CsvSource, ReadOptions};
 use trustscale::instrument::Instrument;
 use trustscale::study::DataRequest;
 use trustscale::{Error, Location, Result};
@@ -171,13 +171,9 @@ impl DataArgs {
         self.request()?.instrument()
     }
 
-    /// Reads the file once and returns each requested scale's data.
-    pub fn load(&self) -> Result<(Vec<ScaleData>, Option<Instrument>)> {
-        self.load_with(&[]).map(|(s, i, _)| (s, i))
-    }
-
-    /// [`DataArgs::load`], also reading the named columns as text (group ids, ...): one
-    /// `Vec<String>` per name, row-aligned with every scale's data.
+    /// Reads the file once and returns each requested scale's data, also reading the named
+    /// columns as text (group ids, ...): one `Vec<String>` per name, row-aligned with every
+    /// scale's data.
     pub fn load_with(&self, text: &[String]) -> Result<Loaded> {
         let l = self.request()?.load_with(text)?;
         Ok((l.scales, l.instrument, l.texts))
@@ -207,27 +203,6 @@ impl From<CorArg> for trustscale::correlation::Cor {
             CorArg::Polychoric => trustscale::correlation::Cor::Polychoric,
         }
     }
-}
-
-impl CorArg {
-    /// The contract's name.
-    pub fn name(&self) -> &'static str {
-        match self {
-            CorArg::Pearson => "pearson",
-            CorArg::Polychoric => "polychoric",
-        }
-    }
-}
-
-/// The correlation matrix an analysis uses, its n, and warnings (see
-/// [`trustscale::correlation::correlation_matrix`]).
-pub fn correlation_matrix(
-    data: &ItemData,
-    cor: CorArg,
-    listwise: bool,
-) -> Result<(nalgebra::DMatrix<f64>, usize, Vec<trustscale::Warning>)> {
-    let m = trustscale::correlation::correlation_matrix(data, cor.into(), listwise)?;
-    Ok((m.r, m.n, m.warnings))
 }
 
 pub use trustscale::study::merge_scales;

@@ -1,12 +1,11 @@
 //! `trustscale parallel`.
 
-use super::common::{merge_scales, to_json, CorArg, DataArgs};
+use super::common::{to_json, CorArg, DataArgs};
 use super::Output;
-use nalgebra::DMatrix;
-use trustscale::correlation::{covariance, Missing};
-use trustscale::data::ItemData;
-use trustscale::factor::parallel::{parallel, ParallelOptions, ParallelResult};
-use trustscale::render::{num, Table};
+use trustscale::analysis::parallel::ParallelRequest;
+use trustscale::analysis::{Outcome, Request};
+use trustscale::plot::Charts;
+use trustscale::render::Report;
 use trustscale::Result;
 
 /// Arguments of `parallel`.
@@ -14,12 +13,12 @@ use trustscale::Result;
 pub struct Args {
     #[command(flatten)]
     data: DataArgs,
-    /// Simulated data sets.
-    #[arg(long, default_value_t = 20)]
-    iterations: usize,
-    /// Seed.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
+    /// Simulated data sets [default: 20].
+    #[arg(long)]
+    iterations: Option<usize>,
+    /// Seed [default: 1].
+    #[arg(long)]
+    seed: Option<u64>,
     /// Correlations: pearson or polychoric (polychoric compares with resamples of the data).
     #[arg(long, value_enum, default_value = "pearson")]
     cor: CorArg,
@@ -34,112 +33,32 @@ pub struct Args {
     json: bool,
 }
 
-/// The correlation function handed to the parallel analysis.
-fn cor_fn(cor: CorArg) -> impl Fn(&ItemData) -> Result<DMatrix<f64>> + Sync {
-    move |d: &ItemData| match cor {
-        CorArg::Pearson => Ok(covariance(d, Missing::Pairwise)?.pairwise_cor()),
-        CorArg::Polychoric => {
-            use trustscale::correlation::polychoric::{polychoric, PolychoricOptions};
-            Ok(polychoric(d, &PolychoricOptions::default())?.rho)
-        }
+impl Args {
+    /// The library request.
+    fn request(&self) -> Result<ParallelRequest> {
+        Ok(ParallelRequest {
+            data: self.data.request()?,
+            iterations: self.iterations,
+            seed: self.seed,
+            cor: self.cor.into(),
+            resample: self.resample,
+        })
     }
-}
-
-fn run_parallel(
-    data: &ItemData,
-    cor: CorArg,
-    listwise: bool,
-    iterations: usize,
-    seed: u64,
-    resample: bool,
-) -> Result<ParallelResult> {
-    let owned;
-    let data = if listwise {
-        owned = data.listwise();
-        &owned
-    } else {
-        data
-    };
-    data.require_complete_rows(3)?;
-    data.require_variance()?;
-    let opts = ParallelOptions {
-        iterations,
-        seed,
-        resample: resample || cor == CorArg::Polychoric,
-        ..ParallelOptions::default()
-    };
-    opts.validate()?;
-    parallel(data, &cor_fn(cor), &opts)
-}
-
-/// The number of factors parallel analysis suggests (for `efa --factors auto`).
-pub fn suggested_factors(
-    data: &ItemData,
-    cor: CorArg,
-    listwise: bool,
-    iterations: usize,
-    seed: u64,
-) -> Result<usize> {
-    Ok(run_parallel(data, cor, listwise, iterations, seed, false)?.suggested_factors)
 }
 
 /// Runs the command.
 pub fn run(a: Args) -> Result<Output> {
-    let (scales, _) = a.data.load()?;
-    let (data, _) = merge_scales(&scales);
-    let r = run_parallel(
-        &data,
-        a.cor,
-        a.data.listwise,
-        a.iterations,
-        a.seed,
-        a.resample,
-    )?;
+    let out = a.request()?.run()?;
     if let Some(plot) = &a.plot {
-        trustscale::plot::write(
-            plot,
-            &trustscale::plot::ScreeChart {
-                result: &r,
-                title: "Scree plot with parallel analysis".into(),
-            },
-        )?;
+        trustscale::plot::write_charts(plot, &out.charts()?)?;
     }
     let stdout = if a.json {
-        to_json(&r)?
+        to_json(&out)?
     } else {
-        let rows = (0..r.observed_pc.len())
-            .map(|i| {
-                vec![
-                    (i + 1).to_string(),
-                    num(r.observed_pc[i], 3),
-                    num(r.simulated_pc_p95[i], 3),
-                    num(r.observed_fa[i], 3),
-                    num(r.simulated_fa_p95[i], 3),
-                ]
-            })
-            .collect();
-        Table {
-            title: "Parallel analysis (Horn, 1965)".into(),
-            summary: vec![
-                format!(
-                    "n = {}, {} items, {} {} data sets ({} correlations), seed {}",
-                    r.n,
-                    r.observed_pc.len(),
-                    r.iterations,
-                    if matches!(r.reference, trustscale::factor::parallel::Reference::Normal) { "normal" } else { "resampled" },
-                    a.cor.name(),
-                    r.seed
-                ),
-                format!("suggested: {} factors, {} components", r.suggested_factors, r.suggested_components),
-            ],
-            columns: ["#", "PC observed", "PC simulated p95", "FA observed", "FA simulated p95"].map(String::from).to_vec(),
-            rows,
-            notes: vec!["A factor (component) is retained while its observed eigenvalue exceeds the 95th percentile of the simulated ones.".into()],
-        }
-        .to_string()
+        out.tables().iter().map(ToString::to_string).collect()
     };
     Ok(Output {
         stdout,
-        warnings: r.warnings.clone(),
+        warnings: out.warnings(),
     })
 }

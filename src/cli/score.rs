@@ -2,8 +2,10 @@
 
 use super::common::DataArgs;
 use super::Output;
-use trustscale::instrument::score::{score, ScoreMethod, ScoreOptions};
-use trustscale::{Error, Result, Warning, WarningCode};
+use trustscale::analysis::score::ScoreRequest;
+use trustscale::analysis::{Outcome, Request};
+use trustscale::instrument::score::ScoreMethod;
+use trustscale::{Error, Result};
 
 /// Arguments of `score`.
 #[derive(Debug, clap::Args)]
@@ -27,60 +29,25 @@ enum Method {
     Sum,
 }
 
+impl Args {
+    /// The library request.
+    fn request(&self) -> Result<ScoreRequest> {
+        Ok(ScoreRequest {
+            data: self.data.request()?,
+            method: match self.method {
+                Method::Mean => ScoreMethod::Mean,
+                Method::Sum => ScoreMethod::Sum,
+            },
+            min_answered: self.min_answered,
+        })
+    }
+}
+
 /// Runs the command.
 pub fn run(a: Args) -> Result<Output> {
-    if a.data.instrument.is_none() {
-        return Err(Error::option(
-            "--instrument",
-            "scoring needs an instrument (--instrument tblc)",
-        ));
-    }
-    let opts = ScoreOptions {
-        method: match a.method {
-            Method::Mean => ScoreMethod::Mean,
-            Method::Sum => ScoreMethod::Sum,
-        },
-        min_answered: a.min_answered,
-    };
-    opts.validate()?;
-    let (scales, _) = a.data.load()?;
-    // one data set with every scale's columns side by side
-    let mut names = Vec::new();
-    let mut groups = Vec::new();
-    for s in &scales {
-        let start = names.len();
-        names.extend(s.data.names.iter().cloned());
-        groups.push((
-            s.name.clone(),
-            (start..start + s.data.k()).collect::<Vec<_>>(),
-        ));
-    }
-    let n = scales.first().map_or(0, |s| s.data.n());
-    let mut values = Vec::with_capacity(n * names.len());
-    for i in 0..n {
-        for s in &scales {
-            values.extend_from_slice(s.data.row(i));
-        }
-    }
-    let mut all = trustscale::data::ItemData::new(names, values)?;
-    if let Some(first) = scales.first() {
-        all.rows = first.data.rows.clone();
-        all.ids = first.data.ids.clone();
-    }
-    let scores = score(&all, &groups, &opts)?;
-    let csv = scores.to_csv(a.data.id.as_deref().unwrap_or("row"));
-    let warnings = scores
-        .subscales
-        .iter()
-        .zip(&scores.missing)
-        .filter(|(_, &m)| m > 0)
-        .map(|(s, m)| {
-            Warning::new(
-                WarningCode::Note,
-                format!("{s}: {m} of {n} respondents answered too few items for a score"),
-            )
-        })
-        .collect();
+    let out = a.request()?.run()?;
+    let csv = out.to_csv();
+    let warnings = out.warnings();
     match a.out {
         Some(path) => {
             std::fs::write(&path, csv).map_err(|source| Error::Io {
@@ -90,8 +57,8 @@ pub fn run(a: Args) -> Result<Output> {
             Ok(Output {
                 stdout: format!(
                     "wrote {} scores for {} respondents to {}\n",
-                    scores.subscales.len(),
-                    n,
+                    out.scores.subscales.len(),
+                    out.respondents,
                     path.display()
                 ),
                 warnings,

@@ -76,9 +76,10 @@ impl FromStr for Extraction {
             "minres" => Ok(Extraction::Minres),
             "pa" => Ok(Extraction::Pa),
             "ml" => Ok(Extraction::Ml),
-            other => Err(Error::option(
+            // the input as given, as the command line shows it
+            _ => Err(Error::option(
                 "--extraction",
-                format!("expected minres, pa or ml, found \"{other}\""),
+                format!("expected minres, pa or ml, found \"{s}\""),
             )),
         }
     }
@@ -145,10 +146,10 @@ impl FromStr for RotationKind {
             "oblimin" => Ok(RotationKind::Oblimin),
             "quartimin" => Ok(RotationKind::Quartimin),
             "geomin" | "geominq" => Ok(RotationKind::Geomin),
-            other => Err(Error::option(
+            _ => Err(Error::option(
                 "--rotation",
                 format!(
-                    "expected none, varimax, promax, oblimin, quartimin or geomin, found \"{other}\""
+                    "expected none, varimax, promax, oblimin, quartimin or geomin, found \"{s}\""
                 ),
             )),
         }

@@ -13,6 +13,7 @@
 //! | [`promax`] | promax rotation (Kaiser-normalised varimax, then power 4) | `psych::fa(rotate = "promax")` |
 //! | [`fit`] | likelihood chi-square, RMSEA, TLI, BIC of a factor solution | `psych::fa.stats` |
 //! | [`efa`] | the whole exploratory factor analysis: extraction, rotation, sorting, KMO, Bartlett, fit | `psych::fa` |
+//! | [`subscales`] | which factor stands for which subscale of an instrument; items loading weakly or on a foreign factor | ours |
 //!
 //! All functions take a correlation matrix (a covariance matrix is rescaled to a correlation
 //! matrix first, as psych does with `cov2cor`), except [`parallel`], which takes item data and
@@ -58,6 +59,7 @@ pub mod pa;
 pub mod parallel;
 pub mod promax;
 pub mod schmid;
+pub mod subscales;
 pub mod varimax;
 
 use crate::error::{Error, Warning, WarningCode};

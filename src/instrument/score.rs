@@ -28,6 +28,32 @@ pub enum ScoreMethod {
     Sum,
 }
 
+impl ScoreMethod {
+    /// The name as the command line writes it: `mean` or `sum`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ScoreMethod::Mean => "mean",
+            ScoreMethod::Sum => "sum",
+        }
+    }
+}
+
+impl std::str::FromStr for ScoreMethod {
+    type Err = Error;
+
+    /// `mean` or `sum`, as `--method` takes them.
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "mean" => Ok(ScoreMethod::Mean),
+            "sum" => Ok(ScoreMethod::Sum),
+            _ => Err(Error::option(
+                "--method",
+                format!("expected mean or sum, found \"{s}\""),
+            )),
+        }
+    }
+}
+
 /// Options of [`score`].
 #[derive(Debug, Clone)]
 pub struct ScoreOptions {

@@ -3,8 +3,12 @@
 
 use super::{
     apa, colour, legend, plot_err, side_key, slot_label, slots, stroke, text, tick, title_width,
-    whole_number, Figure, DESC_PX, TICK_PX, TITLE_PX,
+    whole_number, Chart, Charts, Figure, NamedChart, DESC_PX, TICK_PX, TITLE_PX,
 };
+use crate::analysis::efa::EfaOutput;
+use crate::analysis::omega::OmegaOutput;
+use crate::analysis::parallel::ParallelOutput;
+use crate::analysis::polychoric::PolychoricOutput;
 use crate::error::Result;
 use crate::factor::parallel::ParallelResult;
 use plotters::coord::Shift;
@@ -274,5 +278,133 @@ impl Figure for Heatmap {
             side_key(&side, "intended subscale", &groups)?;
         }
         Ok(())
+    }
+}
+
+impl Charts for ParallelOutput {
+    /// The scree plot with the parallel-analysis references.
+    fn charts(&self) -> Result<Vec<NamedChart<'_>>> {
+        Ok(vec![NamedChart {
+            suffix: None,
+            chart: Chart::Scree(ScreeChart {
+                result: &self.result,
+                title: "Scree plot with parallel analysis".into(),
+            }),
+        }])
+    }
+}
+
+impl Charts for EfaOutput {
+    /// The loading heatmap: with an instrument, items grouped by their subscale and the factors
+    /// in the order of the subscales they stand for (so a clean structure shows as blocks on
+    /// the diagonal), unmatched factors last.
+    fn charts(&self) -> Result<Vec<NamedChart<'_>>> {
+        let res = &self.result;
+        let l = &res.loadings;
+        let k = l.ncols();
+        let grouped = !self.subscale_names.is_empty();
+        let mut order: Vec<usize> = self
+            .subscale_factors
+            .iter()
+            .filter_map(|m| m.factor.map(|f| f - 1))
+            .filter(|&f| f < k)
+            .collect();
+        let rest: Vec<usize> = (0..k).filter(|f| !order.contains(f)).collect();
+        order.extend(rest);
+        let heatmap = Heatmap {
+            title: format!(
+                "{} loadings ({}, {})",
+                if grouped { "Factor" } else { "EFA" },
+                res.extraction,
+                res.rotation
+            ),
+            rows: res.items.clone(),
+            groups: self.subscale_names.clone(),
+            cols: order.iter().map(|f| format!("F{}", f + 1)).collect(),
+            values: (0..l.nrows())
+                .map(|i| order.iter().map(|&f| l[(i, f)]).collect())
+                .collect(),
+            x_desc: "factor".into(),
+            faint_below: 0.3,
+        };
+        Ok(vec![NamedChart {
+            suffix: None,
+            chart: Chart::Heatmap(heatmap),
+        }])
+    }
+}
+
+impl Charts for PolychoricOutput {
+    /// A heatmap of the correlations, items grouped by subscale.
+    fn charts(&self) -> Result<Vec<NamedChart<'_>>> {
+        let r = &self.result;
+        let k = r.items.len();
+        let heatmap = Heatmap {
+            title: format!("{} correlations", self.kind()),
+            rows: r.items.clone(),
+            groups: self.subscale_names.clone(),
+            cols: r.items.clone(),
+            values: (0..k)
+                .map(|i| {
+                    (0..k)
+                        .map(|j| r.rho.get((i, j)).copied().unwrap_or(f64::NAN))
+                        .collect()
+                })
+                .collect(),
+            x_desc: String::new(),
+            faint_below: 0.0,
+        };
+        Ok(vec![NamedChart {
+            suffix: None,
+            chart: Chart::Heatmap(heatmap),
+        }])
+    }
+}
+
+impl Charts for OmegaOutput {
+    /// A heatmap of each scale's Schmid-Leiman loadings (general, group factors, h2); with
+    /// several scales each is named after its scale (`FILE-SUBSCALE.svg`).
+    fn charts(&self) -> Result<Vec<NamedChart<'_>>> {
+        let many = self.scales.len() > 1;
+        Ok(self
+            .scales
+            .iter()
+            .map(|s| {
+                let k = s.group_loadings.first().map_or(0, Vec::len);
+                let mut cols = vec!["g".to_string()];
+                cols.extend((1..=k).map(|j| format!("F{j}*")));
+                cols.push("h2".into());
+                let at = |v: &[f64], i: usize| v.get(i).copied().unwrap_or(f64::NAN);
+                let heatmap = Heatmap {
+                    title: format!(
+                        "Schmid-Leiman loadings{}: omega h = {}, omega t = {}",
+                        if many {
+                            format!(" ({})", s.scale)
+                        } else {
+                            String::new()
+                        },
+                        apa(s.omega_hierarchical, 2, true),
+                        apa(s.omega_total, 2, true)
+                    ),
+                    rows: s.items.clone(),
+                    groups: s.subscale_names.clone(),
+                    cols,
+                    values: (0..s.items.len())
+                        .map(|i| {
+                            std::iter::once(at(&s.general_loadings, i))
+                                .chain(s.group_loadings.get(i).into_iter().flatten().copied())
+                                .chain(std::iter::once(at(&s.h2, i)))
+                                .collect()
+                        })
+                        .collect(),
+                    x_desc: "factor".into(),
+                    faint_below: 0.2,
+                };
+                NamedChart {
+                    suffix: many.then(|| s.scale.clone()),
+                    chart: Chart::Heatmap(heatmap),
+                }
+            })
+            .collect())
     }
 }

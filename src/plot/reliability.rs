@@ -1,8 +1,10 @@
 //! Item-analysis chart of a scale.
 
 use super::{
-    legend, plot_err, slot_label, slots, stroke, text, tick, Figure, DESC_PX, TICK_PX, TITLE_PX,
+    legend, plot_err, slot_label, slots, stroke, text, tick, Chart, Charts, Figure, NamedChart,
+    DESC_PX, TICK_PX, TITLE_PX,
 };
+use crate::analysis::reliability::ReliabilityOutput;
 use crate::error::Result;
 use crate::reliability::ReliabilityResult;
 use plotters::coord::Shift;
@@ -82,5 +84,27 @@ impl Figure for ReliabilityChart<'_> {
             .label(format!("alpha = {:.3}", r.alpha))
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], BLACK));
         legend(&mut chart, SeriesLabelPosition::UpperRight)
+    }
+}
+
+impl Charts for ReliabilityOutput {
+    /// One item-analysis chart per scale; with several scales each is named after its
+    /// subscale (`FILE-SUBSCALE.svg`).
+    fn charts(&self) -> Result<Vec<NamedChart<'_>>> {
+        let many = self.scales.len() > 1;
+        Ok(self
+            .scales
+            .iter()
+            .map(|s| NamedChart {
+                suffix: many.then(|| s.scale.clone()),
+                chart: Chart::Reliability(ReliabilityChart {
+                    result: &s.result,
+                    title: match &s.subscale_name {
+                        Some(name) => format!("Item analysis: {name}"),
+                        None => "Item analysis".to_string(),
+                    },
+                }),
+            })
+            .collect())
     }
 }

@@ -5,6 +5,10 @@
 
 use std::fmt;
 
+pub mod efa;
+pub mod omega;
+pub mod parallel;
+pub mod polychoric;
 pub mod reliability;
 
 /// A titled table with aligned columns and notes under it.

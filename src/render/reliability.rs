@@ -1,6 +1,7 @@
 //! Tables of reliability results.
 
 use super::{num, opt, Report, Table};
+use crate::analysis::reliability::ReliabilityOutput;
 use crate::reliability::ReliabilityResult;
 
 /// A verdict on alpha by the customary bands (George & Mallery, 2003).
@@ -80,5 +81,21 @@ impl ReliabilityResult {
 impl Report for ReliabilityResult {
     fn tables(&self) -> Vec<Table> {
         vec![self.table_titled("Reliability")]
+    }
+}
+
+impl Report for ReliabilityOutput {
+    /// One table per scale, titled with the subscale's name and id.
+    fn tables(&self) -> Vec<Table> {
+        self.scales
+            .iter()
+            .map(|s| {
+                let title = match &s.subscale_name {
+                    Some(name) => format!("Reliability: {name} ({})", s.scale),
+                    None => "Reliability".to_string(),
+                };
+                s.result.table_titled(&title)
+            })
+            .collect()
     }
 }

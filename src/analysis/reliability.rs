@@ -1,0 +1,205 @@
+//! `trustscale reliability` as a library call: Cronbach's alpha with its interval, lambda 6,
+//! omega and the item analysis, for each subscale of an instrument or for items named by hand.
+//!
+//! ```no_run
+//! use trustscale::analysis::reliability::ReliabilityRequest;
+//! use trustscale::analysis::Request;
+//! use trustscale::study::DataRequest;
+//!
+//! let req = ReliabilityRequest {
+//!     data: DataRequest::study_instrument("data/example-study/study.toml".as_ref(), "tblc"),
+//!     omega_factors: Some(1),
+//!     ..ReliabilityRequest::default()
+//! };
+//! for s in &req.run()?.scales {
+//!     println!("{}: alpha = {:.3}", s.scale, s.result.alpha);
+//! }
+//! # Ok::<(), trustscale::Error>(())
+//! ```
+
+use super::{Outcome, Request};
+use crate::correlation::Missing;
+use crate::error::{Error, Result, Warning};
+use crate::reliability::alpha::reliability_keyed;
+use crate::reliability::{ReliabilityOptions, ReliabilityResult};
+use crate::study::DataRequest;
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
+use std::path::Path;
+
+/// `trustscale reliability`: the items and the options. `Default` is the command's defaults,
+/// R psych 2.2.9 `alpha()`'s and `omega()`'s: pairwise covariances (listwise with
+/// [`DataRequest::listwise`]), Feldt's 95% interval, omega with 3 group factors.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReliabilityRequest {
+    /// The items: an instrument's subscales (each analysed on its own), one `--scale`, or items
+    /// named by hand.
+    pub data: DataRequest,
+    /// Confidence level of the alpha interval (`--ci`).
+    pub ci: f64,
+    /// A percentile bootstrap interval from this many resamples instead of Feldt's
+    /// (`--bootstrap`).
+    pub bootstrap: Option<usize>,
+    /// Seed of the bootstrap (`--seed`).
+    pub seed: u64,
+    /// Group factors of omega's Schmid-Leiman solution (`--omega-factors`; `None`: 3). Printed
+    /// in [`Request::args`] whenever set, as the report passes it.
+    pub omega_factors: Option<usize>,
+}
+
+impl Default for ReliabilityRequest {
+    fn default() -> Self {
+        let o = ReliabilityOptions::default();
+        ReliabilityRequest {
+            data: DataRequest::default(),
+            ci: o.ci,
+            bootstrap: o.bootstrap,
+            seed: o.seed,
+            omega_factors: None,
+        }
+    }
+}
+
+/// One scale's reliability.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScaleReliability {
+    /// The subscale id, or `items` for items named by hand.
+    pub scale: String,
+    /// The subscale's name in the instrument (`None` for items named by hand).
+    #[serde(skip)]
+    pub subscale_name: Option<String>,
+    /// Its reliability.
+    #[serde(flatten)]
+    pub result: ReliabilityResult,
+}
+
+/// What `trustscale reliability` produces. Serialises as the contract has it: for items named
+/// by hand or one `--scale`, the bare [`ReliabilityResult`] of that scale ([`Self::single`]);
+/// else `{"instrument": ID, "scales": [{"scale": ID, ...result}, ...]}`.
+#[derive(Debug, Clone)]
+pub struct ReliabilityOutput {
+    /// The instrument's id, if the items came from one.
+    pub instrument: Option<String>,
+    /// One entry per scale analysed, in the instrument's order.
+    pub scales: Vec<ScaleReliability>,
+    /// Whether one scale was asked for (items named by hand, or one `--scale`): the output then
+    /// serialises as that scale's bare result.
+    pub single: bool,
+}
+
+impl Serialize for ReliabilityOutput {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match (self.single, self.scales.first()) {
+            (true, Some(one)) => one.result.serialize(s),
+            _ => {
+                let mut m = s.serialize_struct("ReliabilityOutput", 2)?;
+                m.serialize_field("instrument", self.instrument.as_deref().unwrap_or(""))?;
+                m.serialize_field("scales", &self.scales)?;
+                m.end()
+            }
+        }
+    }
+}
+
+impl ReliabilityRequest {
+    /// The options of the numerics.
+    pub fn options(&self) -> ReliabilityOptions {
+        ReliabilityOptions {
+            missing: if self.data.listwise {
+                Missing::Listwise
+            } else {
+                Missing::Pairwise
+            },
+            ci: self.ci,
+            bootstrap: self.bootstrap,
+            seed: self.seed,
+            omega_factors: self
+                .omega_factors
+                .unwrap_or(ReliabilityOptions::default().omega_factors),
+        }
+    }
+}
+
+impl Request for ReliabilityRequest {
+    type Output = ReliabilityOutput;
+
+    fn args(&self) -> Vec<String> {
+        let d = ReliabilityRequest::default();
+        let mut a = vec!["reliability".to_string()];
+        a.extend(self.data.args());
+        if self.ci != d.ci {
+            a.extend(["--ci".into(), self.ci.to_string()]);
+        }
+        if let Some(b) = self.bootstrap {
+            a.extend(["--bootstrap".into(), b.to_string()]);
+        }
+        if self.seed != d.seed {
+            a.extend(["--seed".into(), self.seed.to_string()]);
+        }
+        if let Some(k) = self.omega_factors {
+            a.extend(["--omega-factors".into(), k.to_string()]);
+        }
+        a
+    }
+
+    fn study(&self) -> Option<&Path> {
+        self.data.study.as_deref()
+    }
+
+    fn run(&self) -> Result<ReliabilityOutput> {
+        let opts = self.options();
+        opts.validate()?;
+        let loaded = self.data.load()?;
+        let inst = loaded.instrument.as_ref();
+        let scales = loaded
+            .scales
+            .iter()
+            .map(|s| {
+                let result = reliability_keyed(&s.data, &s.reversed, &opts)
+                    .map_err(|e| with_scale(e, &s.name, inst.is_some()))?;
+                Ok(ScaleReliability {
+                    scale: s.name.clone(),
+                    subscale_name: inst
+                        .and_then(|i| i.subscale(&s.name))
+                        .map(|x| x.name.clone()),
+                    result,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(ReliabilityOutput {
+            instrument: inst.map(|i| i.id.clone()),
+            scales,
+            single: inst.is_none() || self.data.scale.is_some(),
+        })
+    }
+}
+
+impl Outcome for ReliabilityOutput {
+    /// Each scale's warnings in order, prefixed `SUBSCALE: ` when there are several scales.
+    fn warnings(&self) -> Vec<Warning> {
+        let many = self.scales.len() > 1;
+        self.scales
+            .iter()
+            .flat_map(|s| {
+                s.result.warnings.iter().map(move |w| {
+                    let mut w = w.clone();
+                    if many {
+                        w.message = format!("{}: {}", s.scale, w.message);
+                    }
+                    w
+                })
+            })
+            .collect()
+    }
+}
+
+/// An option error of one subscale, naming it when the items came from an instrument.
+fn with_scale(e: Error, scale: &str, named: bool) -> Error {
+    match e {
+        Error::InvalidOption { flag, msg } if named => Error::InvalidOption {
+            flag,
+            msg: format!("subscale {scale}: {msg}"),
+        },
+        other => other,
+    }
+}
