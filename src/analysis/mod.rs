@@ -19,6 +19,8 @@ use crate::error::{Error, Result, Warning};
 use serde::Serialize;
 use std::path::Path;
 
+pub mod cfa;
+
 /// A command as a library call.
 pub trait Request {
     /// What it produces; serialises to the command's contract JSON.

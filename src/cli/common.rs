@@ -166,11 +166,6 @@ impl DataArgs {
         Ok(study.dataset_for(name)?.clone())
     }
 
-    /// The instrument, if one was named.
-    pub fn instrument(&self) -> Result<Option<Instrument>> {
-        self.request()?.instrument()
-    }
-
     /// Reads the file once and returns each requested scale's data.
     pub fn load(&self) -> Result<(Vec<ScaleData>, Option<Instrument>)> {
         self.load_with(&[]).map(|(s, i, _)| (s, i))

@@ -5,6 +5,7 @@
 
 use std::fmt;
 
+pub mod cfa;
 pub mod reliability;
 
 /// A titled table with aligned columns and notes under it.
