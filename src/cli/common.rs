@@ -151,21 +151,6 @@ impl DataArgs {
         })
     }
 
-    /// The study's dataset holding the instrument.
-    pub fn study_dataset(&self) -> Result<trustscale::study::Dataset> {
-        let Some(path) = &self.study else {
-            return Err(Error::option("--study", "no study file given"));
-        };
-        let study = trustscale::study::Study::load(path)?;
-        let Some(name) = &self.instrument else {
-            return Err(Error::option(
-                "--instrument",
-                "with --study, name the instrument whose data to use",
-            ));
-        };
-        Ok(study.dataset_for(name)?.clone())
-    }
-
     /// Reads the file once and returns each requested scale's data.
     pub fn load(&self) -> Result<(Vec<ScaleData>, Option<Instrument>)> {
         self.load_with(&[]).map(|(s, i, _)| (s, i))

@@ -169,3 +169,33 @@ impl Figure for AgreementChart {
         Ok(())
     }
 }
+
+/// `rwg --plot FILE`: every group's rwg(j) with the cut-off, and ICC(1)/ICC(2) per scale, scales
+/// by their subscale names.
+impl super::Charts for crate::analysis::rwg::RwgOutput {
+    fn charts(&self) -> Result<Vec<super::NamedChart<'_>>> {
+        Ok(vec![super::NamedChart {
+            suffix: None,
+            chart: super::Chart::Agreement(AgreementChart {
+                title: format!(
+                    "Within-group agreement{}",
+                    self.instrument_title
+                        .as_ref()
+                        .map_or(String::new(), |t| format!(": {t}"))
+                ),
+                scales: self
+                    .scales
+                    .iter()
+                    .map(|s| AgreementScale {
+                        name: s.name.clone(),
+                        rwg_j: s.result.groups.iter().filter_map(|g| g.rwg_j).collect(),
+                        icc1: s.result.icc1,
+                        icc2: s.result.icc2,
+                    })
+                    .collect(),
+                rwg_cutoff: self.cutoffs.rwg,
+                icc2_cutoff: self.cutoffs.icc2,
+            }),
+        }])
+    }
+}

@@ -7,6 +7,7 @@ use std::fmt;
 
 pub mod cfa;
 pub mod reliability;
+pub mod rwg;
 
 /// A titled table with aligned columns and notes under it.
 #[derive(Debug, Clone, Default, PartialEq)]
