@@ -20,6 +20,7 @@ use serde::Serialize;
 use std::path::Path;
 
 pub mod cfa;
+pub mod icc;
 pub mod rwg;
 
 /// A command as a library call.

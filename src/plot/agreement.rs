@@ -199,3 +199,25 @@ impl super::Charts for crate::analysis::rwg::RwgOutput {
         }])
     }
 }
+
+/// `icc --plot FILE`: the six ICCs with their intervals.
+impl super::Charts for crate::analysis::icc::IccOutput {
+    fn charts(&self) -> Result<Vec<super::NamedChart<'_>>> {
+        let r = &self.result;
+        Ok(vec![super::NamedChart {
+            suffix: None,
+            chart: super::Chart::Forest(super::ForestChart {
+                title: format!(
+                    "Intraclass correlations ({} targets, {} raters)",
+                    r.n_targets, r.n_raters
+                ),
+                x_desc: format!("ICC with {:.0}% interval", self.ci * 100.0),
+                terms: r
+                    .icc
+                    .iter()
+                    .map(|row| (row.kind.clone(), row.icc, row.ci))
+                    .collect(),
+            }),
+        }])
+    }
+}

@@ -6,6 +6,7 @@
 use std::fmt;
 
 pub mod cfa;
+pub mod icc;
 pub mod reliability;
 pub mod rwg;
 
