@@ -221,3 +221,38 @@ impl super::Charts for crate::analysis::icc::IccOutput {
         }])
     }
 }
+
+/// `kappa --plot FILE`, two raters only: their agreement table as a heatmap of proportions, the
+/// diagonal holding the agreements. Fleiss' kappa (more raters) has no chart: an error.
+impl super::Charts for crate::analysis::kappa::KappaOutput {
+    fn charts(&self) -> Result<Vec<super::NamedChart<'_>>> {
+        use crate::analysis::kappa::KappaOutput;
+        let KappaOutput::Cohen(c) = self else {
+            return Err(crate::error::Error::option(
+                "--plot",
+                "the agreement chart is drawn for two raters (Cohen's kappa)",
+            ));
+        };
+        let cats = &c.result.categories;
+        let [first, second] = &c.raters;
+        Ok(vec![super::NamedChart {
+            suffix: None,
+            chart: super::Chart::Heatmap(super::Heatmap {
+                title: format!(
+                    "Agreement of {first} and {second}: kappa = {}",
+                    apa(c.result.kappa, 2, true)
+                ),
+                rows: cats.iter().map(|k| format!("{first}: {k}")).collect(),
+                groups: Vec::new(),
+                cols: cats.clone(),
+                values: c
+                    .counts
+                    .iter()
+                    .map(|row| row.iter().map(|v| v / c.pairs.max(1.0)).collect())
+                    .collect(),
+                x_desc: format!("{second} (share of the {} rated subjects)", c.pairs),
+                faint_below: 0.0,
+            }),
+        }])
+    }
+}

@@ -7,6 +7,7 @@ use std::fmt;
 
 pub mod cfa;
 pub mod icc;
+pub mod kappa;
 pub mod reliability;
 pub mod rwg;
 
