@@ -22,6 +22,7 @@ use std::path::Path;
 pub mod cfa;
 pub mod icc;
 pub mod kappa;
+pub mod krippendorff;
 pub mod rwg;
 
 /// A command as a library call.

@@ -8,6 +8,7 @@ use std::fmt;
 pub mod cfa;
 pub mod icc;
 pub mod kappa;
+pub mod krippendorff;
 pub mod reliability;
 pub mod rwg;
 
