@@ -66,6 +66,19 @@ pub struct VarianceComponents {
     pub loglik_reml: f64,
 }
 
+impl IccOptions {
+    /// Rejects unusable options before any data are read.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] (`--ci`) for a level outside (0, 1).
+    pub fn validate(&self) -> Result<()> {
+        if !(self.ci > 0.0 && self.ci < 1.0) {
+            return Err(Error::option("--ci", "expected a level between 0 and 1"));
+        }
+        Ok(())
+    }
+}
+
 /// Result of [`icc`]; keys as in the CLI contract.
 #[derive(Debug, Clone, Serialize)]
 pub struct IccResult {
@@ -118,9 +131,7 @@ pub struct IccResult {
 /// None known. With complete data psych's default `lmer = TRUE` rebuilds MSW from the variance
 /// components ($\sigma^2_e + \sigma^2_b$), which is not the ANOVA MSW; we use the exact ANOVA there.
 pub fn icc(values: &[f64], n: usize, k: usize, opts: &IccOptions) -> Result<IccResult> {
-    if !(opts.ci > 0.0 && opts.ci < 1.0) {
-        return Err(Error::option("--ci", "expected a level between 0 and 1"));
-    }
+    opts.validate()?;
     if n < 2 || k < 2 || values.len() != n * k {
         return Err(Error::option(
             "--raters",

@@ -17,6 +17,37 @@ pub enum Weights {
     Quadratic,
 }
 
+impl Weights {
+    /// The name `--weights` takes (`none`, `linear`, `quadratic`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Weights::None => "none",
+            Weights::Linear => "linear",
+            Weights::Quadratic => "quadratic",
+        }
+    }
+}
+
+impl std::str::FromStr for Weights {
+    type Err = Error;
+
+    /// `none`, `linear` or `quadratic`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] (`--weights`) for anything else.
+    fn from_str(s: &str) -> Result<Weights> {
+        match s {
+            "none" => Ok(Weights::None),
+            "linear" => Ok(Weights::Linear),
+            "quadratic" => Ok(Weights::Quadratic),
+            other => Err(Error::option(
+                "--weights",
+                format!("expected none, linear or quadratic, found \"{other}\""),
+            )),
+        }
+    }
+}
+
 /// Options of [`cohen_kappa`]; defaults as psych::cohen.kappa (2.2.9): unweighted, 95% interval.
 #[derive(Debug, Clone)]
 pub struct KappaOptions {
@@ -197,6 +228,32 @@ pub fn cohen_kappa(
         method: "cohen".into(),
         warnings,
     })
+}
+
+/// The agreement table of two raters: how many subjects rater `a` put in category `i` and rater
+/// `b` in category `j` (`categories` in their order, labels compared without surrounding
+/// spaces), and the number of subjects counted (both labels present and among `categories`).
+pub fn agreement_counts(
+    a: &[Option<String>],
+    b: &[Option<String>],
+    categories: &[String],
+) -> (Vec<Vec<f64>>, f64) {
+    let mut counts = vec![vec![0.0; categories.len()]; categories.len()];
+    let mut pairs = 0.0f64;
+    for (x, y) in a.iter().zip(b) {
+        let (Some(x), Some(y)) = (x, y) else {
+            continue;
+        };
+        let i = categories.iter().position(|k| k == x.trim());
+        let j = categories.iter().position(|k| k == y.trim());
+        if let (Some(i), Some(j)) = (i, j) {
+            if let Some(cell) = counts.get_mut(i).and_then(|row| row.get_mut(j)) {
+                *cell += 1.0;
+                pairs += 1.0;
+            }
+        }
+    }
+    (counts, pairs)
 }
 
 fn weight_matrix(k: usize, w: Weights) -> Vec<f64> {

@@ -22,6 +22,39 @@ pub enum Level {
     Ratio,
 }
 
+impl Level {
+    /// The name `--level` takes (`nominal`, `ordinal`, `interval`, `ratio`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Level::Nominal => "nominal",
+            Level::Ordinal => "ordinal",
+            Level::Interval => "interval",
+            Level::Ratio => "ratio",
+        }
+    }
+}
+
+impl std::str::FromStr for Level {
+    type Err = Error;
+
+    /// `nominal`, `ordinal`, `interval` or `ratio`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] (`--level`) for anything else.
+    fn from_str(s: &str) -> Result<Level> {
+        match s {
+            "nominal" => Ok(Level::Nominal),
+            "ordinal" => Ok(Level::Ordinal),
+            "interval" => Ok(Level::Interval),
+            "ratio" => Ok(Level::Ratio),
+            other => Err(Error::option(
+                "--level",
+                format!("expected nominal, ordinal, interval or ratio, found \"{other}\""),
+            )),
+        }
+    }
+}
+
 /// Result of [`krippendorff`].
 #[derive(Debug, Clone, Serialize)]
 pub struct KrippendorffResult {

@@ -43,6 +43,19 @@ impl Null {
         })
     }
 
+    /// The name `--null` takes (`uniform`, `slight-skew`, ...); `None` for a variance given by
+    /// the user (`--null-variance`).
+    pub fn name(&self) -> Option<&'static str> {
+        Some(match self {
+            Null::Uniform => "uniform",
+            Null::SlightSkew => "slight-skew",
+            Null::ModerateSkew => "moderate-skew",
+            Null::HeavySkew => "heavy-skew",
+            Null::Triangular => "triangular",
+            Null::Variance(_) => return None,
+        })
+    }
+
     /// The null variance for an `a`-point scale.
     ///
     /// # Formula
@@ -96,6 +109,15 @@ impl Null {
                 ))
             }
         })
+    }
+}
+
+impl std::str::FromStr for Null {
+    type Err = Error;
+
+    /// As [`Null::parse`].
+    fn from_str(s: &str) -> Result<Null> {
+        Null::parse(s)
     }
 }
 

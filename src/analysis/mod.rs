@@ -26,6 +26,12 @@ use crate::error::{Error, Result, Warning};
 use serde::Serialize;
 use std::path::Path;
 
+pub mod cfa;
+pub mod icc;
+pub mod kappa;
+pub mod krippendorff;
+pub mod rwg;
+
 /// A command as a library call.
 pub trait Request {
     /// What it produces; serialises to the command's contract JSON.

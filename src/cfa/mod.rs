@@ -3,6 +3,7 @@
 //!
 //! | stage | module | lavaan |
 //! |---|---|---|
+//! | an instrument's intended model (one factor per subscale) → model syntax | [`instrument`] | |
 //! | model syntax → flat statements | [`syntax`] | `lavParseModelString` |
 //! | statements → parameter table | [`partable`] | `lavaanify` |
 //! | parameter table → RAM matrices, implied moments, derivatives | [`model`] | `lav_model`, `computeDelta` |
@@ -50,6 +51,7 @@
 
 pub mod estimate;
 pub mod fit;
+pub mod instrument;
 pub mod invariance;
 pub mod mi;
 pub mod model;
@@ -87,6 +89,31 @@ impl Estimator {
         match self {
             Estimator::Ml => "ml",
             Estimator::Mlr => "mlr",
+        }
+    }
+}
+
+impl std::fmt::Display for Estimator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Estimator {
+    type Err = Error;
+
+    /// `ml` or `mlr`, in any case (`--estimator MLR` is lavaan's spelling).
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] (`--estimator`) for anything else.
+    fn from_str(s: &str) -> Result<Estimator> {
+        match s.to_ascii_lowercase().as_str() {
+            "ml" => Ok(Estimator::Ml),
+            "mlr" => Ok(Estimator::Mlr),
+            other => Err(Error::option(
+                "--estimator",
+                format!("expected ml or mlr, found \"{other}\""),
+            )),
         }
     }
 }

@@ -73,16 +73,6 @@ impl ReadArgs {
         }
         .is_missing(cell)
     }
-
-    /// Reads named columns as text, one `Vec<Option<String>>` per column (`None` = missing),
-    /// with the spreadsheet row number of each row.
-    pub fn read_text_columns(
-        &self,
-        names: &[String],
-        flag: &str,
-    ) -> Result<(Vec<TextColumn>, Vec<u64>)> {
-        self.request()?.read_text_columns(names, flag)
-    }
 }
 
 /// Data file and item selection.
@@ -122,8 +112,6 @@ pub struct DataArgs {
     #[arg(long)]
     pub study: Option<PathBuf>,
 }
-
-pub use trustscale::study::items::TextColumn;
 
 /// Scales, the instrument they came from, and the extra text columns asked for.
 pub type Loaded = (Vec<ScaleData>, Option<Instrument>, Vec<Vec<String>>);
@@ -174,6 +162,12 @@ impl DataArgs {
     /// Reads the file once and returns each requested scale's data, also reading the named
     /// columns as text (group ids, ...): one `Vec<String>` per name, row-aligned with every
     /// scale's data.
+    /// Reads the file once and returns each requested scale's data.
+    pub fn load(&self) -> Result<(Vec<ScaleData>, Option<Instrument>)> {
+        self.load_with(&[]).map(|(s, i, _)| (s, i))
+
+    /// [`DataArgs::load`], also reading the named columns as text (group ids, ...): one
+    /// `Vec<String>` per name, row-aligned with every scale's data.
     pub fn load_with(&self, text: &[String]) -> Result<Loaded> {
         let l = self.request()?.load_with(text)?;
         Ok((l.scales, l.instrument, l.texts))

@@ -169,3 +169,90 @@ impl Figure for AgreementChart {
         Ok(())
     }
 }
+
+/// `rwg --plot FILE`: every group's rwg(j) with the cut-off, and ICC(1)/ICC(2) per scale, scales
+/// by their subscale names.
+impl super::Charts for crate::analysis::rwg::RwgOutput {
+    fn charts(&self) -> Result<Vec<super::NamedChart<'_>>> {
+        Ok(vec![super::NamedChart {
+            suffix: None,
+            chart: super::Chart::Agreement(AgreementChart {
+                title: format!(
+                    "Within-group agreement{}",
+                    self.instrument_title
+                        .as_ref()
+                        .map_or(String::new(), |t| format!(": {t}"))
+                ),
+                scales: self
+                    .scales
+                    .iter()
+                    .map(|s| AgreementScale {
+                        name: s.name.clone(),
+                        rwg_j: s.result.groups.iter().filter_map(|g| g.rwg_j).collect(),
+                        icc1: s.result.icc1,
+                        icc2: s.result.icc2,
+                    })
+                    .collect(),
+                rwg_cutoff: self.cutoffs.rwg,
+                icc2_cutoff: self.cutoffs.icc2,
+            }),
+        }])
+    }
+}
+
+/// `icc --plot FILE`: the six ICCs with their intervals.
+impl super::Charts for crate::analysis::icc::IccOutput {
+    fn charts(&self) -> Result<Vec<super::NamedChart<'_>>> {
+        let r = &self.result;
+        Ok(vec![super::NamedChart {
+            suffix: None,
+            chart: super::Chart::Forest(super::ForestChart {
+                title: format!(
+                    "Intraclass correlations ({} targets, {} raters)",
+                    r.n_targets, r.n_raters
+                ),
+                x_desc: format!("ICC with {:.0}% interval", self.ci * 100.0),
+                terms: r
+                    .icc
+                    .iter()
+                    .map(|row| (row.kind.clone(), row.icc, row.ci))
+                    .collect(),
+            }),
+        }])
+    }
+}
+
+/// `kappa --plot FILE`, two raters only: their agreement table as a heatmap of proportions, the
+/// diagonal holding the agreements. Fleiss' kappa (more raters) has no chart: an error.
+impl super::Charts for crate::analysis::kappa::KappaOutput {
+    fn charts(&self) -> Result<Vec<super::NamedChart<'_>>> {
+        use crate::analysis::kappa::KappaOutput;
+        let KappaOutput::Cohen(c) = self else {
+            return Err(crate::error::Error::option(
+                "--plot",
+                "the agreement chart is drawn for two raters (Cohen's kappa)",
+            ));
+        };
+        let cats = &c.result.categories;
+        let [first, second] = &c.raters;
+        Ok(vec![super::NamedChart {
+            suffix: None,
+            chart: super::Chart::Heatmap(super::Heatmap {
+                title: format!(
+                    "Agreement of {first} and {second}: kappa = {}",
+                    apa(c.result.kappa, 2, true)
+                ),
+                rows: cats.iter().map(|k| format!("{first}: {k}")).collect(),
+                groups: Vec::new(),
+                cols: cats.clone(),
+                values: c
+                    .counts
+                    .iter()
+                    .map(|row| row.iter().map(|v| v / c.pairs.max(1.0)).collect())
+                    .collect(),
+                x_desc: format!("{second} (share of the {} rated subjects)", c.pairs),
+                faint_below: 0.0,
+            }),
+        }])
+    }
+}

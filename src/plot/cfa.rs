@@ -100,3 +100,97 @@ impl Figure for LoadingsChart {
         Ok(())
     }
 }
+
+/// `cfa --plot FILE`: the standardised loadings with delta-method 95% intervals (`FILE`), and
+/// with two or more factors their correlations (`FILE-factors`); of the first group in a
+/// multi-group model. An instrument's factors are shown by their subscale names.
+impl super::Charts for crate::analysis::cfa::CfaOutput {
+    fn charts(&self) -> Result<Vec<super::NamedChart<'_>>> {
+        use super::{Chart, Heatmap, NamedChart};
+        use crate::cfa::syntax::Op;
+        let r = &self.result;
+        let name = &self.model_name;
+        let first = |p: &&crate::cfa::Parameter| p.group.is_none_or(|g| g == 1);
+        let z = crate::dist::normal_quantile(0.975).unwrap_or(1.959964);
+        let loadings = r
+            .parameters
+            .iter()
+            .filter(first)
+            .filter(|p| p.op == Op::Measure)
+            .filter_map(|p| {
+                p.std_all.map(|est| Loading {
+                    item: p.rhs.clone(),
+                    factor: self.factor_label(&p.lhs),
+                    est,
+                    ci: p.std_all_se.map(|se| [est - z * se, est + z * se]),
+                })
+            })
+            .collect();
+        let group = r
+            .groups
+            .first()
+            .filter(|_| r.groups.len() > 1)
+            .map_or(String::new(), |g| format!(", group {}", g.label));
+        let mut out = vec![NamedChart {
+            suffix: None,
+            chart: Chart::Loadings(LoadingsChart {
+                title: format!("Standardised loadings ({name}{group})"),
+                x_desc: "standardised loading with 95% interval".into(),
+                loadings,
+            }),
+        }];
+        let mut factors: Vec<String> = Vec::new();
+        for p in r
+            .parameters
+            .iter()
+            .filter(first)
+            .filter(|p| p.op == Op::Measure)
+        {
+            if !factors.contains(&p.lhs) {
+                factors.push(p.lhs.clone());
+            }
+        }
+        if factors.len() < 2 {
+            return Ok(out);
+        }
+        let mut values = vec![vec![f64::NAN; factors.len()]; factors.len()];
+        for (i, row) in values.iter_mut().enumerate() {
+            row[i] = 1.0;
+        }
+        for p in r
+            .parameters
+            .iter()
+            .filter(first)
+            .filter(|p| p.op == Op::Covary)
+        {
+            let (Some(i), Some(j)) = (
+                factors.iter().position(|f| *f == p.lhs),
+                factors.iter().position(|f| *f == p.rhs),
+            ) else {
+                continue;
+            };
+            if i != j {
+                let v = p.std_all.unwrap_or(f64::NAN);
+                values[i][j] = v;
+                values[j][i] = v;
+            }
+        }
+        out.push(NamedChart {
+            suffix: Some("factors".into()),
+            chart: Chart::Heatmap(Heatmap {
+                title: format!("Factor correlations ({name}{group})"),
+                rows: factors
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| format!("{} {}", i + 1, self.factor_label(f)))
+                    .collect(),
+                groups: Vec::new(),
+                cols: (1..=factors.len()).map(|i| i.to_string()).collect(),
+                values,
+                x_desc: "factor".into(),
+                faint_below: 0.0,
+            }),
+        });
+        Ok(out)
+    }
+}

@@ -9,7 +9,12 @@ pub mod efa;
 pub mod omega;
 pub mod parallel;
 pub mod polychoric;
+pub mod cfa;
+pub mod icc;
+pub mod kappa;
+pub mod krippendorff;
 pub mod reliability;
+pub mod rwg;
 
 /// A titled table with aligned columns and notes under it.
 #[derive(Debug, Clone, Default, PartialEq)]
