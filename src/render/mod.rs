@@ -5,6 +5,7 @@
 
 use std::fmt;
 
+pub mod format;
 pub mod reliability;
 
 /// A titled table with aligned columns and notes under it.
