@@ -15,6 +15,9 @@
 //! Every request can print the command line that reproduces it ([`Request::command_line`]), so
 //! the report shows a command under each of its results.
 
+pub mod profile;
+pub mod regress;
+
 use crate::error::{Error, Result, Warning};
 use serde::Serialize;
 use std::path::Path;

@@ -17,7 +17,7 @@ pub use agreement::{AgreementChart, AgreementScale};
 pub use cfa::{Loading, LoadingsChart};
 pub use factor::{Heatmap, ScreeChart};
 pub use power::{PowerCurve, PowerCurves};
-pub use profile::{ProfileChart, ProfileSeries};
+pub use profile::{profile_chart, ProfileChart, ProfileSeries};
 pub use regress::{DominanceChart, DominanceModel, ForestChart, PredictedChart};
 pub use reliability::ReliabilityChart;
 

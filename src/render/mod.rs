@@ -6,6 +6,8 @@
 use std::fmt;
 
 pub mod format;
+pub mod profile;
+pub mod regress;
 pub mod reliability;
 
 /// A titled table with aligned columns and notes under it.

@@ -3,7 +3,6 @@
 //! Every function returns the level (for colour) and a word; the report prints the evidence
 //! next to it ("Cronbach's alpha = .86 [.84, .88]: good") and names the cut-offs.
 
-
 /// How good a result is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
