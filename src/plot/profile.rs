@@ -174,23 +174,6 @@ fn wrap(label: &str, width: usize) -> Vec<String> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::wrap;
-
-    #[test]
-    fn long_names_wrap_at_spaces() {
-        assert_eq!(
-            wrap("Shared Interest Broker", 14),
-            ["Shared", "Interest Broker"]
-        );
-        assert_eq!(wrap("Network Organizer", 14), ["Network", "Organizer"]);
-        assert_eq!(wrap("Affective trust", 16), ["Affective trust"]);
-        assert_eq!(wrap("Relational Coach", 14), ["Relational", "Coach"]);
-        assert_eq!(wrap("", 14), Vec::<String>::new());
-    }
-}
-
 /// The profile chart of one leader (self, and collaborators' mean ± 1 SD) or one group
 /// (members' mean ± 1 SD); `None` when the id is not in the result.
 pub fn profile_chart(r: &ProfileResult, id: &str) -> Option<ProfileChart> {
@@ -306,5 +289,22 @@ impl super::Charts for crate::analysis::profile::ProfileOutput {
                 })
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn long_names_wrap_at_spaces() {
+        assert_eq!(
+            wrap("Shared Interest Broker", 14),
+            ["Shared", "Interest Broker"]
+        );
+        assert_eq!(wrap("Network Organizer", 14), ["Network", "Organizer"]);
+        assert_eq!(wrap("Affective trust", 16), ["Affective trust"]);
+        assert_eq!(wrap("Relational Coach", 14), ["Relational", "Coach"]);
+        assert_eq!(wrap("", 14), Vec::<String>::new());
     }
 }
