@@ -15,8 +15,12 @@
 //! Every request can print the command line that reproduces it ([`Request::command_line`]), so
 //! the report shows a command under each of its results.
 
+pub mod instrument;
+pub mod power;
 pub mod profile;
 pub mod regress;
+pub mod simulate;
+pub mod study;
 
 use crate::error::{Error, Result, Warning};
 use serde::Serialize;

@@ -16,7 +16,7 @@ mod reliability;
 pub use agreement::{AgreementChart, AgreementScale};
 pub use cfa::{Loading, LoadingsChart};
 pub use factor::{Heatmap, ScreeChart};
-pub use power::{PowerCurve, PowerCurves};
+pub use power::{check_plot_file, PowerCurve, PowerCurves};
 pub use profile::{profile_chart, ProfileChart, ProfileSeries};
 pub use regress::{DominanceChart, DominanceModel, ForestChart, PredictedChart};
 pub use reliability::ReliabilityChart;

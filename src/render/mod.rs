@@ -6,9 +6,12 @@
 use std::fmt;
 
 pub mod format;
+pub mod instrument;
+pub mod power;
 pub mod profile;
 pub mod regress;
 pub mod reliability;
+pub mod study;
 
 /// A titled table with aligned columns and notes under it.
 #[derive(Debug, Clone, Default, PartialEq)]
