@@ -21,6 +21,12 @@ pub mod parallel;
 pub mod polychoric;
 pub mod reliability;
 pub mod score;
+pub mod instrument;
+pub mod power;
+pub mod profile;
+pub mod regress;
+pub mod simulate;
+pub mod study;
 
 use crate::error::{Error, Result, Warning};
 use serde::Serialize;

@@ -16,8 +16,8 @@ mod reliability;
 pub use agreement::{AgreementChart, AgreementScale};
 pub use cfa::{Loading, LoadingsChart};
 pub use factor::{Heatmap, ScreeChart};
-pub use power::{PowerCurve, PowerCurves};
-pub use profile::{ProfileChart, ProfileSeries};
+pub use power::{check_plot_file, PowerCurve, PowerCurves};
+pub use profile::{profile_chart, ProfileChart, ProfileSeries};
 pub use regress::{DominanceChart, DominanceModel, ForestChart, PredictedChart};
 pub use reliability::ReliabilityChart;
 
@@ -299,25 +299,8 @@ pub(crate) fn legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTran
         .map_err(plot_err)
 }
 
-/// APA-style number: two decimals, no leading zero when `bounded` (|x| <= 1 by definition).
-pub fn apa(x: f64, decimals: usize, bounded: bool) -> String {
-    if !x.is_finite() {
-        return "NA".into();
-    }
-    let mut s = format!("{x:.decimals$}");
-    if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
-        s.remove(0);
-    }
-    if bounded {
-        if let Some(rest) = s.strip_prefix("0.") {
-            return format!(".{rest}");
-        }
-        if let Some(rest) = s.strip_prefix("-0.") {
-            return format!("-.{rest}");
-        }
-    }
-    s
-}
+/// APA-style number (see [`crate::render::format::apa`]).
+pub use crate::render::format::apa;
 
 /// How a legend entry is marked.
 #[derive(Clone, Copy)]

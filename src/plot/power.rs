@@ -5,6 +5,7 @@ use super::{
     TICK_PX, TITLE_PX,
 };
 use crate::error::Result;
+use crate::simulate::power::PowerRun;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -92,4 +93,123 @@ impl Figure for PowerCurves {
         }
         legend(&mut chart, SeriesLabelPosition::LowerRight)
     }
+}
+
+/// Rejects a `--plot` file that is neither `.svg` nor `.png` (checked before a long run, not
+/// after it).
+pub fn check_plot_file(p: &std::path::Path) -> Result<()> {
+    match p.extension().and_then(|e| e.to_str()) {
+        Some("svg") | Some("png") => Ok(()),
+        _ => Err(crate::error::Error::option(
+            "--plot",
+            format!("{}: charts are written as .svg or .png files", p.display()),
+        )),
+    }
+}
+
+/// Formats an effect scale for a file name and a title: `0.5`, `1`.
+fn scale_label(x: f64) -> String {
+    format!("{x}")
+}
+
+/// `power --plot FILE`: the power curves of a run, with the suffix of each chart's file name (empty: the `--plot`
+/// file itself).
+///
+/// One chart per predictor and effect scale (each predictor's test in the run's analysis has its
+/// own power): x = total number of groups, one curve per raters-per-group value. A point is the
+/// share $\hat p$ of the cell's $R$ successful replications with $p < \alpha$, with the Monte
+/// Carlo (Wald) 95% interval
+/// $$\hat p \pm 1.96\sqrt{\hat p(1-\hat p)/R}$$
+/// clipped to [0, 1]. Cells without a successful replication are left out. The suffix names the
+/// predictor (`tblc-process-navigator`) when the run has several, and the effect scale
+/// (`effect-0.5`) when it has several.
+impl super::Charts for crate::analysis::power::PowerOutput {
+    fn charts(&self) -> Result<Vec<super::NamedChart<'_>>> {
+        Ok(power_charts(&self.run)
+            .into_iter()
+            .map(|(suffix, chart)| super::NamedChart {
+                suffix: (!suffix.is_empty()).then_some(suffix),
+                chart: super::Chart::Power(chart),
+            })
+            .collect())
+    }
+}
+
+fn power_charts(run: &PowerRun) -> Vec<(String, PowerCurves)> {
+    let s = &run.settings;
+    let safe = |t: &str| -> String {
+        t.chars()
+            .map(|c| {
+                if c.is_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect()
+    };
+    let mut raters = s.raters.clone();
+    raters.sort_unstable();
+    raters.dedup();
+    let mut charts = Vec::new();
+    for (j, term) in s.predictors.iter().enumerate() {
+        for &scale in &s.effect_scale {
+            let curves: Vec<PowerCurve> = raters
+                .iter()
+                .map(|&k| {
+                    let mut points: Vec<(f64, f64, Option<[f64; 2]>)> = run
+                        .summary
+                        .iter()
+                        .filter(|c| {
+                            c.spec.raters == k
+                                && c.spec.effect_scale.to_bits() == scale.to_bits()
+                                && c.replications > 0
+                        })
+                        .filter_map(|c| {
+                            let p = c.effects.get(j)?.power;
+                            let h = 1.96 * (p * (1.0 - p) / c.replications as f64).sqrt();
+                            Some((
+                                c.spec.groups as f64,
+                                p,
+                                Some([(p - h).max(0.0), (p + h).min(1.0)]),
+                            ))
+                        })
+                        .collect();
+                    points.sort_by(|a, b| a.0.total_cmp(&b.0));
+                    PowerCurve {
+                        label: format!("{k} raters per group"),
+                        points,
+                    }
+                })
+                .collect();
+            let beta = run.true_effects.get(j).map(|b| b * scale);
+            let analysis = crate::analysis::power::analysis_name(s.analysis);
+            let mut title = format!("Power ({analysis}): {term} → {}", s.outcome);
+            if let Some(b) = beta {
+                title.push_str(&format!(", β = {}", apa(b, 2, true)));
+            }
+            if s.effect_scale.len() > 1 {
+                title.push_str(&format!(" (effects × {})", scale_label(scale)));
+            }
+            if let Some([i, n]) = run.shard {
+                title.push_str(&format!(" [shard {i}/{n}]"));
+            }
+            let mut suffix = Vec::new();
+            if s.predictors.len() > 1 {
+                suffix.push(safe(term));
+            }
+            if s.effect_scale.len() > 1 {
+                suffix.push(format!("effect-{}", scale_label(scale)));
+            }
+            charts.push((
+                suffix.join("-"),
+                PowerCurves {
+                    title,
+                    curves,
+                    target: 0.8,
+                },
+            ));
+        }
+    }
+    charts
 }

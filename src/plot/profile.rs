@@ -7,6 +7,8 @@ use super::{
     TITLE_PX,
 };
 use crate::error::Result;
+use crate::profile::{Descriptives, ProfileResult, Profiles};
+use crate::render::num;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -169,6 +171,124 @@ fn wrap(label: &str, width: usize) -> Vec<String> {
     match best {
         Some((i, _)) => vec![label[..i].to_string(), label[i + 1..].to_string()],
         None => vec![label.to_string()],
+    }
+}
+
+/// The profile chart of one leader (self, and collaborators' mean ± 1 SD) or one group
+/// (members' mean ± 1 SD); `None` when the id is not in the result.
+pub fn profile_chart(r: &ProfileResult, id: &str) -> Option<ProfileChart> {
+    let [lo, hi] = r.scale;
+    // the whisker is drawn within the response scale; the JSON keeps the exact values
+    let spread = |d: &Descriptives| {
+        d.mean
+            .zip(d.sd)
+            .map(|(m, sd)| [(m - sd).max(lo), (m + sd).min(hi)])
+    };
+    let (title, series, highlight) = match &r.profiles {
+        Profiles::Leader { leaders, .. } => {
+            let l = leaders.iter().find(|l| l.leader == id)?;
+            // the leader's strengths, shaded: the strengths-based reading of the profile
+            let strong = l
+                .subscales
+                .iter()
+                .map(|x| l.strengths.contains(&x.subscale))
+                .collect();
+            let own = ProfileSeries {
+                label: "self".into(),
+                values: l
+                    .subscales
+                    .iter()
+                    .map(|x| x.self_score.unwrap_or(f64::NAN))
+                    .collect(),
+                spread: vec![None; l.subscales.len()],
+            };
+            let others = ProfileSeries {
+                label: format!("collaborators (mean ± 1 SD, n = {})", l.observers),
+                values: l
+                    .subscales
+                    .iter()
+                    .map(|x| x.observers.mean.unwrap_or(f64::NAN))
+                    .collect(),
+                spread: l.subscales.iter().map(|x| spread(&x.observers)).collect(),
+            };
+            (
+                format!(
+                    "Leader {id}: self and collaborator ratings ({})",
+                    r.instrument
+                ),
+                vec![own, others],
+                strong,
+            )
+        }
+        Profiles::Group { groups, .. } => {
+            let g = groups.iter().find(|g| g.group == id)?;
+            let members = ProfileSeries {
+                label: "members (mean ± 1 SD)".into(),
+                values: g
+                    .subscales
+                    .iter()
+                    .map(|x| x.scores.mean.unwrap_or(f64::NAN))
+                    .collect(),
+                spread: g.subscales.iter().map(|x| spread(&x.scores)).collect(),
+            };
+            (
+                format!(
+                    "Group {id}: members' ratings ({}, n = {})",
+                    r.instrument, g.members
+                ),
+                vec![members],
+                Vec::new(),
+            )
+        }
+    };
+    Some(ProfileChart {
+        title,
+        subscales: r.subscales.iter().map(|s| s.name.clone()).collect(),
+        series,
+        y_range: (lo, hi),
+        y_desc: format!("mean score ({}–{})", num(lo, 0), num(hi, 0)),
+        highlight,
+        highlight_label: "strength (collaborators' mean at or above their average)".into(),
+    })
+}
+
+/// `profile --plot FILE`: the profile of each leader or group named (`--leader`, `--group`), to
+/// FILE when one is named, else to FILE-ID for each (ids made safe for a file name: letters,
+/// digits, `-`, `_` and `.` kept, anything else as `_`).
+impl super::Charts for crate::analysis::profile::ProfileOutput {
+    fn charts(&self) -> Result<Vec<super::NamedChart<'_>>> {
+        let ids = &self.shown;
+        if ids.is_empty() {
+            let (what, flag) = match self.result.kind() {
+                "leader" => ("leader", "--leader"),
+                _ => ("group", "--group"),
+            };
+            return Err(crate::error::Error::option(
+                "--plot",
+                format!("name the {what}s to draw with {flag} ID[,ID...]"),
+            ));
+        }
+        Ok(ids
+            .iter()
+            .filter_map(|id| {
+                let chart = profile_chart(&self.result, id)?;
+                let suffix = (ids.len() > 1).then(|| {
+                    id.chars()
+                        .map(|c| {
+                            if c.is_alphanumeric() || "-_.".contains(c) {
+                                c
+                            } else {
+                                '_'
+                            }
+                        })
+                        .collect()
+                });
+                Some(super::NamedChart {
+                    suffix,
+                    chart: super::Chart::Profile(chart),
+                })
+            })
+            .collect())
     }
 }
 

@@ -265,3 +265,89 @@ impl Figure for PredictedChart {
         legend(&mut chart, SeriesLabelPosition::UpperLeft)
     }
 }
+
+/// `regress --plot FILE`: the coefficient forest plot to FILE (OLS intervals, or Wald intervals
+/// of the fixed effects of a multilevel model, as lme4's `confint(method = "Wald")`), and for OLS
+/// fits predicted against observed to FILE-predicted and, with dominance, the dominance weights
+/// to FILE-dominance.
+impl super::Charts for crate::analysis::regress::RegressOutput {
+    fn charts(&self) -> Result<Vec<super::NamedChart<'_>>> {
+        use super::{Chart, NamedChart};
+        let r = &self.result;
+        let level = self.ci;
+        let x_desc = format!("estimate with {:.0}% interval", level * 100.0);
+        let title = format!("Predicting {}", r.outcome);
+        if let Some(m) = &r.mixed {
+            let z = crate::dist::normal_quantile(0.5 + level / 2.0).unwrap_or(f64::NAN);
+            let terms = m
+                .fixed
+                .iter()
+                .skip(1)
+                .map(|f| {
+                    (
+                        f.term.clone(),
+                        f.estimate,
+                        [f.estimate - z * f.se, f.estimate + z * f.se],
+                    )
+                })
+                .collect();
+            return Ok(vec![NamedChart {
+                suffix: None,
+                chart: Chart::Forest(ForestChart {
+                    title: format!("{title} (multilevel)"),
+                    x_desc,
+                    terms,
+                }),
+            }]);
+        }
+        let Some(o) = &r.ols else {
+            return Ok(Vec::new());
+        };
+        let terms = o
+            .fit
+            .coefficients
+            .iter()
+            .skip(1)
+            .map(|c| (c.term.clone(), c.estimate, c.ci))
+            .collect();
+        let mut charts = vec![NamedChart {
+            suffix: None,
+            chart: Chart::Forest(ForestChart {
+                title: title.clone(),
+                x_desc,
+                terms,
+            }),
+        }];
+        let observed = o
+            .fit
+            .fitted
+            .iter()
+            .zip(&o.fit.residuals)
+            .map(|(f, e)| f + e)
+            .collect();
+        charts.push(NamedChart {
+            suffix: Some("predicted".into()),
+            chart: Chart::Predicted(PredictedChart {
+                title: format!("{title}: predicted and observed"),
+                outcome: r.outcome.clone(),
+                fitted: o.fit.fitted.clone(),
+                observed,
+                r2: o.fit.r2,
+            }),
+        });
+        if let Some(d) = &o.dominance {
+            charts.push(NamedChart {
+                suffix: Some("dominance".into()),
+                chart: Chart::Dominance(DominanceChart {
+                    title: format!("{title}: dominance weights"),
+                    terms: d.iter().map(|row| row.term.clone()).collect(),
+                    models: vec![DominanceModel {
+                        label: r.outcome.clone(),
+                        weights: d.iter().map(|row| row.general).collect(),
+                    }],
+                }),
+            });
+        }
+        Ok(charts)
+    }
+}

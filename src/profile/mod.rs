@@ -50,8 +50,6 @@ use crate::data::ItemData;
 use crate::error::{Error, Result, Warning, WarningCode};
 use crate::instrument::score::{score, ScoreMethod, ScoreOptions};
 use crate::instrument::Instrument;
-use crate::plot::{ProfileChart, ProfileSeries};
-use crate::render::{num, opt, Report, Table};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -375,8 +373,8 @@ fn list_some(ids: &[String]) -> String {
 
 /// Profiles of an instrument's subscale scores per leader or per group.
 ///
-/// `data` holds the instrument's items as columns named by item id (raw responses: reverse keys
-/// are applied here); `units` says whose each row is. See the [module docs](self) for the
+/// `data` holds the instrument's items as columns named by item id, reverse keys applied (as
+/// [`crate::study::DataRequest::load`] gives them); `units` says whose each row is. See the [module docs](self) for the
 /// formulas.
 pub fn profile(
     inst: &Instrument,
@@ -410,16 +408,10 @@ pub fn profile(
             format!("{rows_given} unit ids for {n} data rows"),
         ));
     }
-    // reverse keys, then the scores of `trustscale score`
+    // the scores of `trustscale score`
     let groups = subscale_columns(inst, data)?;
-    let mut keyed = data.clone();
     let (lo, hi) = (inst.scale.min as f64, inst.scale.max as f64);
-    for (j, name) in data.names.iter().enumerate() {
-        if inst.items.iter().any(|it| it.id == *name && it.reverse) {
-            keyed.reverse(j, lo, hi);
-        }
-    }
-    let scores = score(&keyed, &groups, &opts.score_options())?;
+    let scores = score(data, &groups, &opts.score_options())?;
     let s = groups.len();
     let value = |row: usize, sub: usize| scores.values.get(row * s + sub).copied().flatten();
     let mut warnings: Vec<Warning> = inst
@@ -688,267 +680,12 @@ impl ProfileResult {
         Ok(())
     }
 
-    fn name_of(&self, id: &str) -> String {
+    /// The name of a subscale (its id when the instrument does not have it).
+    pub fn name_of(&self, id: &str) -> String {
         self.subscales
             .iter()
             .find(|s| s.id == id)
             .map_or_else(|| id.to_string(), |s| s.name.clone())
-    }
-
-    /// The profile chart of one leader (self, and collaborators' mean ± 1 SD) or one group
-    /// (members' mean ± 1 SD); `None` when the id is not in the result.
-    pub fn chart(&self, id: &str) -> Option<ProfileChart> {
-        let [lo, hi] = self.scale;
-        // the whisker is drawn within the response scale; the JSON keeps the exact values
-        let spread = |d: &Descriptives| {
-            d.mean
-                .zip(d.sd)
-                .map(|(m, sd)| [(m - sd).max(lo), (m + sd).min(hi)])
-        };
-        let (title, series, highlight) = match &self.profiles {
-            Profiles::Leader { leaders, .. } => {
-                let l = leaders.iter().find(|l| l.leader == id)?;
-                // the leader's strengths, shaded: the strengths-based reading of the profile
-                let strong = l
-                    .subscales
-                    .iter()
-                    .map(|x| l.strengths.contains(&x.subscale))
-                    .collect();
-                let own = ProfileSeries {
-                    label: "self".into(),
-                    values: l
-                        .subscales
-                        .iter()
-                        .map(|x| x.self_score.unwrap_or(f64::NAN))
-                        .collect(),
-                    spread: vec![None; l.subscales.len()],
-                };
-                let others = ProfileSeries {
-                    label: format!("collaborators (mean ± 1 SD, n = {})", l.observers),
-                    values: l
-                        .subscales
-                        .iter()
-                        .map(|x| x.observers.mean.unwrap_or(f64::NAN))
-                        .collect(),
-                    spread: l.subscales.iter().map(|x| spread(&x.observers)).collect(),
-                };
-                (
-                    format!(
-                        "Leader {id}: self and collaborator ratings ({})",
-                        self.instrument
-                    ),
-                    vec![own, others],
-                    strong,
-                )
-            }
-            Profiles::Group { groups, .. } => {
-                let g = groups.iter().find(|g| g.group == id)?;
-                let members = ProfileSeries {
-                    label: "members (mean ± 1 SD)".into(),
-                    values: g
-                        .subscales
-                        .iter()
-                        .map(|x| x.scores.mean.unwrap_or(f64::NAN))
-                        .collect(),
-                    spread: g.subscales.iter().map(|x| spread(&x.scores)).collect(),
-                };
-                (
-                    format!(
-                        "Group {id}: members' ratings ({}, n = {})",
-                        self.instrument, g.members
-                    ),
-                    vec![members],
-                    Vec::new(),
-                )
-            }
-        };
-        Some(ProfileChart {
-            title,
-            subscales: self.subscales.iter().map(|s| s.name.clone()).collect(),
-            series,
-            y_range: (lo, hi),
-            y_desc: format!("mean score ({}–{})", num(lo, 0), num(hi, 0)),
-            highlight,
-            highlight_label: "strength (collaborators' mean at or above their average)".into(),
-        })
-    }
-}
-
-impl Report for ProfileResult {
-    fn tables(&self) -> Vec<Table> {
-        let [lo, hi] = self.scale;
-        let metric = format!(
-            "scores are subscale means of the answered items ({} to {}, reverse keys applied)",
-            num(lo, 0),
-            num(hi, 0)
-        );
-        match &self.profiles {
-            Profiles::Leader { leaders, summary } => {
-                let mut rows = Vec::new();
-                for l in leaders {
-                    for x in &l.subscales {
-                        let o = &x.observers;
-                        rows.push(vec![
-                            l.leader.clone(),
-                            self.name_of(&x.subscale),
-                            opt(x.self_score, 2),
-                            o.n.to_string(),
-                            opt(o.mean, 2),
-                            opt(o.sd, 2),
-                            opt(o.min, 2),
-                            opt(o.max, 2),
-                            opt(x.gap, 2),
-                        ]);
-                    }
-                }
-                let profiles = Table {
-                    title: format!("Leader profiles: {} ({})", self.title, self.instrument),
-                    summary: vec![
-                        format!("{} leaders shown, {} ratings read", leaders.len(), self.n),
-                        metric,
-                    ],
-                    columns: [
-                        "leader",
-                        "subscale",
-                        "self",
-                        "n",
-                        "mean",
-                        "sd",
-                        "min",
-                        "max",
-                        "gap",
-                    ]
-                    .map(String::from)
-                    .to_vec(),
-                    rows,
-                    notes: vec![
-                        "n, mean, sd, min, max: collaborators' (observer) ratings; gap = self - collaborators' mean".into(),
-                    ],
-                };
-                let strengths = Table {
-                    title: "Strengths: subscales collaborators rate at or above the leader's own average".into(),
-                    columns: ["leader", "collaborators", "average", "strengths", "mean gap"]
-                        .map(String::from)
-                        .to_vec(),
-                    rows: leaders
-                        .iter()
-                        .map(|l| {
-                            vec![
-                                l.leader.clone(),
-                                l.observers.to_string(),
-                                opt(l.observer_average, 2),
-                                l.strengths
-                                    .iter()
-                                    .map(|s| self.name_of(s))
-                                    .collect::<Vec<_>>()
-                                    .join(", "),
-                                opt(l.mean_gap, 2),
-                            ]
-                        })
-                        .collect(),
-                    ..Default::default()
-                };
-                let across = Table {
-                    title: "Across all leaders".into(),
-                    columns: [
-                        "subscale",
-                        "leaders",
-                        "collaborators",
-                        "self",
-                        "gap",
-                        "r self-other",
-                        "pairs",
-                    ]
-                    .map(String::from)
-                    .to_vec(),
-                    rows: summary
-                        .iter()
-                        .map(|x| {
-                            vec![
-                                self.name_of(&x.subscale),
-                                x.observer_means.n.to_string(),
-                                opt(x.observer_means.mean, 2),
-                                opt(x.self_scores.mean, 2),
-                                opt(x.gaps.mean, 2),
-                                opt(x.self_other_r, 2),
-                                x.gaps.n.to_string(),
-                            ]
-                        })
-                        .collect(),
-                    notes: vec![
-                        "collaborators, self, gap: means over leaders of each leader's value; r: Pearson correlation of self scores with collaborators' means".into(),
-                    ],
-                    ..Default::default()
-                };
-                vec![profiles, strengths, across]
-            }
-            Profiles::Group { groups, summary } => {
-                let mut rows = Vec::new();
-                for g in groups {
-                    for x in &g.subscales {
-                        let d = &x.scores;
-                        rows.push(vec![
-                            g.group.clone(),
-                            self.name_of(&x.subscale),
-                            d.n.to_string(),
-                            opt(d.mean, 2),
-                            opt(d.sd, 2),
-                            opt(d.min, 2),
-                            opt(d.max, 2),
-                        ]);
-                    }
-                }
-                let profiles = Table {
-                    title: format!("Group profiles: {} ({})", self.title, self.instrument),
-                    summary: vec![
-                        format!("{} groups shown, {} ratings read", groups.len(), self.n),
-                        metric,
-                    ],
-                    columns: ["group", "subscale", "n", "mean", "sd", "min", "max"]
-                        .map(String::from)
-                        .to_vec(),
-                    rows,
-                    ..Default::default()
-                };
-                let across = Table {
-                    title: "Across all groups".into(),
-                    columns: [
-                        "subscale",
-                        "groups",
-                        "mean",
-                        "sd",
-                        "min",
-                        "max",
-                        "members",
-                        "member mean",
-                    ]
-                    .map(String::from)
-                    .to_vec(),
-                    rows: summary
-                        .iter()
-                        .map(|x| {
-                            let d = &x.group_means;
-                            vec![
-                                self.name_of(&x.subscale),
-                                d.n.to_string(),
-                                opt(d.mean, 2),
-                                opt(d.sd, 2),
-                                opt(d.min, 2),
-                                opt(d.max, 2),
-                                x.members.n.to_string(),
-                                opt(x.members.mean, 2),
-                            ]
-                        })
-                        .collect(),
-                    notes: vec![
-                        "mean, sd, min, max: of the groups' means; member mean: all members pooled"
-                            .into(),
-                    ],
-                    ..Default::default()
-                };
-                vec![profiles, across]
-            }
-        }
     }
 }
 

@@ -15,6 +15,12 @@ pub mod kappa;
 pub mod krippendorff;
 pub mod reliability;
 pub mod rwg;
+pub mod format;
+pub mod instrument;
+pub mod power;
+pub mod profile;
+pub mod regress;
+pub mod study;
 
 /// A titled table with aligned columns and notes under it.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -3,8 +3,6 @@
 //! Every function returns the level (for colour) and a word; the report prints the evidence
 //! next to it ("Cronbach's alpha = .86 [.84, .88]: good") and names the cut-offs.
 
-use crate::plot::apa;
-
 /// How good a result is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
@@ -123,25 +121,7 @@ pub fn r2_size(r2: f64) -> &'static str {
     }
 }
 
-/// A p value in APA style: `p < .001` or `p = .034`.
-pub fn p_text(p: f64) -> String {
-    if !p.is_finite() {
-        "p = NA".into()
-    } else if p < 0.001 {
-        "p < .001".into()
-    } else {
-        format!("p = {}", apa(p, 3, true))
-    }
-}
-
-/// An interval in APA style: `[.84, .88]`.
-pub fn ci_text(lo: f64, hi: f64, decimals: usize, bounded: bool) -> String {
-    format!(
-        "[{}, {}]",
-        apa(lo, decimals, bounded),
-        apa(hi, decimals, bounded)
-    )
-}
+pub use crate::render::format::{ci_text, p_text};
 
 #[cfg(test)]
 mod tests {

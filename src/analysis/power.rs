@@ -1,0 +1,333 @@
+//! `trustscale power` and `trustscale power merge` as library calls.
+//!
+//! - [`PowerRequest`] → [`PowerOutput`]: the Monte Carlo power of a population model's design
+//!   ([`crate::simulate::power::run_power`]), written to its output file (JSON, replaced
+//!   atomically after every cell, so an interrupted run resumes) with a CSV summary beside it;
+//!   one shard of the replications, or the rest of an interrupted run;
+//! - [`PowerMergeRequest`] → [`PowerOutput`]: shard files combined into one run
+//!   ([`crate::simulate::power::merge`]).
+//!
+//! The run's settings come from the flags, then the model's `[power]` table, then the defaults.
+
+use super::{Outcome, Request};
+use crate::error::{Error, Location, Result, Warning};
+use crate::simulate::population::load_model;
+use crate::simulate::power::{
+    merge, run_power, summary_csv, Analysis, PowerRun, PowerSettings, Progress,
+};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// A `power` run. [`Default`]: every setting from the model (or 1000 replications, alpha .05,
+/// the aggregate analysis, all groups of the design, its largest raters per group, effects as
+/// in the model), 10 folds of the cross-validated R²; `model` and `out` must be set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PowerRequest {
+    /// The population model (model.toml).
+    pub model: Option<PathBuf>,
+    /// Replications per cell.
+    pub replications: Option<usize>,
+    /// Master seed (default: the model's).
+    pub seed: Option<u64>,
+    /// Numbers of groups to try.
+    pub groups: Vec<usize>,
+    /// Raters per group to try.
+    pub raters: Vec<usize>,
+    /// Multipliers of the model's effects.
+    pub effect_scale: Vec<f64>,
+    /// The analysis.
+    pub analysis: Option<Analysis>,
+    /// The outcome `instrument:subscale`.
+    pub outcome: Option<String>,
+    /// Predictors `instrument:subscale`.
+    pub predictors: Vec<String>,
+    /// Significance level.
+    pub alpha: Option<f64>,
+    /// Folds of the cross-validated R² (default 10).
+    pub cv: usize,
+    /// Run only shard `[I, N]` (replication r belongs to shard r mod N + 1).
+    pub shard: Option<[usize; 2]>,
+    /// Continue an interrupted run from `out`, skipping finished cells.
+    pub resume: bool,
+    /// The output file (JSON); a CSV summary is written beside it.
+    pub out: Option<PathBuf>,
+}
+
+impl Default for PowerRequest {
+    fn default() -> Self {
+        PowerRequest {
+            model: None,
+            replications: None,
+            seed: None,
+            groups: Vec::new(),
+            raters: Vec::new(),
+            effect_scale: Vec::new(),
+            analysis: None,
+            outcome: None,
+            predictors: Vec::new(),
+            alpha: None,
+            cv: 10,
+            shard: None,
+            resume: false,
+            out: None,
+        }
+    }
+}
+
+/// `power merge FILES --out FILE`: shard outputs combined into one run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PowerMergeRequest {
+    /// Shard files.
+    pub files: Vec<PathBuf>,
+    /// The merged output file (JSON; a CSV summary is written beside it).
+    pub out: PathBuf,
+}
+
+/// A power run and the file it was written to; serialises as the run (the output file's
+/// content).
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct PowerOutput {
+    /// The run.
+    pub run: PowerRun,
+    /// The output file (JSON); the CSV summary is beside it ([`Path::with_extension`] `csv`).
+    #[serde(skip)]
+    pub out: PathBuf,
+}
+
+impl Outcome for PowerOutput {
+    fn warnings(&self) -> Vec<Warning> {
+        Vec::new()
+    }
+}
+
+/// The name of an analysis, as `--analysis` takes it.
+pub fn analysis_name(a: Analysis) -> &'static str {
+    match a {
+        Analysis::Aggregate => "aggregate",
+        Analysis::Multilevel => "multilevel",
+        Analysis::Latent => "latent",
+    }
+}
+
+/// Parses `--shard I/N`.
+pub fn parse_shard(s: &str) -> Result<[usize; 2]> {
+    let bad = || Error::option("--shard", format!("expected I/N, found \"{s}\""));
+    let parts: Vec<&str> = s.split('/').collect();
+    match parts.as_slice() {
+        [i, n] => match (i.parse::<usize>(), n.parse::<usize>()) {
+            (Ok(i), Ok(n)) => Ok([i, n]),
+            _ => Err(bad()),
+        },
+        _ => Err(bad()),
+    }
+}
+
+/// Reads a power output file.
+pub fn read_run(p: &Path) -> Result<PowerRun> {
+    let text = std::fs::read_to_string(p).map_err(|source| Error::Io {
+        path: p.to_path_buf(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|e| Error::Parse {
+        at: Location::file(Some(p.to_path_buf())).with_row(e.line() as u64),
+        expected: "a trustscale power output file".into(),
+        found: e.to_string(),
+    })
+}
+
+/// Writes a power output file (through a `.json.partial` file renamed into place, so the file
+/// is whole at every moment) and its CSV summary beside it.
+pub fn write_run(run: &PowerRun, out: &Path) -> Result<()> {
+    let json = serde_json::to_string(run).map_err(|e| Error::option("--out", e.to_string()))?;
+    let tmp = out.with_extension("json.partial");
+    std::fs::write(&tmp, json).map_err(|source| Error::Io {
+        path: tmp.clone(),
+        source,
+    })?;
+    std::fs::rename(&tmp, out).map_err(|source| Error::Io {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    let csv = out.with_extension("csv");
+    std::fs::write(&csv, summary_csv(run)).map_err(|source| Error::Io { path: csv, source })
+}
+
+impl Request for PowerRequest {
+    type Output = PowerOutput;
+
+    fn args(&self) -> Vec<String> {
+        let mut a = vec!["power".to_string()];
+        let join = |v: &[String]| (!v.is_empty()).then(|| v.join(","));
+        let mut flag = |name: &str, v: Option<String>| {
+            if let Some(v) = v {
+                a.push(format!("--{name}"));
+                a.push(v);
+            }
+        };
+        flag(
+            "model",
+            self.model.as_ref().map(|m| m.display().to_string()),
+        );
+        flag("replications", self.replications.map(|v| v.to_string()));
+        flag("seed", self.seed.map(|v| v.to_string()));
+        let list = |v: &[usize]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        flag("groups", join(&list(&self.groups)));
+        flag("raters", join(&list(&self.raters)));
+        flag(
+            "effect-scale",
+            join(
+                &self
+                    .effect_scale
+                    .iter()
+                    .map(|x| x.to_string())
+                    .collect::<Vec<_>>(),
+            ),
+        );
+        flag("analysis", self.analysis.map(|x| analysis_name(x).into()));
+        flag("outcome", self.outcome.clone());
+        flag("predictors", join(&self.predictors));
+        flag("alpha", self.alpha.map(|v| v.to_string()));
+        flag("cv", (self.cv != 10).then(|| self.cv.to_string()));
+        flag("shard", self.shard.map(|[i, n]| format!("{i}/{n}")));
+        if self.resume {
+            a.push("--resume".into());
+        }
+        if let Some(o) = &self.out {
+            a.push("--out".into());
+            a.push(o.display().to_string());
+        }
+        a
+    }
+
+    fn study(&self) -> Option<&Path> {
+        None
+    }
+
+    fn run(&self) -> Result<PowerOutput> {
+        self.run_with(&|_| {})
+    }
+}
+
+impl PowerRequest {
+    /// [`Request::run`], reporting progress (replications done of the total) as it goes.
+    pub fn run_with(&self, progress: &(dyn Fn(Progress) + Sync)) -> Result<PowerOutput> {
+        let Some(model_path) = &self.model else {
+            return Err(Error::option(
+                "--model",
+                "give the population model (--model model.toml)",
+            ));
+        };
+        let Some(out) = &self.out else {
+            return Err(Error::option(
+                "--out",
+                "give the output file (--out power.json)",
+            ));
+        };
+        let text = std::fs::read_to_string(model_path).map_err(|source| Error::Io {
+            path: model_path.clone(),
+            source,
+        })?;
+        let model = load_model(&text, model_path)?;
+        let c = model.compile()?;
+        let spec = model.power.clone().unwrap_or_default();
+        let outcome = self
+            .outcome
+            .clone()
+            .or(spec.outcome.clone())
+            .or_else(|| model.effects.keys().next().cloned())
+            .ok_or_else(|| {
+                Error::option("--outcome", "name the outcome (the model has no effects)")
+            })?;
+        let predictors = if self.predictors.is_empty() {
+            model
+                .effects
+                .get(&outcome)
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default()
+        } else {
+            self.predictors.clone()
+        };
+        let pick = |flag: &Vec<usize>, spec: &Vec<usize>, default: Vec<usize>| {
+            if !flag.is_empty() {
+                flag.clone()
+            } else if !spec.is_empty() {
+                spec.clone()
+            } else {
+                default
+            }
+        };
+        let total: usize = model.design.groups_per_arena.iter().sum();
+        let analysis = match self.analysis {
+            Some(a) => a,
+            None => Analysis::parse(spec.analysis.as_deref().unwrap_or("aggregate"))?,
+        };
+        let settings = PowerSettings {
+            seed: self.seed.unwrap_or(model.seed),
+            replications: self.replications.or(spec.replications).unwrap_or(1000),
+            alpha: self.alpha.or(spec.alpha).unwrap_or(0.05),
+            analysis,
+            outcome,
+            predictors,
+            groups: pick(&self.groups, &spec.groups, vec![total]),
+            raters: pick(&self.raters, &spec.raters, vec![model.design.raters[1]]),
+            effect_scale: if !self.effect_scale.is_empty() {
+                self.effect_scale.clone()
+            } else if !spec.effect_scale.is_empty() {
+                spec.effect_scale.clone()
+            } else {
+                vec![1.0]
+            },
+            cv_folds: self.cv,
+        };
+        let previous = if self.resume && out.is_file() {
+            Some(read_run(out)?)
+        } else {
+            None
+        };
+        let mut checkpoint = |run: &PowerRun| write_run(run, out);
+        let run = run_power(
+            &c,
+            &settings,
+            self.shard,
+            previous,
+            progress,
+            &mut checkpoint,
+        )?;
+        write_run(&run, out)?;
+        Ok(PowerOutput {
+            run,
+            out: out.clone(),
+        })
+    }
+}
+
+impl Request for PowerMergeRequest {
+    type Output = PowerOutput;
+
+    fn args(&self) -> Vec<String> {
+        let mut a = vec!["power".to_string(), "merge".into()];
+        a.extend(self.files.iter().map(|f| f.display().to_string()));
+        a.push("--out".into());
+        a.push(self.out.display().to_string());
+        a
+    }
+
+    fn study(&self) -> Option<&Path> {
+        None
+    }
+
+    fn run(&self) -> Result<PowerOutput> {
+        let runs = self
+            .files
+            .iter()
+            .map(|f| read_run(f))
+            .collect::<Result<Vec<_>>>()?;
+        let run = merge(runs)?;
+        write_run(&run, &self.out)?;
+        Ok(PowerOutput {
+            run,
+            out: self.out.clone(),
+        })
+    }
+}
