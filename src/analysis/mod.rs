@@ -16,15 +16,15 @@
 //! the report shows a command under each of its results.
 
 pub mod efa;
+pub mod instrument;
 pub mod omega;
 pub mod parallel;
 pub mod polychoric;
-pub mod reliability;
-pub mod score;
-pub mod instrument;
 pub mod power;
 pub mod profile;
 pub mod regress;
+pub mod reliability;
+pub mod score;
 pub mod simulate;
 pub mod study;
 

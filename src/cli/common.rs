@@ -1,10 +1,9 @@
 //! Arguments shared by the analysis commands: the data file, item selection, missing codes.
 
 use std::path::PathBuf;
-use trustscale::data::{CsvSource, ReadOptions};
-use trustscale::instrument::Instrument;
+use trustscale::data::ReadOptions;
 use trustscale::study::DataRequest;
-use trustscale::{Error, Location, Result};
+use trustscale::{Error, Result};
 
 /// The data file and how to read it.
 #[derive(Debug, Clone, clap::Args)]
@@ -45,34 +44,9 @@ impl ReadArgs {
         })
     }
 
-    /// The data file.
-    pub fn path(&self) -> Result<&std::path::Path> {
-        self.data.as_deref().ok_or_else(|| {
-            Error::option(
-                "DATA",
-                "give the data file (or --study FILE with --instrument)",
-            )
-        })
-    }
 
-    /// Opens the file and reads its header.
-    pub fn open(&self) -> Result<CsvSource> {
-        CsvSource::open(self.path()?, &self.read_options()?)
-    }
 
-    /// A location naming the file.
-    pub fn at(&self) -> Location {
-        Location::file(self.data.clone())
-    }
 
-    /// Whether a text cell is missing: empty, `NA`, `.` or one of the `--missing` codes.
-    pub fn is_missing(&self, cell: &str) -> bool {
-        ReadOptions {
-            missing: self.missing.clone(),
-            ..ReadOptions::default()
-        }
-        .is_missing(cell)
-    }
 }
 
 /// Data file and item selection.
@@ -113,10 +87,6 @@ pub struct DataArgs {
     pub study: Option<PathBuf>,
 }
 
-/// Scales, the instrument they came from, and the extra text columns asked for.
-pub type Loaded = (Vec<ScaleData>, Option<Instrument>, Vec<Vec<String>>);
-
-pub use trustscale::study::ScaleData;
 
 impl DataArgs {
     /// The library's request for the data these flags select.
@@ -137,40 +107,6 @@ impl DataArgs {
             study: self.study.clone(),
             all_forms: false,
         })
-    }
-
-    /// The study's dataset holding the instrument.
-    pub fn study_dataset(&self) -> Result<trustscale::study::Dataset> {
-        let Some(path) = &self.study else {
-            return Err(Error::option("--study", "no study file given"));
-        };
-        let study = trustscale::study::Study::load(path)?;
-        let Some(name) = &self.instrument else {
-            return Err(Error::option(
-                "--instrument",
-                "with --study, name the instrument whose data to use",
-            ));
-        };
-        Ok(study.dataset_for(name)?.clone())
-    }
-
-    /// The instrument, if one was named.
-    pub fn instrument(&self) -> Result<Option<Instrument>> {
-        self.request()?.instrument()
-    }
-
-    /// Reads the file once and returns each requested scale's data, also reading the named
-    /// columns as text (group ids, ...): one `Vec<String>` per name, row-aligned with every
-    /// scale's data.
-    /// Reads the file once and returns each requested scale's data.
-    pub fn load(&self) -> Result<(Vec<ScaleData>, Option<Instrument>)> {
-        self.load_with(&[]).map(|(s, i, _)| (s, i))
-
-    /// [`DataArgs::load`], also reading the named columns as text (group ids, ...): one
-    /// `Vec<String>` per name, row-aligned with every scale's data.
-    pub fn load_with(&self, text: &[String]) -> Result<Loaded> {
-        let l = self.request()?.load_with(text)?;
-        Ok((l.scales, l.instrument, l.texts))
     }
 }
 
@@ -198,7 +134,5 @@ impl From<CorArg> for trustscale::correlation::Cor {
         }
     }
 }
-
-pub use trustscale::study::merge_scales;
 
 pub use trustscale::plot::companion_path as plot_path;

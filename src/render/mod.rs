@@ -5,21 +5,21 @@
 
 use std::fmt;
 
+pub mod cfa;
 pub mod efa;
+pub mod format;
+pub mod icc;
+pub mod instrument;
+pub mod kappa;
+pub mod krippendorff;
 pub mod omega;
 pub mod parallel;
 pub mod polychoric;
-pub mod cfa;
-pub mod icc;
-pub mod kappa;
-pub mod krippendorff;
-pub mod reliability;
-pub mod rwg;
-pub mod format;
-pub mod instrument;
 pub mod power;
 pub mod profile;
 pub mod regress;
+pub mod reliability;
+pub mod rwg;
 pub mod study;
 
 /// A titled table with aligned columns and notes under it.
