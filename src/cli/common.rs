@@ -134,5 +134,3 @@ impl From<CorArg> for trustscale::correlation::Cor {
         }
     }
 }
-
-pub use trustscale::plot::companion_path as plot_path;

@@ -1,10 +1,12 @@
 //! Item analysis and reliability per subscale.
 
-use super::{cell, f, s, scales_of, sub_name, Plan, Runner};
+use super::{cell, nan, sub_name, Plan, Runner};
+use crate::analysis::reliability::ReliabilityRequest;
+use crate::plot::apa;
+use crate::report::verdict::{ci_text, Level};
+use crate::report::{verdict, ApaTable, Block, Section};
+use crate::study::DataRequest;
 use serde_json::{Map, Value};
-use trustscale::plot::apa;
-use trustscale::report::verdict::{ci_text, Level};
-use trustscale::report::{verdict, ApaTable, Block, Section};
 
 pub(super) fn reliability_section(
     r: &mut Runner,
@@ -18,35 +20,35 @@ pub(super) fn reliability_section(
     let mut all = Map::new();
     for (inst, _) in &plan.instruments {
         blocks.push(Block::Heading(format!("{} ({})", inst.title, inst.id)));
-        let chart = r.chart(&format!("reliability-{}", inst.id));
-        let chart_s = chart.display().to_string();
-        let v = r.run_expecting(
-            &format!("reliability {}", inst.id),
-            &[
-                "reliability",
-                "--instrument",
-                &inst.id,
-                "--omega-factors",
-                "1",
-                "--plot",
-                &chart_s,
-            ],
+        let chart = format!("reliability-{}", inst.id);
+        let req = ReliabilityRequest {
+            data: DataRequest::study_instrument(&r.study_path, &inst.id),
+            omega_factors: Some(1),
+            ..ReliabilityRequest::default()
+        };
+        let stage = format!("reliability {}", inst.id);
+        let out = r.run(
+            &stage,
+            &req,
+            Some(&chart),
             Some("not meaningful with one factor"),
         );
-        let cmd = r.commands.last().cloned().unwrap_or_default();
-        let v = match v {
-            Ok(v) => v,
+        let cmd = r.last_command();
+        let out = match out {
+            Ok(out) => out,
             Err(e) => {
                 blocks.push(Block::Warning(e));
                 continue;
             }
         };
-        let scales = scales_of(&v);
+        let charts = r.charts(&stage, &chart, &out);
         let mut rows = Vec::new();
         let mut figures = Vec::new();
-        for (id, sc) in &scales {
-            let alpha = f(&sc["alpha"]);
-            let ci = &sc["alpha_ci"];
+        for sc in &out.scales {
+            let id = &sc.scale;
+            let sc = &sc.result;
+            let alpha = sc.alpha;
+            let ci = sc.alpha_ci;
             let (level, word) = verdict::reliability(alpha);
             let name = sub_name(inst, id);
             blocks.push(Block::Verdict(
@@ -54,15 +56,14 @@ pub(super) fn reliability_section(
                 format!(
                     "{name}: Cronbach's alpha = {} {}: {word}.",
                     apa(alpha, 2, true),
-                    ci_text(f(&ci[0]), f(&ci[1]), 2, true)
+                    ci_text(ci[0], ci[1], 2, true)
                 ),
             ));
-            let weak: Vec<String> = sc["items"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|it| f(&it["r_drop"]) < 0.3 || f(&it["alpha_if_deleted"]) > alpha + 0.01)
-                .map(|it| s(&it["item"]))
+            let weak: Vec<String> = sc
+                .items
+                .iter()
+                .filter(|it| it.r_drop < 0.3 || nan(it.alpha_if_deleted) > alpha + 0.01)
+                .map(|it| it.item.clone())
                 .collect();
             if !weak.is_empty() {
                 blocks.push(Block::Verdict(
@@ -75,20 +76,19 @@ pub(super) fn reliability_section(
             }
             rows.push(vec![
                 name.clone(),
-                sc["k"].to_string(),
-                sc["n"].to_string(),
+                sc.k.to_string(),
+                sc.n.to_string(),
                 apa(alpha, 2, true),
-                ci_text(f(&ci[0]), f(&ci[1]), 2, true),
-                cell(f(&sc["omega_total"]), 2, true),
-                apa(f(&sc["average_r"]), 2, true),
+                ci_text(ci[0], ci[1], 2, true),
+                cell(nan(sc.omega_total), 2, true),
+                apa(sc.average_r, 2, true),
                 word.to_string(),
             ]);
-            let path = if scales.len() > 1 {
-                crate::cli::common::plot_path(&chart, id)
-            } else {
-                chart.clone()
-            };
-            if let Some(svg) = r.svg_of(&path) {
+            let mine = charts.iter().find(|(suffix, _)| match suffix {
+                Some(s) => s == id,
+                None => out.scales.len() == 1,
+            });
+            if let Some((_, svg)) = mine.cloned() {
                 figures.push((
                     svg,
                     format!(
@@ -106,8 +106,8 @@ pub(super) fn reliability_section(
             note: Some("α = Cronbach's alpha with Feldt's interval; ω = McDonald's omega total of a one-factor model (minres, as R psych::omega with nfactors = 1); mean r = average inter-item correlation.".into()),
         }));
         blocks.push(Block::Gallery(figures));
-        blocks.push(Block::Command(cmd));
-        all.insert(inst.id.clone(), v);
+        blocks.push(cmd);
+        all.insert(inst.id.clone(), r.json(&out));
     }
     results.insert("reliability".into(), Value::Object(all));
     Section {

@@ -1,15 +1,17 @@
 //! Predictive validity: regression on group means and the multilevel model.
 
-use super::{f, p_cell, s, Args, Plan, Runner};
+use super::{nan, p_cell, Plan, Runner};
+use crate::analysis::regress::RegressRequest;
+use crate::plot::{apa, DominanceChart, DominanceModel};
+use crate::report::verdict::{ci_text, p_text, Level};
+use crate::report::{verdict, ApaTable, Block, ReportOptions, Section};
+use crate::study::DataRequest;
 use serde_json::{Map, Value};
-use trustscale::plot::apa;
-use trustscale::report::verdict::{ci_text, p_text, Level};
-use trustscale::report::{verdict, ApaTable, Block, Section};
 
 pub(super) fn prediction_section(
     r: &mut Runner,
-    plan: &mut Plan,
-    a: &Args,
+    plan: &Plan,
+    a: &ReportOptions,
     results: &mut Map<String, Value>,
 ) -> Section {
     let mut blocks = Vec::new();
@@ -30,65 +32,58 @@ pub(super) fn prediction_section(
         pred.title, a.cv
     )));
     let preds = format!("{}:*", pred.id);
-    let cv = a.cv.to_string();
-    let seed = a.seed.to_string();
     let mut dominance = Vec::new();
     let outcomes = plan.outcomes.clone();
     for (outcome, group) in &outcomes {
         blocks.push(Block::Heading(format!("Outcome: {outcome}")));
         let stem = outcome.replace(':', "-");
-        let chart = r.chart(&format!("regress-{stem}"));
-        let chart_s = chart.display().to_string();
+        let chart = format!("regress-{stem}");
         let mut entry = Map::new();
-        match r.run(
-            &format!("regress {outcome}"),
-            &[
-                "regress",
-                "--outcome",
-                outcome,
-                "--predictors",
-                &preds,
-                "--dominance",
-                "--cv",
-                &cv,
-                "--seed",
-                &seed,
-                "--plot",
-                &chart_s,
-            ],
-        ) {
-            Ok(v) => {
-                let r2 = f(&v["r2"]);
-                let p = f(&v["p"]);
+        let req = RegressRequest {
+            data: DataRequest {
+                study: Some(r.study_path.clone()),
+                ..DataRequest::default()
+            },
+            outcome: outcome.clone(),
+            predictors: Some(vec![preds.clone()]),
+            dominance: true,
+            cv: Some(a.cv),
+            seed: Some(a.seed),
+            ..RegressRequest::default()
+        };
+        let stage = format!("regress {outcome}");
+        let ran = r.run(&stage, &req, Some(&chart), None);
+        match ran.as_ref().map(|out| (out, out.result.ols.as_ref())) {
+            Ok((out, Some(ols))) => {
+                let v = &ols.fit;
+                let r2 = v.r2;
+                let p = v.p;
                 let level = if p < 0.05 { Level::Good } else { Level::Poor };
                 blocks.push(Block::Verdict(
                     level,
                     format!(
                         "The competencies explain R² = {} of {outcome} across {} groups (adjusted {}), F({}, {}) = {:.2}, {}: a {} effect{}; cross-validated R² = {}.",
                         apa(r2, 3, true),
-                        v["n"],
-                        apa(f(&v["adj_r2"]), 3, false),
-                        v["df1"], v["df2"], f(&v["f"]), p_text(p),
+                        v.n,
+                        apa(v.adj_r2, 3, false),
+                        v.df1, v.df2, v.f, p_text(p),
                         verdict::r2_size(r2),
                         if p < 0.05 { "" } else { " that could be chance" },
-                        apa(f(&v["cv_r2"]), 3, false)
+                        apa(nan(ols.cv_r2), 3, false)
                     ),
                 ));
-                let rows = v["coefficients"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
+                let rows = v
+                    .coefficients
+                    .iter()
                     .map(|c| {
                         vec![
-                            s(&c["term"]),
-                            format!("{:.3}", f(&c["estimate"])),
-                            format!("{:.3}", f(&c["se"])),
-                            c["std_beta"]
-                                .as_f64()
-                                .map_or("–".into(), |b| apa(b, 2, true)),
-                            format!("{:.2}", f(&c["t"])),
-                            p_cell(f(&c["p"])),
-                            ci_text(f(&c["ci"][0]), f(&c["ci"][1]), 2, false),
+                            c.term.clone(),
+                            format!("{:.3}", c.estimate),
+                            format!("{:.3}", c.se),
+                            c.std_beta.map_or("–".into(), |b| apa(b, 2, true)),
+                            format!("{:.2}", c.t),
+                            p_cell(c.p),
+                            ci_text(c.ci[0], c.ci[1], 2, false),
                         ]
                     })
                     .collect();
@@ -101,20 +96,20 @@ pub(super) fn prediction_section(
                         .map(String::from)
                         .to_vec(),
                     rows,
-                    note: Some(format!("n = {} groups; classical standard errors.", v["n"])),
+                    note: Some(format!("n = {} groups; classical standard errors.", v.n)),
                 }));
-                if let Some(d) = v["dominance"].as_array() {
-                    let mut sorted: Vec<&Value> = d.iter().collect();
-                    sorted.sort_by_key(|x| x["rank"].as_u64().unwrap_or(0));
+                if let Some(d) = &ols.dominance {
+                    let mut sorted: Vec<_> = d.iter().collect();
+                    sorted.sort_by_key(|x| x.rank);
                     if let Some(top) = sorted.first() {
                         blocks.push(Block::Verdict(
                             Level::Info,
                             format!(
                                 "{} contributes most to R² ({} of {}, {:.0}% of the explained variance).",
-                                s(&top["term"]),
-                                apa(f(&top["general"]), 3, true),
+                                top.term,
+                                apa(top.general, 3, true),
                                 apa(r2, 3, true),
-                                100.0 * f(&top["standardized"])
+                                100.0 * top.standardized
                             ),
                         ));
                     }
@@ -133,69 +128,65 @@ pub(super) fn prediction_section(
                             .iter()
                             .map(|x| {
                                 vec![
-                                    s(&x["term"]),
-                                    apa(f(&x["general"]), 3, true),
-                                    format!("{:.0}%", 100.0 * f(&x["standardized"])),
-                                    x["rank"].to_string(),
-                                    x["completely_dominates"]
-                                        .as_array()
-                                        .map(|a| a.iter().map(s).collect::<Vec<_>>().join(", "))
-                                        .unwrap_or_default(),
+                                    x.term.clone(),
+                                    apa(x.general, 3, true),
+                                    format!("{:.0}%", 100.0 * x.standardized),
+                                    x.rank.to_string(),
+                                    x.completely_dominates.join(", "),
                                 ]
                             })
                             .collect(),
                         note: None,
                     }));
-                    dominance.push(trustscale::plot::DominanceModel {
+                    dominance.push(DominanceModel {
                         label: outcome.clone(),
-                        weights: d.iter().map(|x| f(&x["general"])).collect(),
+                        weights: d.iter().map(|x| x.general).collect(),
                     });
                 }
                 // one under the other: the forest plot needs the width for the term names
-                for (path, caption) in [
-                    (chart.clone(), "Coefficients with 95% intervals."),
-                    (
-                        crate::cli::common::plot_path(&chart, "predicted"),
-                        "Predicted and observed group means.",
-                    ),
-                ] {
-                    if let Some(svg) = r.svg_of(&path) {
-                        blocks.push(Block::Figure {
-                            svg,
-                            caption: format!("{outcome}: {caption}"),
-                        });
-                    }
+                for (suffix, svg) in r.charts(&stage, &chart, out) {
+                    let caption = match suffix.as_deref() {
+                        None => "Coefficients with 95% intervals.",
+                        Some("predicted") => "Predicted and observed group means.",
+                        Some(_) => continue,
+                    };
+                    blocks.push(Block::Figure {
+                        svg,
+                        caption: format!("{outcome}: {caption}"),
+                    });
                 }
-                entry.insert("ols".into(), v);
+                entry.insert("ols".into(), r.json(out));
             }
-            Err(e) => blocks.push(Block::Warning(e)),
+            Ok((out, None)) => {
+                entry.insert("ols".into(), r.json(out));
+            }
+            Err(e) => blocks.push(Block::Warning(e.clone())),
         }
         blocks.push(r.last_command());
-        match r.run(
-            &format!("multilevel {outcome}"),
-            &[
-                "regress",
-                "--outcome",
-                outcome,
-                "--predictors",
-                &preds,
-                "--multilevel",
-                group,
-            ],
-        ) {
-            Ok(v) => {
+        let req = RegressRequest {
+            data: DataRequest {
+                study: Some(r.study_path.clone()),
+                ..DataRequest::default()
+            },
+            outcome: outcome.clone(),
+            predictors: Some(vec![preds.clone()]),
+            multilevel: Some(group.clone()),
+            ..RegressRequest::default()
+        };
+        let ran = r.run(&format!("multilevel {outcome}"), &req, None, None);
+        match ran.as_ref().map(|out| (out, out.result.mixed.as_ref())) {
+            Ok((out, Some(v))) => {
                 let z = 1.959_963_984_540_054;
-                let rows = v["fixed"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
+                let rows = v
+                    .fixed
+                    .iter()
                     .map(|c| {
-                        let (b, se) = (f(&c["estimate"]), f(&c["se"]));
+                        let (b, se) = (c.estimate, c.se);
                         vec![
-                            s(&c["term"]),
+                            c.term.clone(),
                             format!("{b:.3}"),
                             format!("{se:.3}"),
-                            format!("{:.2}", f(&c["t"])),
+                            format!("{:.2}", c.t),
                             ci_text(b - z * se, b + z * se, 2, false),
                         ]
                     })
@@ -204,9 +195,9 @@ pub(super) fn prediction_section(
                     Level::Info,
                     format!(
                         "Multilevel model of {} member ratings in {} groups: residual ICC = {} after the competencies (group variance {:.3}, residual variance {:.3}).",
-                        v["n"], v["n_groups"],
-                        apa(f(&v["icc"]), 2, true),
-                        f(&v["var_group"]), f(&v["var_residual"])
+                        v.n, v.n_groups,
+                        apa(nan(v.icc), 2, true),
+                        v.var_group, v.var_residual
                     ),
                 ));
                 blocks.push(Block::Table(ApaTable {
@@ -215,30 +206,30 @@ pub(super) fn prediction_section(
                     rows,
                     note: Some("Predictors are group means of the collaborators' ratings; the outcome is each member's rating.".into()),
                 }));
-                entry.insert("multilevel".into(), v);
+                entry.insert("multilevel".into(), r.json(out));
             }
-            Err(e) => blocks.push(Block::Warning(e)),
+            Ok((out, None)) => {
+                entry.insert("multilevel".into(), r.json(out));
+            }
+            Err(e) => blocks.push(Block::Warning(e.clone())),
         }
         blocks.push(r.last_command());
         all.insert(outcome.clone(), Value::Object(entry));
     }
     if !dominance.is_empty() {
-        let chart = trustscale::plot::DominanceChart {
+        let chart = DominanceChart {
             title: "Dominance weights of the competencies".into(),
             terms: pred.subscales.iter().map(|s| s.name.clone()).collect(),
             models: dominance,
         };
-        let path = r.chart("dominance");
-        if trustscale::plot::write(&path, &chart).is_ok() {
-            if let Ok(svg) = trustscale::plot::to_svg(&chart) {
-                blocks.insert(
-                    1,
-                    Block::Figure {
-                        svg,
-                        caption: "Each bar is one outcome's R², split into the competencies' general dominance weights.".into(),
-                    },
-                );
-            }
+        if let Some(svg) = r.figure("dominance", "dominance", &chart) {
+            blocks.insert(
+                1,
+                Block::Figure {
+                    svg,
+                    caption: "Each bar is one outcome's R², split into the competencies' general dominance weights.".into(),
+                },
+            );
         }
     }
     results.insert("regression".into(), Value::Object(all));
@@ -248,3 +239,4 @@ pub(super) fn prediction_section(
         blocks,
     }
 }
+

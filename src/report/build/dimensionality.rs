@@ -1,16 +1,20 @@
 //! Dimensionality: parallel analysis, EFA and the general factor (hierarchical omega).
 
-use super::{cell, f, s, sub_name, Args, Plan, Runner};
+use super::{cell, nan, sub_name, Plan, Runner};
+use crate::analysis::efa::EfaRequest;
+use crate::analysis::omega::OmegaRequest;
+use crate::analysis::parallel::ParallelRequest;
+use crate::instrument::Instrument;
+use crate::plot::apa;
+use crate::report::verdict::{p_text, Level};
+use crate::report::{verdict, ApaTable, Block, ReportOptions, Section};
+use crate::study::DataRequest;
 use serde_json::{Map, Value};
-use trustscale::instrument::Instrument;
-use trustscale::plot::apa;
-use trustscale::report::verdict::{p_text, Level};
-use trustscale::report::{verdict, ApaTable, Block, Section};
 
 pub(super) fn dimensionality_section(
     r: &mut Runner,
     plan: &Plan,
-    a: &Args,
+    a: &ReportOptions,
     results: &mut Map<String, Value>,
 ) -> Section {
     let mut blocks = vec![Block::Para(
@@ -19,32 +23,23 @@ pub(super) fn dimensionality_section(
     let mut par_all = Map::new();
     let mut efa_all = Map::new();
     let mut omega_all = Map::new();
-    let iters = a.iterations.to_string();
-    let seed = a.seed.to_string();
     for (inst, _) in plan
         .instruments
         .iter()
         .filter(|(i, _)| i.subscales.len() > 1)
     {
         blocks.push(Block::Heading(format!("{} ({})", inst.title, inst.id)));
-        let scree = r.chart(&format!("scree-{}", inst.id));
-        let scree_s = scree.display().to_string();
-        match r.run(
-            &format!("parallel {}", inst.id),
-            &[
-                "parallel",
-                "--instrument",
-                &inst.id,
-                "--iterations",
-                &iters,
-                "--seed",
-                &seed,
-                "--plot",
-                &scree_s,
-            ],
-        ) {
-            Ok(v) => {
-                let k = v["suggested_factors"].as_u64().unwrap_or(0) as usize;
+        let scree = format!("scree-{}", inst.id);
+        let req = ParallelRequest {
+            data: DataRequest::study_instrument(&r.study_path, &inst.id),
+            iterations: Some(a.iterations),
+            seed: Some(a.seed),
+            ..ParallelRequest::default()
+        };
+        let stage = format!("parallel {}", inst.id);
+        match r.run(&stage, &req, Some(&scree), None) {
+            Ok(out) => {
+                let k = out.result.suggested_factors;
                 let m = inst.subscales.len();
                 let (level, word) = if k == m {
                     (Level::Good, "as the instrument intends")
@@ -57,52 +52,52 @@ pub(super) fn dimensionality_section(
                     level,
                     format!(
                         "Parallel analysis suggests {k} factors and {} components; the instrument has {m} subscales: {word}.",
-                        v["suggested_components"]
+                        out.result.suggested_components
                     ),
                 ));
-                if let Some(svg) = r.svg_of(&scree) {
+                if let Some((_, svg)) = r.charts(&stage, &scree, &out).into_iter().next() {
                     blocks.push(Block::Figure {
                         svg,
                         caption: format!("Scree plot of the {} items with parallel-analysis references ({} simulated data sets).", inst.id, a.iterations),
                     });
                 }
-                par_all.insert(inst.id.clone(), v);
+                par_all.insert(inst.id.clone(), r.json(&out));
             }
             Err(e) => blocks.push(Block::Warning(e)),
         }
         blocks.push(r.last_command());
-        let heat = r.chart(&format!("efa-{}", inst.id));
-        let heat_s = heat.display().to_string();
-        match r.run(
-            &format!("efa {}", inst.id),
-            &["efa", "--instrument", &inst.id, "--plot", &heat_s],
-        ) {
-            Ok(v) => {
-                let kmo = f(&v["kmo"]);
+        let heat = format!("efa-{}", inst.id);
+        let req = EfaRequest {
+            data: DataRequest::study_instrument(&r.study_path, &inst.id),
+            ..EfaRequest::default()
+        };
+        let stage = format!("efa {}", inst.id);
+        match r.run(&stage, &req, Some(&heat), None) {
+            Ok(out) => {
+                let v = &out.result;
+                let kmo = v.kmo;
                 let (level, word) = verdict::kmo(kmo);
                 blocks.push(Block::Verdict(
                     level,
                     format!(
                         "Sampling adequacy KMO = {}: {word}; Bartlett's test χ²({}) = {:.1}, {}.",
                         apa(kmo, 2, true),
-                        v["bartlett"]["df"],
-                        f(&v["bartlett"]["chi2"]),
-                        p_text(f(&v["bartlett"]["p"]))
+                        v.bartlett.df,
+                        nan(v.bartlett.chi2),
+                        p_text(nan(v.bartlett.p))
                     ),
                 ));
-                let flagged: Vec<String> = v["item_flags"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter(|x| !x["flag"].is_null())
-                    .map(|x| format!("{} ({})", s(&x["item"]), s(&x["flag"])))
+                let flagged: Vec<String> = out
+                    .item_flags
+                    .iter()
+                    .filter_map(|x| x.flag.map(|fl| format!("{} ({})", x.item, fl.as_str())))
                     .collect();
                 blocks.push(if flagged.is_empty() {
                     Block::Verdict(
                         Level::Good,
                         format!(
                             "Every item loads most on its own subscale's factor, at or above {}.",
-                            apa(f(&v["cutoff"]), 2, true)
+                            apa(out.cutoff, 2, true)
                         ),
                     )
                 } else {
@@ -114,15 +109,14 @@ pub(super) fn dimensionality_section(
                         ),
                     )
                 });
-                let rows = v["subscale_factors"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
+                let rows = out
+                    .subscale_factors
+                    .iter()
                     .map(|x| {
                         vec![
-                            sub_name(inst, &s(&x["subscale"])),
-                            x["factor"].as_u64().map_or("–".into(), |k| format!("F{k}")),
-                            apa(f(&x["mean_abs_loading"]), 2, true),
+                            sub_name(inst, &x.subscale),
+                            x.factor.map_or("–".into(), |k| format!("F{k}")),
+                            apa(nan(x.mean_abs_loading), 2, true),
                         ]
                     })
                     .collect();
@@ -134,20 +128,20 @@ pub(super) fn dimensionality_section(
                     rows,
                     note: Some(format!(
                         "EFA: {} extraction, {} rotation, n = {}; RMSEA = {}, TLI = {}.",
-                        s(&v["extraction"]),
-                        s(&v["rotation"]),
-                        v["n"],
-                        apa(f(&v["fit"]["rmsea"]), 3, true),
-                        apa(f(&v["fit"]["tli"]), 3, false)
+                        v.extraction.as_str(),
+                        v.rotation.as_str(),
+                        v.n,
+                        apa(nan(v.fit.rmsea), 3, true),
+                        apa(nan(v.fit.tli), 3, false)
                     )),
                 }));
-                if let Some(svg) = r.svg_of(&heat) {
+                if let Some((_, svg)) = r.charts(&stage, &heat, &out).into_iter().next() {
                     blocks.push(Block::Figure {
                         svg,
                         caption: "Pattern loadings; items are grouped and coloured by their intended subscale, factors ordered by the subscale each stands for.".into(),
                     });
                 }
-                efa_all.insert(inst.id.clone(), v);
+                efa_all.insert(inst.id.clone(), r.json(&out));
             }
             Err(e) => blocks.push(Block::Warning(e)),
         }
@@ -173,27 +167,26 @@ fn general_factor(
     blocks: &mut Vec<Block>,
     all: &mut Map<String, Value>,
 ) {
-    let chart = r.chart(&format!("omega-{}", inst.id));
-    let chart_s = chart.display().to_string();
-    let v = match r.run(
-        &format!("omega {}", inst.id),
-        &[
-            "omega",
-            "--instrument",
-            &inst.id,
-            "--whole",
-            "--plot",
-            &chart_s,
-        ],
-    ) {
-        Ok(v) => v,
+    let chart = format!("omega-{}", inst.id);
+    let req = OmegaRequest {
+        data: DataRequest::study_instrument(&r.study_path, &inst.id),
+        whole: true,
+        ..OmegaRequest::default()
+    };
+    let stage = format!("omega {}", inst.id);
+    let out = match r.run(&stage, &req, Some(&chart), None) {
+        Ok(out) => out,
         Err(e) => {
             blocks.push(Block::Warning(e));
             blocks.push(r.last_command());
             return;
         }
     };
-    let oh = f(&v["omega_hierarchical"]);
+    let Some(v) = out.scales.first() else {
+        blocks.push(r.last_command());
+        return;
+    };
+    let oh = v.omega_hierarchical;
     let (level, word) = verdict::general_factor(oh);
     blocks.push(Block::Verdict(
         level,
@@ -201,19 +194,18 @@ fn general_factor(
             "General factor over the {} subscales: ωh = {}, ωt = {}, explained common variance {}: {word}.",
             inst.subscales.len(),
             apa(oh, 2, true),
-            apa(f(&v["omega_total"]), 2, true),
-            apa(f(&v["ecv"]), 2, true),
+            apa(v.omega_total, 2, true),
+            apa(v.ecv, 2, true),
         ),
     ));
-    let n_items = v["items"].as_array().map_or(0, Vec::len);
+    let n_items = v.items.len();
     // each group factor stands for the subscale most of its items come from
-    let mut rows: Vec<(usize, Vec<String>)> = v["omega_group"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|g| s(&g["factor"]) != "g")
+    let mut rows: Vec<(usize, Vec<String>)> = v
+        .omega_group
+        .iter()
+        .filter(|g| g.factor != "g")
         .map(|g| {
-            let its: Vec<String> = g["items"].as_array().into_iter().flatten().map(s).collect();
+            let its = &g.items;
             let subscale = inst
                 .subscales
                 .iter()
@@ -230,11 +222,11 @@ fn general_factor(
                 order,
                 vec![
                     name,
-                    s(&g["factor"]),
+                    g.factor.clone(),
                     its.len().to_string(),
-                    cell(f(&g["total"]), 2, true),
-                    cell(f(&g["general"]), 2, true),
-                    cell(f(&g["group"]), 2, true),
+                    cell(nan(g.total), 2, true),
+                    cell(nan(g.general), 2, true),
+                    cell(nan(g.group), 2, true),
                 ],
             )
         })
@@ -251,15 +243,15 @@ fn general_factor(
         note: Some(format!(
             "Schmid–Leiman solution of all {} items with {} group factors (minres, oblimin, as R psych::omega). ω = omega total of the subscale's items; ωh = the share of their score variance due to the general factor; ωhs = the share due to the subscale's own factor beyond the general one (Reise, Bonifay & Haviland, 2013).",
             n_items,
-            v["factors"]
+            v.factors
         )),
     }));
-    if let Some(svg) = r.svg_of(&chart) {
+    if let Some((_, svg)) = r.charts(&stage, &chart, &out).into_iter().next() {
         blocks.push(Block::Figure {
             svg,
             caption: "Schmid–Leiman loadings: the general factor g, the group factors and the communalities h2; items grouped and coloured by their intended subscale.".into(),
         });
     }
     blocks.push(r.last_command());
-    all.insert(inst.id.clone(), v);
+    all.insert(inst.id.clone(), r.json(&out));
 }

@@ -1,18 +1,22 @@
 //! Confirmatory factor analysis, construct validity and invariance across arenas.
 
-use super::{f, p_cell, s, sub_name, Args, Plan, Runner};
+use super::{nan, p_cell, sub_name, Plan, Runner};
+use crate::analysis::cfa::CfaRequest;
+use crate::cfa::Estimator;
+use crate::plot::apa;
+use crate::report::verdict::{ci_text, p_text, Level};
+use crate::report::{verdict, ApaTable, Block, ReportOptions, Section};
+use crate::study::DataRequest;
 use serde_json::{Map, Value};
-use trustscale::plot::apa;
-use trustscale::report::verdict::{ci_text, p_text, Level};
-use trustscale::report::{verdict, ApaTable, Block, Section};
 
 pub(super) fn cfa_section(
     r: &mut Runner,
     plan: &Plan,
-    a: &Args,
+    o: &ReportOptions,
+    estimator: Estimator,
     results: &mut Map<String, Value>,
 ) -> Section {
-    let est = a.estimator.to_ascii_lowercase();
+    let est = o.estimator.to_ascii_lowercase();
     let mut blocks = vec![Block::Para(format!(
         "Confirmatory factor analysis of each instrument's intended structure (one factor per subscale, {}). Fit cut-offs: {}. Construct validity: composite reliability ≥ .70 and AVE ≥ .50 (convergent), √AVE above the factor's correlations (Fornell–Larcker) and HTMT below .85 (discriminant). Measurement invariance across arenas: a step holds when CFI drops by at most .010 and RMSEA rises by at most .015 (Chen, 2007).",
         est.to_uppercase(),
@@ -26,62 +30,58 @@ pub(super) fn cfa_section(
         .filter(|(i, _)| i.subscales.len() > 1)
     {
         blocks.push(Block::Heading(format!("{} ({})", inst.title, inst.id)));
-        let chart = r.chart(&format!("cfa-{}", inst.id));
-        let chart_s = chart.display().to_string();
-        match r.run(
-            &format!("cfa {}", inst.id),
-            &[
-                "cfa",
-                "--instrument",
-                &inst.id,
-                "--estimator",
-                &est,
-                "--plot",
-                &chart_s,
-            ],
-        ) {
-            Ok(v) => {
-                let fit = &v["fit"];
+        let chart = format!("cfa-{}", inst.id);
+        let req = CfaRequest {
+            data: DataRequest::study_instrument(&r.study_path, &inst.id),
+            estimator: Some(estimator),
+            ..CfaRequest::default()
+        };
+        let stage = format!("cfa {}", inst.id);
+        match r.run(&stage, &req, Some(&chart), None) {
+            Ok(out) => {
+                let v = &out.result;
+                let fit = &v.fit;
                 let (level, word) = verdict::fit(
-                    f(&fit["cfi"]),
-                    f(&fit["tli"]),
-                    f(&fit["rmsea"]),
-                    f(&fit["srmr"]),
+                    nan(fit.cfi),
+                    nan(fit.tli),
+                    nan(fit.rmsea),
+                    nan(fit.srmr),
                 );
                 blocks.push(Block::Verdict(
                     level,
                     format!(
                         "χ²({}) = {:.1}, {}; CFI = {}, TLI = {}, RMSEA = {} {}, SRMR = {}: {word}.",
-                        fit["df"],
-                        f(&fit["chisq"]),
-                        p_text(f(&fit["pvalue"])),
-                        apa(f(&fit["cfi"]), 3, true),
-                        apa(f(&fit["tli"]), 3, false),
-                        apa(f(&fit["rmsea"]), 3, true),
-                        ci_text(f(&fit["rmsea_ci"][0]), f(&fit["rmsea_ci"][1]), 3, true),
-                        apa(f(&fit["srmr"]), 3, true)
+                        fit.df,
+                        nan(fit.chisq),
+                        p_text(nan(fit.pvalue)),
+                        apa(nan(fit.cfi), 3, true),
+                        apa(nan(fit.tli), 3, false),
+                        apa(nan(fit.rmsea), 3, true),
+                        ci_text(nan(fit.rmsea_ci.map(|c| c[0])), nan(fit.rmsea_ci.map(|c| c[1])), 3, true),
+                        apa(nan(fit.srmr), 3, true)
                     ),
                 ));
                 let mut rows = Vec::new();
                 // factors short of the cut-offs, by the verdict's level: AVE only (fair), or CR
                 let mut low_ave = Vec::new();
                 let mut low_cr = Vec::new();
-                for x in v["validity"]["factors"].as_array().into_iter().flatten() {
-                    let (cr, ave) = (f(&x["cr"]), f(&x["ave"]));
+                let validity = v.validity.as_ref();
+                for x in validity.map(|va| va.factors.as_slice()).unwrap_or_default() {
+                    let (cr, ave) = (nan(x.cr), nan(x.ave));
                     let (level, word) = verdict::convergent(cr, ave);
-                    let name = sub_name(inst, &s(&x["factor"]));
+                    let name = sub_name(inst, &x.factor);
                     match level {
                         Level::Fair => low_ave.push(format!("{name} ({})", apa(ave, 2, true))),
                         Level::Poor => low_cr.push(format!("{name} ({})", apa(cr, 2, true))),
                         _ => {}
                     }
                     rows.push(vec![
-                        sub_name(inst, &s(&x["factor"])),
+                        sub_name(inst, &x.factor),
                         apa(cr, 2, true),
                         apa(ave, 2, true),
-                        apa(f(&x["sqrt_ave"]), 2, true),
-                        apa(f(&x["max_factor_correlation"]), 2, true),
-                        if x["fornell_larcker"].as_bool() == Some(true) {
+                        apa(nan(x.sqrt_ave), 2, true),
+                        apa(nan(x.max_factor_correlation), 2, true),
+                        if x.fornell_larcker == Some(true) {
                             "yes"
                         } else {
                             "no"
@@ -90,17 +90,17 @@ pub(super) fn cfa_section(
                         word.into(),
                     ]);
                 }
-                let htmt_bad: Vec<String> = v["validity"]["htmt"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter(|h| h["above_cutoff"].as_bool() == Some(true))
+                let htmt_bad: Vec<String> = validity
+                    .map(|va| va.htmt.as_slice())
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|h| h.above_cutoff == Some(true))
                     .map(|h| {
                         format!(
                             "{}–{} ({})",
-                            sub_name(inst, &s(&h["factor1"])),
-                            sub_name(inst, &s(&h["factor2"])),
-                            apa(f(&h["htmt"]), 2, true)
+                            sub_name(inst, &h.factor1),
+                            sub_name(inst, &h.factor2),
+                            apa(nan(h.htmt), 2, true)
                         )
                     })
                     .collect();
@@ -147,15 +147,14 @@ pub(super) fn cfa_section(
                     rows,
                     note: Some("CR = composite reliability; AVE = average variance extracted; max r = the factor's largest correlation with another factor.".into()),
                 }));
-                for (path, caption) in [
-                    (chart.clone(), "Standardised loadings with delta-method 95% intervals; grey lines at .50 and .70."),
-                    (crate::cli::common::plot_path(&chart, "factors"), "Factor correlations (standardised)."),
-                ] {
-                    if let Some(svg) = r.svg_of(&path) {
-                        blocks.push(Block::Figure { svg, caption: caption.into() });
-                    }
+                for (suffix, svg) in r.charts(&stage, &chart, &out) {
+                    let caption = match suffix.as_deref() {
+                        None => "Standardised loadings with delta-method 95% intervals; grey lines at .50 and .70.",
+                        Some(_) => "Factor correlations (standardised).",
+                    };
+                    blocks.push(Block::Figure { svg, caption: caption.into() });
                 }
-                cfa_all.insert(inst.id.clone(), v);
+                cfa_all.insert(inst.id.clone(), r.json(&out));
             }
             Err(e) => blocks.push(Block::Warning(e)),
         }
@@ -163,49 +162,38 @@ pub(super) fn cfa_section(
         let Some(arena) = &ds.arena else {
             continue;
         };
-        match r.run(
-            &format!("invariance {}", inst.id),
-            &[
-                "cfa",
-                "--instrument",
-                &inst.id,
-                "--estimator",
-                &est,
-                "--group",
-                arena,
-            ],
-        ) {
-            Ok(v) => {
-                let inv = &v["invariance"];
-                let steps = inv["steps"].as_array().cloned().unwrap_or_default();
+        let req = CfaRequest {
+            data: DataRequest::study_instrument(&r.study_path, &inst.id),
+            estimator: Some(estimator),
+            group: Some(arena.clone()),
+            ..CfaRequest::default()
+        };
+        match r.run(&format!("invariance {}", inst.id), &req, None, None) {
+            Ok(out) => {
+                let inv = out.invariance.as_ref();
+                let steps = inv.map(|i| i.steps.as_slice()).unwrap_or_default();
                 let mut reached = String::from("none");
                 let mut broken = false;
                 let mut rows = Vec::new();
-                for st in &steps {
-                    let model = s(&st["model"]);
-                    let holds = st["holds"].as_bool();
+                for st in steps {
+                    let model = st.model.clone();
+                    let holds = st.holds;
                     broken |= holds == Some(false);
                     if !broken {
                         reached = model.clone();
                     }
                     rows.push(vec![
                         model,
-                        format!("{:.1}", f(&st["chisq"])),
-                        st["df"].to_string(),
-                        apa(f(&st["cfi"]), 3, true),
-                        apa(f(&st["rmsea"]), 3, true),
-                        apa(f(&st["srmr"]), 3, true),
-                        st["chisq_diff"]
-                            .as_f64()
-                            .map_or("–".into(), |x| format!("{x:.1}")),
-                        st["df_diff"].as_u64().map_or("–".into(), |x| x.to_string()),
-                        st["p_diff"].as_f64().map_or("–".into(), p_cell),
-                        st["delta_cfi"]
-                            .as_f64()
-                            .map_or("–".into(), |x| apa(x, 3, true)),
-                        st["delta_rmsea"]
-                            .as_f64()
-                            .map_or("–".into(), |x| apa(x, 3, true)),
+                        format!("{:.1}", st.chisq),
+                        st.df.to_string(),
+                        apa(nan(st.cfi), 3, true),
+                        apa(nan(st.rmsea), 3, true),
+                        apa(nan(st.srmr), 3, true),
+                        st.chisq_diff.map_or("–".into(), |x| format!("{x:.1}")),
+                        st.df_diff.map_or("–".into(), |x| x.to_string()),
+                        st.p_diff.map_or("–".into(), p_cell),
+                        st.delta_cfi.map_or("–".into(), |x| apa(x, 3, true)),
+                        st.delta_rmsea.map_or("–".into(), |x| apa(x, 3, true)),
                         match holds {
                             Some(true) => "holds".into(),
                             Some(false) => "does not hold".into(),
@@ -213,7 +201,7 @@ pub(super) fn cfa_section(
                         },
                     ]);
                 }
-                let ngroups = inv["groups"].as_array().map_or(0, |g| g.len());
+                let ngroups = inv.map_or(0, |i| i.groups.len());
                 let (level, text) = match reached.as_str() {
                     "scalar" => (Level::Good, format!("Scalar invariance holds across the {ngroups} arenas: subscale means can be compared between arenas.")),
                     "metric" => (Level::Fair, format!("Metric invariance holds across the {ngroups} arenas (loadings equal), scalar invariance does not: compare relations, not means, between arenas.")),
@@ -229,7 +217,7 @@ pub(super) fn cfa_section(
                     rows,
                     note: Some("Each step adds equality constraints to the previous one: metric (loadings), scalar (loadings and intercepts).".into()),
                 }));
-                inv_all.insert(inst.id.clone(), v);
+                inv_all.insert(inst.id.clone(), r.json(&out));
             }
             Err(e) => blocks.push(Block::Warning(e)),
         }
