@@ -248,3 +248,32 @@ fn profile_from_a_data_file_matches_the_binary() {
     );
     same_as_binary(&req);
 }
+
+#[test]
+fn study_check_and_instrument_requests_match_the_binary() {
+    use trustscale::analysis::instrument::{InstrumentListRequest, InstrumentShowRequest};
+    use trustscale::analysis::study::StudyCheckRequest;
+    let check = StudyCheckRequest { file: study() };
+    let cmd = shell_line(&check.command_line(None, true));
+    assert_eq!(
+        cmd,
+        "trustscale study check data/example-study/study.toml --json"
+    );
+    assert!(report_commands().contains(&cmd));
+    let out = same_as_binary(&check);
+    assert_eq!(out.datasets.len(), 2);
+    same_as_binary(&InstrumentListRequest);
+    let show = InstrumentShowRequest {
+        id: "abi".into(),
+        form: Some("self".into()),
+    };
+    assert_eq!(
+        shell_line(&show.command_line(None, true)),
+        "trustscale instrument show abi --form self --json"
+    );
+    let out = show.run().unwrap();
+    assert_eq!(
+        serde_json::to_value(&out).unwrap(),
+        json_out(&["instrument", "show", "abi", "--form", "self", "--json"])
+    );
+}
