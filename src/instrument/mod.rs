@@ -1,7 +1,7 @@
 //! Trust instruments: item sets with subscales, reverse keys, response scales and rater forms.
 //!
 //! - [`schema`]: the TOML layout of `instruments/*.toml`.
-//! - [`load`]: finding an instrument by id or path, parsing with line/column errors; the
+//! - [`mod@load`]: finding an instrument by id or path, parsing with line/column errors; the
 //!   shipped instruments are also built into the binary, so ids work from any folder.
 //! - [`check`]: consistency checks (duplicate ids, empty subscales, bad scale, unknown form).
 //! - [`score`]: subscale scores per respondent.

@@ -151,7 +151,7 @@ impl Study {
 
     /// Loads an instrument as the study names it: an entry of a dataset's `instruments` that
     /// is a file beside the study file (`instruments = ["my-scale.toml"]`) is read from there;
-    /// any other entry is an id or path as [`instrument::load`] finds it.
+    /// any other entry is an id or path as [`instrument::load()`] finds it.
     pub fn load_instrument(&self, entry: &str) -> Result<Instrument> {
         let beside = self.dir.join(entry);
         if !self.dir.as_os_str().is_empty() && beside.is_file() {
@@ -174,7 +174,7 @@ impl Study {
 
     /// The instrument a user names (`--instrument NAME`): an entry of a dataset exactly as the
     /// study writes it, the id of an instrument the study lists, or else any instrument
-    /// [`instrument::load`] finds.
+    /// [`instrument::load()`] finds.
     pub fn instrument(&self, name: &str) -> Result<Instrument> {
         if self
             .datasets
