@@ -321,7 +321,7 @@ fn omega_per_subscale_and_of_items_named_by_hand() {
     let by_hand = OmegaRequest {
         data: csv("NO1:SIB6"),
         factors: Some(2),
-        cor: Cor::Polychoric,
+        cor: "polychoric".parse().unwrap(),
         ..OmegaRequest::default()
     };
     check(
@@ -330,6 +330,8 @@ fn omega_per_subscale_and_of_items_named_by_hand() {
         "trustscale omega data/example-survey.csv --items NO1:SIB6 --factors 2 --cor polychoric --plot o.svg --json",
         true,
     );
+    assert_eq!(by_hand.cor, Cor::Polychoric);
+    assert!("kendall".parse::<Cor>().is_err());
     // --whole needs an instrument, in the library too
     let bad = OmegaRequest {
         data: csv("NO1:NO6"),
