@@ -13,11 +13,15 @@ use trustscale::Result;
 pub struct Args {
     #[command(flatten)]
     data: DataArgs,
-    /// Simulated data sets [default: 20].
-    #[arg(long)]
+    // Options the report passes explicitly are `Option`s, so that a request knows they were
+    // given; their help shows the default as clap shows it for a default value.
+    #[arg(
+        long,
+        help = "Simulated data sets [default: 20]",
+        long_help = "Simulated data sets\n\n[default: 20]"
+    )]
     iterations: Option<usize>,
-    /// Seed [default: 1].
-    #[arg(long)]
+    #[arg(long, help = "Seed [default: 1]", long_help = "Seed\n\n[default: 1]")]
     seed: Option<u64>,
     /// Correlations: pearson or polychoric (polychoric compares with resamples of the data).
     #[arg(long, value_enum, default_value = "pearson")]

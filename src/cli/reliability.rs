@@ -22,8 +22,12 @@ pub struct Args {
     /// Seed of the bootstrap.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Group factors of omega's Schmid-Leiman solution [default: 3].
-    #[arg(long)]
+    // an `Option`, so that a request knows it was given (the report passes it); the help shows
+    // the default as clap shows it for a default value
+    #[arg(
+        long,
+        help = "Group factors of omega's Schmid-Leiman solution [default: 3]"
+    )]
     omega_factors: Option<usize>,
     /// Write a chart of item-total correlations and alpha if deleted (.svg or .png; with several
     /// subscales, one file per subscale named FILE-SUBSCALE.svg).

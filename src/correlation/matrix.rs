@@ -29,6 +29,22 @@ impl Cor {
     }
 }
 
+impl std::str::FromStr for Cor {
+    type Err = crate::error::Error;
+
+    /// `pearson` or `polychoric`, as `--cor` takes them.
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "pearson" => Ok(Cor::Pearson),
+            "polychoric" => Ok(Cor::Polychoric),
+            _ => Err(crate::error::Error::option(
+                "--cor",
+                format!("expected pearson or polychoric, found \"{s}\""),
+            )),
+        }
+    }
+}
+
 /// A correlation matrix with its n and notes.
 #[derive(Debug, Clone)]
 pub struct CorrelationMatrix {

@@ -280,7 +280,8 @@ impl EfaOptions {
 pub struct EfaResult {
     /// Number of observations used (psych `n.obs`).
     pub n: usize,
-    /// Item names (left empty here; the caller fills them).
+    /// Item names: left empty by [`efa`], which sees only the correlation matrix;
+    /// `analysis::efa::EfaRequest` (the `efa` command) names them.
     pub items: Vec<String>,
     /// Number of factors.
     pub factors: usize,
@@ -288,7 +289,8 @@ pub struct EfaResult {
     pub extraction: Extraction,
     /// Rotation.
     pub rotation: RotationKind,
-    /// Kind of correlation analysed (`"pearson"` here; the caller sets it).
+    /// Kind of correlation analysed (`"pearson"` from [`efa`]; `analysis::efa::EfaRequest`
+    /// sets the one it used).
     pub cor: String,
     /// Rotated pattern loadings $L$, one row of $k$ per item, in psych's order and signs.
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
