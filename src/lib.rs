@@ -21,13 +21,13 @@
 //! | 5 | [`cfa`] | confirmatory factor analysis and SEM as lavaan: syntax, parameter table, ML/MLR, fit, modification indices, validity, invariance |
 //! | 5 | [`agreement`] | ICC, rwg(j) and AD, Cohen's and Fleiss' kappa, Krippendorff's alpha |
 //! | 6 | [`regression`] | OLS (QR) with HC/clustered standard errors, hierarchical blocks, dominance analysis, cross-validation, REML random-intercept models |
-//! | 7 | [`study`] | study files: datasets, column roles, instruments, predictors and outcomes |
+//! | 7 | [`study`] | study files: datasets, column roles, instruments; the one loader from a study, a data file or in-memory data to item data |
 //! | 7 | [`simulate`] | Likert responses and whole studies from known models, deterministic per seed; Monte Carlo power |
+//! | 7 | [`profile`] | leader profiles (self against collaborators, strengths) and group profiles |
 //! | 8 | [`analysis`] | the commands as library calls: a request (data + options) runs to a typed output that serialises to the contract JSON |
-//! | 9 | [`render`] | plain-text tables |
+//! | 9 | [`render`] | plain-text tables of every output, and the one number formatter (APA, p values, intervals) |
 //! | 9 | [`plot`] | charts as [`plot::Figure`]s, written as SVG or PNG with an embedded font |
-//! | 10 | [`profile`] | leader profiles (self against collaborators, strengths) and group profiles |
-//! | 11 | [`report`] | the validation report as a document: verdicts with their cut-offs, APA tables, self-contained HTML |
+//! | 10 | [`report`] | the validation report: [`report::build`] runs a study's analyses into a document of verdicts, APA tables and charts, written as self-contained HTML and `results.json` |
 //!
 //! Numerics never print, read files or exit; the `trustscale` binary (feature `cli`) only
 //! orchestrates.

@@ -43,10 +43,6 @@ impl ReadArgs {
             ..DataRequest::default()
         })
     }
-
-
-
-
 }
 
 /// Data file and item selection.
@@ -86,7 +82,6 @@ pub struct DataArgs {
     #[arg(long)]
     pub study: Option<PathBuf>,
 }
-
 
 impl DataArgs {
     /// The library's request for the data these flags select.

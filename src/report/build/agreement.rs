@@ -3,7 +3,7 @@
 use super::{p_cell, sub_name, Plan, Runner};
 use crate::agreement::rwg::Null;
 use crate::analysis::rwg::RwgRequest;
-use crate::plot::apa;
+use crate::render::format::apa;
 use crate::report::verdict::Level;
 use crate::report::{ApaTable, Block, ReportOptions, Section};
 use crate::study::DataRequest;

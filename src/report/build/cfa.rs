@@ -3,8 +3,9 @@
 use super::{nan, p_cell, sub_name, Plan, Runner};
 use crate::analysis::cfa::CfaRequest;
 use crate::cfa::Estimator;
-use crate::plot::apa;
-use crate::report::verdict::{ci_text, p_text, Level};
+use crate::render::format::apa;
+use crate::render::format::{ci_text, p_text};
+use crate::report::verdict::Level;
 use crate::report::{verdict, ApaTable, Block, ReportOptions, Section};
 use crate::study::DataRequest;
 use serde_json::{Map, Value};
@@ -41,12 +42,8 @@ pub(super) fn cfa_section(
             Ok(out) => {
                 let v = &out.result;
                 let fit = &v.fit;
-                let (level, word) = verdict::fit(
-                    nan(fit.cfi),
-                    nan(fit.tli),
-                    nan(fit.rmsea),
-                    nan(fit.srmr),
-                );
+                let (level, word) =
+                    verdict::fit(nan(fit.cfi), nan(fit.tli), nan(fit.rmsea), nan(fit.srmr));
                 blocks.push(Block::Verdict(
                     level,
                     format!(
@@ -57,7 +54,12 @@ pub(super) fn cfa_section(
                         apa(nan(fit.cfi), 3, true),
                         apa(nan(fit.tli), 3, false),
                         apa(nan(fit.rmsea), 3, true),
-                        ci_text(nan(fit.rmsea_ci.map(|c| c[0])), nan(fit.rmsea_ci.map(|c| c[1])), 3, true),
+                        ci_text(
+                            nan(fit.rmsea_ci.map(|c| c[0])),
+                            nan(fit.rmsea_ci.map(|c| c[1])),
+                            3,
+                            true
+                        ),
                         apa(nan(fit.srmr), 3, true)
                     ),
                 ));
@@ -152,7 +154,10 @@ pub(super) fn cfa_section(
                         None => "Standardised loadings with delta-method 95% intervals; grey lines at .50 and .70.",
                         Some(_) => "Factor correlations (standardised).",
                     };
-                    blocks.push(Block::Figure { svg, caption: caption.into() });
+                    blocks.push(Block::Figure {
+                        svg,
+                        caption: caption.into(),
+                    });
                 }
                 cfa_all.insert(inst.id.clone(), r.json(&out));
             }

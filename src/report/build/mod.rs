@@ -23,17 +23,18 @@ mod summary;
 
 pub use plan::Plan;
 
-use crate::analysis::{shell_line, Outcome, Request};
-use crate::error::{Error, Result, Warning, WarningCode};
 use crate::agreement::rwg::Null;
+use crate::analysis::{shell_line, Outcome, Request};
 use crate::cfa::Estimator;
+use crate::error::{Error, Result, Warning, WarningCode};
 use crate::instrument::Instrument;
-use crate::plot::{apa, to_svg, Charts, Figure};
-use crate::study::Study;
-use std::str::FromStr;
+use crate::plot::{to_svg, Charts, Figure};
+pub(crate) use crate::render::format::{cell, p_cell};
 use crate::report::{Block, Document};
+use crate::study::Study;
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
 /// What the report runs and with which settings; `Default` is `trustscale report`'s defaults.
 #[derive(Debug, Clone, PartialEq)]
@@ -238,16 +239,24 @@ pub fn build_with_progress(
     };
     doc.sections
         .push(overview::overview(&mut r, study, &plan, &mut results));
-    doc.sections
-        .push(reliability::reliability_section(&mut r, &plan, &mut results));
+    doc.sections.push(reliability::reliability_section(
+        &mut r,
+        &plan,
+        &mut results,
+    ));
     doc.sections.push(dimensionality::dimensionality_section(
         &mut r,
         &plan,
         opts,
         &mut results,
     ));
-    doc.sections
-        .push(cfa::cfa_section(&mut r, &plan, opts, estimator, &mut results));
+    doc.sections.push(cfa::cfa_section(
+        &mut r,
+        &plan,
+        opts,
+        estimator,
+        &mut results,
+    ));
     doc.sections.push(agreement::agreement_section(
         &mut r,
         &plan,
@@ -255,8 +264,12 @@ pub fn build_with_progress(
         null,
         &mut results,
     ));
-    doc.sections
-        .push(prediction::prediction_section(&mut r, &plan, opts, &mut results));
+    doc.sections.push(prediction::prediction_section(
+        &mut r,
+        &plan,
+        opts,
+        &mut results,
+    ));
     doc.sections
         .push(profiles::profile_section(&mut r, &plan, opts, &mut results));
     doc.sections.push(summary::warnings_section(&r.warnings));
@@ -279,24 +292,6 @@ pub fn build_with_progress(
         warnings: r.warnings,
         failed: r.failed,
     })
-}
-
-/// A table cell: APA number, or a dash when there is none.
-pub(crate) fn cell(x: f64, decimals: usize, bounded: bool) -> String {
-    if x.is_finite() {
-        apa(x, decimals, bounded)
-    } else {
-        "–".into()
-    }
-}
-
-/// A p value for a table cell: `< .001` or `.034`.
-pub(crate) fn p_cell(p: f64) -> String {
-    if p < 0.001 {
-        "< .001".into()
-    } else {
-        cell(p, 3, true)
-    }
 }
 
 /// A value that may not exist, as a number (`NaN` when it does not): the cell formatters
@@ -388,7 +383,12 @@ impl Runner<'_> {
     /// The charts of an output, drawn as SVG and kept as `charts/NAME.svg` (and
     /// `NAME-SUFFIX.svg` for companions); returns (suffix, SVG) in order. A chart that cannot
     /// be drawn is left out with a warning.
-    pub(crate) fn charts(&mut self, stage: &str, name: &str, out: &impl Charts) -> Vec<(Option<String>, String)> {
+    pub(crate) fn charts(
+        &mut self,
+        stage: &str,
+        name: &str,
+        out: &impl Charts,
+    ) -> Vec<(Option<String>, String)> {
         let charts = match out.charts() {
             Ok(c) => c,
             Err(e) => {

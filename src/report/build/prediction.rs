@@ -2,8 +2,10 @@
 
 use super::{nan, p_cell, Plan, Runner};
 use crate::analysis::regress::RegressRequest;
-use crate::plot::{apa, DominanceChart, DominanceModel};
-use crate::report::verdict::{ci_text, p_text, Level};
+use crate::plot::{DominanceChart, DominanceModel};
+use crate::render::format::apa;
+use crate::render::format::{ci_text, p_text};
+use crate::report::verdict::Level;
 use crate::report::{verdict, ApaTable, Block, ReportOptions, Section};
 use crate::study::DataRequest;
 use serde_json::{Map, Value};
@@ -239,4 +241,3 @@ pub(super) fn prediction_section(
         blocks,
     }
 }
-

@@ -2,8 +2,8 @@
 
 use super::{nan, sub_name, Plan, Runner};
 use crate::analysis::profile::ProfileRequest;
-use crate::plot::apa;
 use crate::profile::Profiles;
+use crate::render::format::apa;
 use crate::report::verdict::Level;
 use crate::report::{ApaTable, Block, ReportOptions, Section};
 use serde_json::{Map, Value};

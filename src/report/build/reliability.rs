@@ -2,8 +2,9 @@
 
 use super::{cell, nan, sub_name, Plan, Runner};
 use crate::analysis::reliability::ReliabilityRequest;
-use crate::plot::apa;
-use crate::report::verdict::{ci_text, Level};
+use crate::render::format::apa;
+use crate::render::format::ci_text;
+use crate::report::verdict::Level;
 use crate::report::{verdict, ApaTable, Block, Section};
 use crate::study::DataRequest;
 use serde_json::{Map, Value};
