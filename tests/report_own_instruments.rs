@@ -126,4 +126,15 @@ fn report_with_own_instruments_by_relative_path_computes_every_section() {
     }
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(!html.contains("could not be computed"));
+    // the report names each instrument's source file
+    for file in ["leader.toml", "trust.toml"] {
+        let shown = study
+            .parent()
+            .unwrap()
+            .join("measures")
+            .join(file)
+            .display()
+            .to_string();
+        assert!(html.contains(&shown), "{shown} not in the report");
+    }
 }

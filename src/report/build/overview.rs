@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 pub(super) fn overview(
     r: &mut Runner,
     study: &Study,
-    _plan: &Plan,
+    plan: &Plan,
     results: &mut Map<String, Value>,
 ) -> Section {
     let mut blocks = Vec::new();
@@ -67,6 +67,33 @@ pub(super) fn overview(
         Err(e) => blocks.push(Block::Warning(e)),
     }
     blocks.push(r.last_command());
+    blocks.push(Block::Table(ApaTable {
+        title: "Instruments of the study".into(),
+        header: ["Instrument", "Title", "Dataset", "Subscales", "Items", "Source file"]
+            .map(String::from)
+            .to_vec(),
+        rows: plan
+            .instruments
+            .iter()
+            .map(|(inst, ds)| {
+                vec![
+                    inst.id.clone(),
+                    inst.title.clone(),
+                    ds.name.clone(),
+                    inst.subscales.len().to_string(),
+                    inst.items.len().to_string(),
+                    inst.file.as_ref().map_or_else(
+                        || "built into trustscale".to_string(),
+                        |f| f.display().to_string(),
+                    ),
+                ]
+            })
+            .collect(),
+        note: Some(format!(
+            "Instrument files named in the study file are read relative to it ({}); an id names an instrument file in ./instruments/ or $TRUSTSCALE_INSTRUMENTS, else one built into trustscale.",
+            study.dir.display()
+        )),
+    }));
     Section {
         id: "study".into(),
         title: "Study and data".into(),
