@@ -1,5 +1,6 @@
 //! The example study's `results.json` and `report.html` are byte-identical to the copies kept in
-//! `tests/fixtures/report/example/`, made before the report moved into the library (issue 12).
+//! `tests/fixtures/report/example/`, made before the report moved into the library (issue 12);
+//! the only change since is the table of the study's instruments with their source files.
 //! The output folder appears in the command lines the report shows; it is written `OUT` in the
 //! copies.
 //!
