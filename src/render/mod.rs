@@ -21,6 +21,7 @@ pub mod regress;
 pub mod reliability;
 pub mod rwg;
 pub mod study;
+pub mod verdict;
 
 /// A titled table with aligned columns and notes under it.
 #[derive(Debug, Clone, Default, PartialEq)]

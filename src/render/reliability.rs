@@ -4,18 +4,6 @@ use super::{num, opt, Report, Table};
 use crate::analysis::reliability::ReliabilityOutput;
 use crate::reliability::ReliabilityResult;
 
-/// A verdict on alpha by the customary bands (George & Mallery, 2003).
-pub fn alpha_verdict(alpha: f64) -> &'static str {
-    match alpha {
-        a if a >= 0.9 => "excellent",
-        a if a >= 0.8 => "good",
-        a if a >= 0.7 => "acceptable",
-        a if a >= 0.6 => "questionable",
-        a if a >= 0.5 => "poor",
-        _ => "unacceptable",
-    }
-}
-
 impl ReliabilityResult {
     /// The table, titled with the scale's name.
     pub fn table_titled(&self, title: &str) -> Table {
@@ -37,7 +25,7 @@ impl ReliabilityResult {
                 num(self.alpha_ci[0], 3),
                 num(self.alpha_ci[1], 3),
                 self.ci_method,
-                alpha_verdict(self.alpha)
+                super::verdict::reliability(self.alpha).1
             ),
             format!(
                 "standardised alpha = {}, lambda 6 = {}, average r = {}, S/N = {}",

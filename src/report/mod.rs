@@ -6,7 +6,8 @@
 
 pub mod build;
 mod document;
-pub mod verdict;
 
+/// The cut-offs and verdicts, shared with the text tables (they live in [`crate::render`]).
+pub use crate::render::verdict;
 pub use build::{build, build_with_progress, Plan, Progress, Report, ReportOptions, SUPPLEMENTARY};
 pub use document::{escape, ApaTable, Block, Document, Section};

@@ -121,7 +121,7 @@ pub fn r2_size(r2: f64) -> &'static str {
     }
 }
 
-pub use crate::render::format::{ci_text, p_text};
+pub use super::format::{ci_text, p_text};
 
 #[cfg(test)]
 mod tests {
