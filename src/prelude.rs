@@ -35,7 +35,7 @@
 //! ```
 //!
 //! Without the default features (`default-features = false`), everything here but
-//! [`build`] and [`ReportOptions`] is available, and plotters is not compiled.
+//! `report::build` and `report::ReportOptions` is available, and plotters is not compiled.
 
 pub use crate::analysis::cfa::{CfaOutput, CfaRequest, ModelSource};
 pub use crate::analysis::efa::{EfaOutput, EfaRequest, Factors};
