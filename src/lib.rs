@@ -26,11 +26,40 @@
 //! | 7 | [`profile`] | leader profiles (self against collaborators, strengths) and group profiles |
 //! | 8 | [`analysis`] | the commands as library calls: a request (data + options) runs to a typed output that serialises to the contract JSON |
 //! | 9 | [`render`] | plain-text tables of every output, and the one number formatter (APA, p values, intervals) |
-//! | 9 | [`plot`] | charts as [`plot::Figure`]s, written as SVG or PNG with an embedded font |
-//! | 10 | [`report`] | the validation report: [`report::build`] runs a study's analyses into a document of verdicts, APA tables and charts, written as self-contained HTML and `results.json` |
+//! | 9 | `plot` | charts as `plot::Figure`s, written as SVG or PNG with an embedded font (feature `plot`) |
+//! | 10 | `report` | the validation report: `report::build` runs a study's analyses into a document of verdicts, APA tables and charts, written as self-contained HTML and `results.json` (feature `plot`) |
+//! | 11 | [`prelude`] | the names a library user needs, in one `use` |
 //!
 //! Numerics never print, read files or exit; the `trustscale` binary (feature `cli`) only
 //! orchestrates.
+//!
+//! ## Features
+//!
+//! - `plot` (default): charts through plotters, the `plot` module and the HTML validation
+//!   report (`report`), which inlines them.
+//! - `cli` (default, implies `plot`): the `trustscale` binary (clap, progress bars).
+//!
+//! With `default-features = false` the crate is the numerics: every analysis and request, the
+//! text tables and the number formatter ([`render`]), without plotters.
+//!
+//! ## As a library
+//!
+//! ```
+//! use ndarray::array;
+//! use trustscale::prelude::*;
+//!
+//! let answers = array![[4.0, 5.0, 4.0], [2.0, 2.0, 3.0], [3.0, 3.0, 3.0], [5.0, 4.0, 5.0]];
+//! let req = ReliabilityRequest {
+//!     data: DataRequest::memory(ItemData::from_array(answers.view(), &["T1", "T2", "T3"])?),
+//!     omega_factors: Some(1),
+//!     ..ReliabilityRequest::default()
+//! };
+//! println!("alpha = {:.2}", req.run()?.scales[0].result.alpha);
+//! # Ok::<(), trustscale::Error>(())
+//! ```
+//!
+//! `examples/validate_in_memory.rs` runs reliability, EFA and CFA on simulated responses and
+//! writes the example study's report; [`prelude`] lists what one `use` brings in.
 #![warn(missing_docs)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
@@ -45,11 +74,14 @@ pub mod error;
 pub mod factor;
 pub mod instrument;
 pub mod numeric;
+#[cfg(feature = "plot")]
 pub mod plot;
+pub mod prelude;
 pub mod profile;
 pub mod regression;
 pub mod reliability;
 pub mod render;
+#[cfg(feature = "plot")]
 pub mod report;
 pub mod simulate;
 pub mod study;

@@ -308,7 +308,7 @@ pub struct FleissResult {
 /// \kappa = \frac{\bar P - P_e}{1 - P_e}.$$
 /// With a constant $m$ this is Fleiss (1971); subjects with fewer than two ratings are skipped.
 /// The null standard error is
-/// $\sqrt{2}\,\sqrt{P_e - (2m-3)P_e^2 + 2(m-2)\sum_j p_j^3}\,/\,\bigl((1-P_e)\sqrt{Nm(m-1)}\bigr)$.
+/// $\sqrt{2}\\,\sqrt{P_e - (2m-3)P_e^2 + 2(m-2)\sum_j p_j^3}\\,/\\,\bigl((1-P_e)\sqrt{Nm(m-1)}\bigr)$.
 ///
 /// # Reference
 /// Fleiss, J. L. (1971). Measuring nominal scale agreement among many raters. *Psychological

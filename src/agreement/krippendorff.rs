@@ -168,10 +168,10 @@ fn disagreement(co: &Coincidence, level: Level) -> (f64, f64) {
 /// Krippendorff's alpha of units (one `Vec` of the values each unit received).
 ///
 /// # Formula
-/// Coincidences $o_{ck} = \sum_u \frac{1}{m_u - 1}\#\{(i,j): i\ne j, v_{ui}=c, v_{uj}=k\}$ over
+/// Coincidences $o_{ck} = \sum_u \frac{1}{m_u - 1}\\#\\{(i,j): i\ne j, v_{ui}=c, v_{uj}=k\\}$ over
 /// units with $m_u \ge 2$ values, marginals $n_c = \sum_k o_{ck}$, $n = \sum_c n_c$:
-/// $$\alpha = 1 - \frac{D_o}{D_e},\quad D_o = \frac1n\sum_{c,k} o_{ck}\,\delta^2_{ck},\quad
-///   D_e = \frac{1}{n(n-1)}\sum_{c,k} n_c n_k\,\delta^2_{ck}.$$
+/// $$\alpha = 1 - \frac{D_o}{D_e},\quad D_o = \frac1n\sum_{c,k} o_{ck}\\,\delta^2_{ck},\quad
+///   D_e = \frac{1}{n(n-1)}\sum_{c,k} n_c n_k\\,\delta^2_{ck}.$$
 /// At the interval level the sums reduce to $D_o = \frac1n\sum_u \frac{2 m_u}{m_u-1}\sum_i (v_{ui}-\bar v_u)^2$
 /// and $D_e = \frac{2}{n-1}\sum (v - \bar v)^2$ over all pairable values: $O(N)$ without a matrix.
 ///

@@ -1,7 +1,7 @@
 //! The commands as library calls: each command of the `trustscale` binary is a *request* (the
 //! data to read and the options, as typed values) that runs to a typed *output*, which
 //! serialises (serde) to exactly the command's contract JSON, renders its text tables through
-//! [`crate::render::Report`] and its charts through [`crate::plot::Charts`].
+//! [`crate::render::Report`] and (feature `plot`) its charts through `plot::Charts`.
 //!
 //! The binary only turns flags into a request, runs it and prints; the report builds the same
 //! requests directly and reads the typed outputs; the Python package will do the same.

@@ -7,15 +7,15 @@
 //! $$F(\theta) = \sum_g \frac{n_g}{N}\Bigl[\log|\Sigma_g| + \operatorname{tr}(S_g\Sigma_g^{-1}) +
 //!   (\bar y_g-\mu_g)^\top\Sigma_g^{-1}(\bar y_g-\mu_g) - \log|S_g| - p\Bigr]$$
 //! (without a mean structure $\mu_g = \bar y_g$). Its gradient is
-//! $$\frac{\partial F_g}{\partial\theta_k} = \operatorname{tr}\bigl(E_g\,\partial_k\Sigma_g\bigr) -
+//! $$\frac{\partial F_g}{\partial\theta_k} = \operatorname{tr}\bigl(E_g\\,\partial_k\Sigma_g\bigr) -
 //!   2 r_g^\top \partial_k\mu_g,\quad E_g = \Sigma_g^{-1}(\Sigma_g - S_g - d_g d_g^\top)\Sigma_g^{-1},
-//!   \; d_g = \bar y_g - \mu_g,\; r_g = \Sigma_g^{-1}d_g,$$
+//!   \\; d_g = \bar y_g - \mu_g,\\; r_g = \Sigma_g^{-1}d_g,$$
 //! (the residual $\Sigma_g - S_g$ is formed first, so the gradient keeps its relative accuracy
 //! near the optimum), and the expected (unit) information is
 //! $$\mathcal I = \sum_g \frac{n_g}{N}\Bigl[\tfrac12\operatorname{tr}(\Sigma_g^{-1}\partial_k\Sigma_g\Sigma_g^{-1}\partial_l\Sigma_g) +
 //!   \partial_k\mu_g^\top\Sigma_g^{-1}\partial_l\mu_g\Bigr].$$
 //!
-//! Fisher scoring steps $\theta \leftarrow \theta - t\,\mathcal I^{-1}\nabla F/2$, with $t$ halved
+//! Fisher scoring steps $\theta \leftarrow \theta - t\\,\mathcal I^{-1}\nabla F/2$, with $t$ halved
 //! until the Armijo condition holds and every $\Sigma_g$ stays positive definite. Near the optimum,
 //! when scoring slows down (misfitting models, where observed and expected information differ),
 //! the method continues as BFGS started from the Fisher information. It stops when the largest

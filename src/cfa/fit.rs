@@ -7,11 +7,11 @@
 //! baseline's $\chi^2_b$ on $df_b$ (independence model: free variances, and free means with a
 //! mean structure):
 //! $$\chi^2 = N\hat F,\quad \mathrm{CFI} = 1 - \frac{\max(\chi^2 - df, 0)}{\max(\chi^2 - df,\ \chi^2_b - df_b,\ 0)},\quad
-//!   \mathrm{TLI} = 1 - \frac{(\chi^2 - df)\,df_b}{(\chi^2_b - df_b)\,df},$$
-//! $$\mathrm{RMSEA} = \sqrt{G}\sqrt{\max\Bigl(\frac{\chi^2}{N\,df} - \frac{c}{N},\,0\Bigr)},$$
+//!   \mathrm{TLI} = 1 - \frac{(\chi^2 - df)\\,df_b}{(\chi^2_b - df_b)\\,df},$$
+//! $$\mathrm{RMSEA} = \sqrt{G}\sqrt{\max\Bigl(\frac{\chi^2}{N\\,df} - \frac{c}{N},\\,0\Bigr)},$$
 //! with $c = 1$ (standard) or the scaling factor (robust, Brosseau-Liard, Savalei & Li 2012).
 //! The 90% interval inverts the noncentral $\chi^2$ distribution function: the bounds are
-//! $\sqrt{G}\sqrt{c\lambda/(N\,df)}$ where $P(\chi^2_{df}(\lambda) \le \chi^2) = 0.95$ (lower) and
+//! $\sqrt{G}\sqrt{c\lambda/(N\\,df)}$ where $P(\chi^2_{df}(\lambda) \le \chi^2) = 0.95$ (lower) and
 //! $0.05$ (upper), or 0 when no such $\lambda \ge 0$ exists.
 //! SRMR (Bentler's) is the root mean square of the residual covariances standardised by the
 //! observed standard deviations, $(s_{ij} - \hat\sigma_{ij})/\sqrt{s_{ii}s_{jj}}$ over $i \le j$
@@ -116,7 +116,7 @@ pub struct StandardFit {
 /// Noncentral chi-square distribution function.
 ///
 /// # Formula
-/// $$P(X \le x) = \sum_{j\ge0} e^{-\lambda/2}\frac{(\lambda/2)^j}{j!}\,P\Bigl(\frac{k}{2}+j, \frac{x}{2}\Bigr)$$
+/// $$P(X \le x) = \sum_{j\ge0} e^{-\lambda/2}\frac{(\lambda/2)^j}{j!}\\,P\Bigl(\frac{k}{2}+j, \frac{x}{2}\Bigr)$$
 /// (Poisson mixture of central chi-squares, $P$ the regularised lower incomplete gamma
 /// function), summed outwards from the Poisson mode until the remaining weight is below
 /// $10^{-17}$ of the sum.
@@ -186,7 +186,7 @@ pub fn noncentral_chi2_cdf(x: f64, df: f64, ncp: f64) -> f64 {
 /// RMSEA point estimate (lavaan's `lav_fit_rmsea`).
 ///
 /// # Formula
-/// $\sqrt{G}\sqrt{\max(\chi^2/(N\,df) - c/N, 0)}$; 0 when $df = 0$. $c = 1$ gives the standard
+/// $\sqrt{G}\sqrt{\max(\chi^2/(N\\,df) - c/N, 0)}$; 0 when $df = 0$. $c = 1$ gives the standard
 /// RMSEA, the Yuan–Bentler scaling factor the robust one.
 ///
 /// # Reference
@@ -215,7 +215,7 @@ pub fn rmsea(x2: f64, df: f64, n: f64, groups: usize, c: f64) -> Option<f64> {
 /// # Formula
 /// Lower bound from $\lambda_L$ with $P(\chi^2_{df}(\lambda_L) \le x) = (1+\text{level})/2$,
 /// upper from $\lambda_U$ with $P(\chi^2_{df}(\lambda_U) \le x) = (1-\text{level})/2$ (searched in
-/// $[0, \max(N, 4x)]$), each mapped to $\sqrt{G}\sqrt{c\lambda/(N\,df)}$, and 0 when the
+/// $[0, \max(N, 4x)]$), each mapped to $\sqrt{G}\sqrt{c\lambda/(N\\,df)}$, and 0 when the
 /// probability at $\lambda = 0$ is already below the target. For the robust interval, $x$ is the
 /// scaled statistic and $c$ the scaling factor (Savalei, 2018).
 ///
@@ -255,10 +255,10 @@ pub fn rmsea_ci(x2: f64, df: f64, n: f64, groups: usize, c: f64, level: f64) -> 
 }
 
 /// CFI (lavaan's `lav_fit_cfi`); with scaling factors $c, c_b \ne 1$ the robust version of
-/// Brosseau-Liard & Savalei (2014): $\chi^2 - c\,df$ in place of $\chi^2 - df$.
+/// Brosseau-Liard & Savalei (2014): $\chi^2 - c\\,df$ in place of $\chi^2 - df$.
 ///
 /// # Formula
-/// $1 - \max(\chi^2 - c\,df, 0)/\max(\chi^2 - c\,df, \chi^2_b - c_b\,df_b, 0)$ (1 when both are 0).
+/// $1 - \max(\chi^2 - c\\,df, 0)/\max(\chi^2 - c\\,df, \chi^2_b - c_b\\,df_b, 0)$ (1 when both are 0).
 ///
 /// # Reference
 /// Bentler, P. M. (1990). Comparative fit indexes in structural models. *Psychological Bulletin*,
@@ -287,7 +287,7 @@ pub fn cfi(x2: f64, df: f64, x2b: f64, dfb: f64, c: f64, cb: f64) -> Option<f64>
 /// TLI (lavaan's `lav_fit_tli`), robust with $c, c_b$ as [`cfi`].
 ///
 /// # Formula
-/// $1 - \dfrac{(\chi^2 - c\,df)\,df_b}{(\chi^2_b - c_b\,df_b)\,df}$ (1 when $df = 0$).
+/// $1 - \dfrac{(\chi^2 - c\\,df)\\,df_b}{(\chi^2_b - c_b\\,df_b)\\,df}$ (1 when $df = 0$).
 ///
 /// # Reference
 /// Tucker, L. R., & Lewis, C. (1973). A reliability coefficient for maximum likelihood factor

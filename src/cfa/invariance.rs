@@ -10,8 +10,8 @@
 //! with ML, or the Satorra–Bentler (2001) scaled difference with MLR,
 //! $\Delta\chi^2 = (T_1 - T_0)/c_d$, $c_d = (df_1c_1 - df_0c_0)/(df_1 - df_0)$, from the unscaled
 //! statistics $T$ and scaling factors $c$. The step *holds* when
-//! $\mathrm{CFI}_0 - \mathrm{CFI}_1 \le \Delta_{\mathrm{CFI}}$ (default .01) and
-//! $\mathrm{RMSEA}_1 - \mathrm{RMSEA}_0 \le \Delta_{\mathrm{RMSEA}}$ (default .015), Chen's (2007)
+//! $\mathrm{CFI}\_0 - \mathrm{CFI}\_1 \le \Delta_{\mathrm{CFI}}$ (default .01) and
+//! $\mathrm{RMSEA}\_1 - \mathrm{RMSEA}\_0 \le \Delta_{\mathrm{RMSEA}}$ (default .015), Chen's (2007)
 //! cut-offs; the $\Delta\chi^2$ test is reported beside them (with large samples it rejects
 //! trivial differences).
 //!
@@ -114,9 +114,9 @@ pub struct InvarianceStep {
     pub df_diff: Option<i64>,
     /// p value of $\Delta\chi^2$.
     pub p_diff: Option<f64>,
-    /// $\mathrm{CFI} - \mathrm{CFI}_{\text{previous}}$ (negative = worse).
+    /// $\mathrm{CFI} - \mathrm{CFI}\_{\text{previous}}$ (negative = worse).
     pub delta_cfi: Option<f64>,
-    /// $\mathrm{RMSEA} - \mathrm{RMSEA}_{\text{previous}}$ (positive = worse).
+    /// $\mathrm{RMSEA} - \mathrm{RMSEA}\_{\text{previous}}$ (positive = worse).
     pub delta_rmsea: Option<f64>,
     /// The CFI cut-off is met.
     pub cfi_ok: Option<bool>,

@@ -6,13 +6,13 @@
 //! $A_{y\eta} = \lambda$ and regressions $A_{\text{lhs},\text{rhs}} = \beta$), the symmetric
 //! (residual) covariances $S$ and the intercepts $m$,
 //! $$T = (I - A)^{-1}, \quad G = F T, \quad \Sigma = G S G^\top, \quad \mu = G m,$$
-//! where $F = [I_p \; 0]$ selects the observed variables. This is lavaan's LISREL form
+//! where $F = [I_p \\; 0]$ selects the observed variables. This is lavaan's LISREL form
 //! $\Sigma = \Lambda (I-B)^{-1}\Psi (I-B)^{-\top}\Lambda^\top + \Theta$ written for all variables at
 //! once, so that observed variables in regressions need no phantom latents.
 //!
 //! The derivative of $\Sigma$ with respect to one matrix element is a symmetric rank-two matrix
 //! $ab^\top + ba^\top$ (with $M = T S G^\top$):
-//! - path $A_{ij}$: $a = G_{\cdot i}$, $b = M_{j\cdot}^\top$, and $\partial\mu = G_{\cdot i}(Tm)_j$;
+//! - path $A_{ij}$: $a = G_{\cdot i}$, $b = M_{j\cdot}^\top$, and $\partial\mu = G_{\cdot i}(Tm)\_j$;
 //! - covariance $S_{ij}$, $i \ne j$: $a = G_{\cdot i}$, $b = G_{\cdot j}$; variance $S_{ii}$: $a = G_{\cdot i}$, $b = \tfrac12 G_{\cdot i}$;
 //! - intercept $m_i$: $\partial\mu = G_{\cdot i}$.
 //!

@@ -36,7 +36,7 @@
 //! `lav_test_yuan_bentler_mplus_trace`). Case 10 agrees to the printed digits.
 //!
 //! # Deviations
-//! - lavaan forms $A_1$ and $B_1$ as $p^*\times p^*$ matrices; the closed form above is the same
+//! - lavaan forms $A_1$ and $B_1$ as $p^\*\times p^\*$ matrices; the closed form above is the same
 //!   trace in $O(Np^2)$.
 //! - With fixed exogenous covariates (`fixed.x`) lavaan drops the covariates' own moments from
 //!   $A_1$ and $B_1$; the closed form no longer applies and the trace is formed explicitly
@@ -176,7 +176,7 @@ fn trace_h1(gs: &GroupStats, meanstructure: bool) -> Option<f64> {
 /// moments lavaan removes from $A_1$ and $B_1$).
 ///
 /// Unit information of the saturated covariances $\sigma_{ij}$, $i \le j$:
-/// $(A_1)_{ab} = h_ah_b(W_{ik}W_{jl} + W_{il}W_{jk})$ with $W = S^{-1}$, $h = \tfrac12$ for a
+/// $(A_1)\_{ab} = h_ah_b(W_{ik}W_{jl} + W_{il}W_{jk})$ with $W = S^{-1}$, $h = \tfrac12$ for a
 /// variance and 1 for a covariance; casewise scores $h_a(z_iz_j - W_{ij})$, $z = S^{-1}(y - \bar y)$;
 /// with a mean structure the means add $A_1 = W$ and scores $z$.
 pub(crate) fn trace_h1_explicit(gs: &GroupStats, nx: usize, meanstructure: bool) -> Option<f64> {

@@ -4,13 +4,13 @@
 //! # Formula
 //! For factor $f$ with observed indicators $i \in I_f$, standardised loadings $l_i$ (`std.all`)
 //! and standardised residual variances $\theta_i = \hat\theta_{ii}/\hat\sigma_{ii}$:
-//! $$\mathrm{CR}_f = \frac{(\sum_i l_i)^2}{(\sum_i l_i)^2 + \sum_i\theta_i},\qquad
-//!   \mathrm{AVE}_f = \frac{\sum_i l_i^2}{\sum_i l_i^2 + \sum_i\theta_i}.$$
-//! Fornell–Larcker holds for $f$ when $\sqrt{\mathrm{AVE}_f} > \max_{g\ne f}|\hat\rho_{fg}|$, with
+//! $$\mathrm{CR}\_f = \frac{(\sum_i l_i)^2}{(\sum_i l_i)^2 + \sum_i\theta_i},\qquad
+//!   \mathrm{AVE}\_f = \frac{\sum_i l_i^2}{\sum_i l_i^2 + \sum_i\theta_i}.$$
+//! Fornell–Larcker holds for $f$ when $\sqrt{\mathrm{AVE}\_f} > \max_{g\ne f}|\hat\rho_{fg}|$, with
 //! $\hat\rho$ the model-implied factor correlations. For factors $f, g$ and the observed
 //! correlations $r$ (from the sample covariance matrix of group 1),
-//! $$\mathrm{HTMT}_{fg} = \frac{\overline{|r_{ij}|}_{i\in I_f, j\in I_g}}
-//!   {\sqrt{\overline{|r_{ii'}|}_{i<i'\in I_f}\;\overline{|r_{jj'}|}_{j<j'\in I_g}}}.$$
+//! $$\mathrm{HTMT}\_{fg} = \frac{\overline{|r_{ij}|}\_{i\in I_f, j\in I_g}}
+//!   {\sqrt{\overline{|r_{ii'}|}\_{i<i'\in I_f}\\;\overline{|r_{jj'}|}\_{j<j'\in I_g}}}.$$
 //!
 //! # Reference
 //! Fornell, C., & Larcker, D. F. (1981). Evaluating structural equation models with

@@ -3,9 +3,9 @@
 //!
 //! # Formula
 //! With $R$ the $p \times p$ correlation matrix and $Q$ the anti-image correlations,
-//! $q_{ij} = (R^{-1})_{ij} / \sqrt{(R^{-1})_{ii} (R^{-1})_{jj}}$ (partial correlations up to sign),
+//! $q_{ij} = (R^{-1})\_{ij} / \sqrt{(R^{-1})\_{ii} (R^{-1})\_{jj}}$ (partial correlations up to sign),
 //! $$\mathrm{MSA} = \frac{\sum_{i \ne j} r_{ij}^2}{\sum_{i \ne j} r_{ij}^2 + \sum_{i \ne j} q_{ij}^2},
-//! \qquad \mathrm{MSA}_j = \frac{\sum_{i \ne j} r_{ij}^2}{\sum_{i \ne j} r_{ij}^2 + \sum_{i \ne j} q_{ij}^2},$$
+//! \qquad \mathrm{MSA}\_j = \frac{\sum_{i \ne j} r_{ij}^2}{\sum_{i \ne j} r_{ij}^2 + \sum_{i \ne j} q_{ij}^2},$$
 //! and Bartlett's statistic for $n$ observations
 //! $$\chi^2 = -\Bigl(n - 1 - \frac{2p + 5}{6}\Bigr)\ln\lvert R\rvert, \qquad df = \frac{p(p-1)}{2}.$$
 //!
@@ -82,8 +82,8 @@ pub(crate) fn inverse(r: &DMatrix<f64>) -> Option<DMatrix<f64>> {
 ///
 /// # Formula
 /// $$\mathrm{MSA} = \frac{\sum_{i \ne j} r_{ij}^2}{\sum_{i \ne j} r_{ij}^2 + \sum_{i \ne j} q_{ij}^2},\qquad
-/// \mathrm{MSA}_j = \frac{\sum_{i \ne j} r_{ij}^2}{\sum_{i \ne j} r_{ij}^2 + \sum_{i \ne j} q_{ij}^2},$$
-/// $q_{ij} = (R^{-1})_{ij} / \sqrt{(R^{-1})_{ii}(R^{-1})_{jj}}$ (the sums for $\mathrm{MSA}_j$
+/// \mathrm{MSA}\_j = \frac{\sum_{i \ne j} r_{ij}^2}{\sum_{i \ne j} r_{ij}^2 + \sum_{i \ne j} q_{ij}^2},$$
+/// $q_{ij} = (R^{-1})\_{ij} / \sqrt{(R^{-1})\_{ii}(R^{-1})\_{jj}}$ (the sums for $\mathrm{MSA}\_j$
 /// run over $i$ only).
 ///
 /// # Reference

@@ -8,7 +8,7 @@
 //! $$\tau_{i,c} = \Phi^{-1}\Bigl(\sum_{m \le c} n_{i,m} / n_i\Bigr),\qquad c = 1..K-1 .$$
 //! **Step 2**, for each pair $(i, j)$ with the $n_{ab}$ rows where both are present, and the
 //! thresholds fixed,
-//! $$\hat\rho_{ij} = \arg\max_{\rho \in (-1, 1)} \sum_{a,b} n_{ab}\,\log \pi_{ab}(\rho),\qquad
+//! $$\hat\rho_{ij} = \arg\max_{\rho \in (-1, 1)} \sum_{a,b} n_{ab}\\,\log \pi_{ab}(\rho),\qquad
 //!   \pi_{ab}(\rho) = \Phi_2(\tau_{i,a}, \tau_{j,b}) - \Phi_2(\tau_{i,a-1}, \tau_{j,b}) -
 //!   \Phi_2(\tau_{i,a}, \tau_{j,b-1}) + \Phi_2(\tau_{i,a-1}, \tau_{j,b-1}),$$
 //! with $\Phi_2$ the bivariate normal distribution function ([`crate::dist::bvn`]).
@@ -301,8 +301,8 @@ pub fn polychoric(data: &ItemData, opts: &PolychoricOptions) -> Result<Polychori
 /// # Formula
 /// Each item shifted by its own minimum to 0/1; threshold $\tau_i = -\Phi^{-1}(\bar x_i)$;
 /// for each pair's 2 × 2 table $n_{ab}$ (empty cells set to `correct` if any is empty),
-/// $$\hat\rho_{ij} = \arg\min_{\rho\in(-1,1)} -\sum_{a,b\in\{0,1\}} n_{ab}\log\pi_{ab}(\rho),
-///   \quad \pi_{00} = \Phi_2(\tau_i, \tau_j; \rho),\ \pi_{01} = \Phi(\tau_i) - \pi_{00},\
+/// $$\hat\rho_{ij} = \arg\min_{\rho\in(-1,1)} -\sum_{a,b\in\\{0,1\\}} n_{ab}\log\pi_{ab}(\rho),
+///   \quad \pi_{00} = \Phi_2(\tau_i, \tau_j; \rho),\ \pi_{01} = \Phi(\tau_i) - \pi_{00},\\
 ///   \pi_{10} = \Phi(\tau_j) - \pi_{00},\ \pi_{11} = 1 - \Phi(\tau_i) - \Phi(\tau_j) + \pi_{00}.$$
 ///
 /// # Reference

@@ -2,8 +2,8 @@
 //!
 //! # Formula
 //! With the eigendecomposition $R = V \Lambda V^\top$, eigenvalues below
-//! $\varepsilon_{\text{eig}} = 10^{-12}$ are raised to $100\,\varepsilon_{\text{eig}}$, all
-//! eigenvalues are rescaled to sum to $p$, $\tilde\lambda_i = p\,\lambda_i / \sum_j \lambda_j$,
+//! $\varepsilon_{\text{eig}} = 10^{-12}$ are raised to $100\\,\varepsilon_{\text{eig}}$, all
+//! eigenvalues are rescaled to sum to $p$, $\tilde\lambda_i = p\\,\lambda_i / \sum_j \lambda_j$,
 //! and the rebuilt matrix $S = V \tilde\Lambda V^\top$ is rescaled to unit diagonal:
 //! $$\tilde R_{ij} = S_{ij} / \sqrt{S_{ii} S_{jj}} .$$
 //!
@@ -32,9 +32,9 @@ pub const EIG_TOL: f64 = 1e-12;
 /// otherwise the input is returned unchanged.
 ///
 /// # Formula
-/// $$\lambda_i \leftarrow \begin{cases}100\,\varepsilon_{\text{eig}} & \lambda_i < \varepsilon_{\text{eig}}\\
+/// $$\lambda_i \leftarrow \begin{cases}100\\,\varepsilon_{\text{eig}} & \lambda_i < \varepsilon_{\text{eig}}\\\\
 ///   \lambda_i & \text{otherwise}\end{cases},\qquad
-///   \tilde\lambda_i = \frac{p\,\lambda_i}{\sum_j\lambda_j},\qquad
+///   \tilde\lambda_i = \frac{p\\,\lambda_i}{\sum_j\lambda_j},\qquad
 ///   S = V\tilde\Lambda V^\top,\qquad \tilde R_{ij} = \frac{S_{ij}}{\sqrt{S_{ii}S_{jj}}}$$
 /// with $\varepsilon_{\text{eig}} = 10^{-12}$.
 ///

@@ -5,7 +5,7 @@
 //! For $(X, Y)$ standard bivariate normal with correlation $\rho$,
 //! $$\Phi_2(h, k; \rho) = P(X < h, Y < k)
 //!   = \Phi(h)\Phi(k) + \frac{1}{2\pi}\int_0^{\arcsin\rho}
-//!     \exp\Bigl(-\frac{h^2 + k^2 - 2hk\sin\theta}{2\cos^2\theta}\Bigr)\,d\theta ,$$
+//!     \exp\Bigl(-\frac{h^2 + k^2 - 2hk\sin\theta}{2\cos^2\theta}\Bigr)\\,d\theta ,$$
 //! evaluated by Gauss–Legendre quadrature with 6, 12 or 20 points for $|\rho| < 0.3$,
 //! $< 0.75$ and above. For $|\rho| \ge 0.925$ the integrand is too peaked; Genz's (2004)
 //! reformulation integrates $\sqrt{1-\rho^2}$-scaled terms with the singular part
@@ -295,7 +295,7 @@ impl BvnAtRho {
 ///
 /// # Formula
 /// $$\Phi_2(h, k; \rho) = \Phi(h)\Phi(k) + \frac{1}{2\pi}\int_0^{\arcsin\rho}
-///   \exp\Bigl(-\frac{h^2 + k^2 - 2hk\sin\theta}{2\cos^2\theta}\Bigr)\,d\theta$$
+///   \exp\Bigl(-\frac{h^2 + k^2 - 2hk\sin\theta}{2\cos^2\theta}\Bigr)\\,d\theta$$
 /// by 6/12/20-point Gauss–Legendre quadrature for $|\rho| < 0.3 / 0.75 / 0.925$, and for
 /// $|\rho| \ge 0.925$ Genz's transformed integral with its singular part removed analytically.
 /// Infinite limits give the margins ($\Phi_2(\infty, k) = \Phi(k)$, $\Phi_2(-\infty, k) = 0$);

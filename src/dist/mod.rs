@@ -38,7 +38,7 @@ pub fn normal_pdf(x: f64) -> f64 {
 
 /// Standard normal quantile, accurate to double precision.
 ///
-/// Starts from $\sqrt2\,\mathrm{erf}^{-1}(2p-1)$ and applies Halley steps on
+/// Starts from $\sqrt2\\,\mathrm{erf}^{-1}(2p-1)$ and applies Halley steps on
 /// $\Phi(x) - p$ (computed through erfc, so the tails keep their relative accuracy).
 /// Returns `-inf`/`inf` for p = 0/1 and `None` outside [0, 1].
 pub fn normal_quantile(p: f64) -> Option<f64> {
@@ -235,7 +235,7 @@ fn quantile_positive(p: f64, cdf: impl Fn(f64) -> f64, sf: impl Fn(f64) -> f64) 
 ///
 /// # Formula
 /// A Poisson mixture of central beta distributions:
-/// $$P(F' \le x) = \sum_{j\ge0} e^{-\lambda/2}\frac{(\lambda/2)^j}{j!}\,
+/// $$P(F' \le x) = \sum_{j\ge0} e^{-\lambda/2}\frac{(\lambda/2)^j}{j!}\\,
 ///   I_{d_1x/(d_1x+d_2)}\bigl(d_1/2 + j,\ d_2/2\bigr),$$
 /// summed outwards from the Poisson mode until the remaining weight is below 1e-15.
 ///

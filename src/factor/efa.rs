@@ -486,7 +486,7 @@ fn variance_explained(l: &DMatrix<f64>, phi: Option<&DMatrix<f64>>) -> Vec<f64> 
 /// Unrotated loadings $A$ from the chosen extraction, $L = AM$ from the chosen rotation,
 /// $\Phi = M^{-1}M^{-\top}$ (identity when orthogonal); then each factor $j$ is reflected when
 /// $\sum_i l_{ij} < 0$ and factors are sorted by $\mathrm{diag}(\Phi L^\top L)$, decreasing.
-/// $h^2_i = (AA^\top)_{ii}$, $u^2_i = 1 - h^2_i$, `variance_explained` $= \mathrm{diag}(\Phi L^\top L)$,
+/// $h^2_i = (AA^\top)\_{ii}$, $u^2_i = 1 - h^2_i$, `variance_explained` $= \mathrm{diag}(\Phi L^\top L)$,
 /// `structure` $= L\Phi$. KMO, Bartlett ($n$ = `n_obs`) and the fit statistics are those of
 /// [`kmo`], [`bartlett`] and [`fit_statistics`]. A covariance matrix is rescaled to correlations.
 ///

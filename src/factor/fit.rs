@@ -6,7 +6,7 @@
 //! $$F = \mathrm{tr}(\hat R^{-1} R) - \ln\lvert \hat R^{-1} R\rvert - p,\qquad
 //! \chi^2 = F\Bigl(n - 1 - \frac{2p + 5}{6} - \frac{2k}{3}\Bigr),\qquad
 //! df = \frac{p(p-1)}{2} - pk + \frac{k(k-1)}{2},$$
-//! $$\mathrm{RMSEA} = \sqrt{\max\Bigl(\frac{\chi^2}{df\, n} - \frac{1}{n-1}, 0\Bigr)},\qquad
+//! $$\mathrm{RMSEA} = \sqrt{\max\Bigl(\frac{\chi^2}{df\\, n} - \frac{1}{n-1}, 0\Bigr)},\qquad
 //! \mathrm{TLI} = \frac{M_0 - M_m}{M_0 - 1/\nu},\qquad \mathrm{BIC} = \chi^2 - df \ln n,$$
 //! where $F_0 = \mathrm{tr} R - \ln\lvert R\rvert - p$, $M_0 = 2F_0/(p(p-1))$, $M_m = F/df$ and
 //! $\nu = n - 1 - (2p+5)/6 - 2k/3$.
@@ -59,7 +59,7 @@ pub struct FitStatistics {
     pub empirical_chi2: f64,
     /// Root mean square off-diagonal residual $\sqrt{\sum_{i\ne j} e_{ij}^2 / (p(p-1))}$ (psych `rms`).
     pub rms: f64,
-    /// The same corrected for degrees of freedom, $\sqrt{\sum_{i\ne j} e_{ij}^2 / (2\,df)}$ (psych `crms`).
+    /// The same corrected for degrees of freedom, $\sqrt{\sum_{i\ne j} e_{ij}^2 / (2\\,df)}$ (psych `crms`).
     pub crms: Option<f64>,
     /// Smoothing and singular matrices.
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -2,10 +2,10 @@
 //!
 //! # Formula
 //! For unrotated loadings $A$ ($p \times k$) and a criterion $Q(L)$, find $T$ ($k \times k$,
-//! columns of unit length) minimising $Q(A\,T^{-\top})$. The rotated pattern is
-//! $L = A\,T^{-\top}$, the factor correlations $\Phi = T^\top T$. Each iteration computes the
-//! gradient $G = -(L^\top \nabla Q(L)\, T^{-1})^\top$, projects it onto the tangent space of the
-//! unit-column constraint, $G_p = G - T\,\mathrm{diag}(\mathbf 1^\top (T \circ G))$, stops when
+//! columns of unit length) minimising $Q(A\\,T^{-\top})$. The rotated pattern is
+//! $L = A\\,T^{-\top}$, the factor correlations $\Phi = T^\top T$. Each iteration computes the
+//! gradient $G = -(L^\top \nabla Q(L)\\, T^{-1})^\top$, projects it onto the tangent space of the
+//! unit-column constraint, $G_p = G - T\\,\mathrm{diag}(\mathbf 1^\top (T \circ G))$, stops when
 //! $\lVert G_p \rVert_F < \varepsilon$, and otherwise tries
 //! $T_\alpha = \mathrm{normalise\ columns}(T - \alpha G_p)$ with $\alpha$ first doubled, then
 //! halved up to ten times until $Q$ falls by more than $\tfrac12 \lVert G_p\rVert_F^2 \alpha$.
@@ -41,7 +41,7 @@ pub trait RotationCriterion {
 ///
 /// # Formula
 /// $$Q(L) = \tfrac14 \sum_{i}\sum_{j \ne l} \Bigl(\lambda_{ij}^2 - \tfrac{\gamma}{p}\sum_{h}\lambda_{hj}^2\Bigr)\lambda_{il}^2
-/// = \tfrac14 \bigl\langle L^2,\ (I - \tfrac{\gamma}{p}\mathbf 1\mathbf 1^\top)\, L^2 (\mathbf 1\mathbf 1^\top - I) \bigr\rangle,$$
+/// = \tfrac14 \bigl\langle L^2,\ (I - \tfrac{\gamma}{p}\mathbf 1\mathbf 1^\top)\\, L^2 (\mathbf 1\mathbf 1^\top - I) \bigr\rangle,$$
 /// gradient $L \circ \bigl[(I - \tfrac{\gamma}{p}\mathbf 1\mathbf 1^\top) L^2 (\mathbf 1\mathbf 1^\top - I)\bigr]$.
 /// $\gamma = 0$ is (direct) quartimin, $\gamma = 0.5$ biquartimin, $\gamma = 1$ covarimin.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -75,7 +75,7 @@ impl RotationCriterion for Oblimin {
 ///
 /// # Formula
 /// $$Q(L) = \sum_i \Bigl(\prod_{j=1}^k (\lambda_{ij}^2 + \delta)\Bigr)^{1/k},\qquad
-/// \frac{\partial Q}{\partial \lambda_{ij}} = \frac{2}{k}\,\frac{\lambda_{ij}}{\lambda_{ij}^2 + \delta}\Bigl(\prod_{l}(\lambda_{il}^2 + \delta)\Bigr)^{1/k}.$$
+/// \frac{\partial Q}{\partial \lambda_{ij}} = \frac{2}{k}\\,\frac{\lambda_{ij}}{\lambda_{ij}^2 + \delta}\Bigl(\prod_{l}(\lambda_{il}^2 + \delta)\Bigr)^{1/k}.$$
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Geomin {
     /// $\delta$ (GPArotation default 0.01).

@@ -4,10 +4,10 @@
 //! For a correlation matrix $R$ ($p \times p$) and $m$ factors, the uniquenesses
 //! $\psi \in [0.005, 1]^p$ minimise the concentrated least-squares criterion
 //! $$F(\psi) = \tfrac12 \bigl\lVert R - \mathrm{diag}(\psi) - \Lambda_\psi \Lambda_\psi^\top \bigr\rVert_F^2,
-//! \qquad \Lambda_\psi = V_m \, \mathrm{diag}\bigl(\max(\lambda_k, 0)\bigr)^{1/2}_{k \le m},$$
+//! \qquad \Lambda_\psi = V_m \\, \mathrm{diag}\bigl(\max(\lambda_k, 0)\bigr)^{1/2}\_{k \le m},$$
 //! where $\lambda_1 \ge \dots \ge \lambda_p$ and $V$ are the eigenvalues and vectors of
 //! $R - \mathrm{diag}(\psi)$. Its gradient is
-//! $\partial F / \partial \psi_i = (\Lambda_\psi \Lambda_\psi^\top)_{ii} + \psi_i - r_{ii}$
+//! $\partial F / \partial \psi_i = (\Lambda_\psi \Lambda_\psi^\top)\_{ii} + \psi_i - r_{ii}$
 //! (psych's `FAgr.minres`). At an interior optimum the diagonal residuals vanish, so $F$ equals
 //! the minres criterion $\sum_{i<j} (r_{ij} - \hat r_{ij})^2$ (psych's `fit.residuals`).
 //!
@@ -307,9 +307,9 @@ where
 ///
 /// # Formula
 /// $$\hat\psi = \arg\min_{0.005 \le \psi_i \le 1} \tfrac12 \bigl\lVert R - \mathrm{diag}(\psi) - \Lambda_\psi \Lambda_\psi^\top \bigr\rVert_F^2,
-/// \qquad \hat\Lambda = V_m \,\mathrm{diag}(\max(\lambda_k,0))^{1/2},$$
+/// \qquad \hat\Lambda = V_m \\,\mathrm{diag}(\max(\lambda_k,0))^{1/2},$$
 /// with $(\lambda_k, V)$ the eigen-pairs of $R - \mathrm{diag}(\hat\psi)$, start
-/// $\psi^{(0)} = 1 - \mathrm{SMC}$, $\mathrm{SMC}_i = 1 - 1/(R^{-1})_{ii}$. Columns of
+/// $\psi^{(0)} = 1 - \mathrm{SMC}$, $\mathrm{SMC}\_i = 1 - 1/(R^{-1})\_{ii}$. Columns of
 /// $\hat\Lambda$ are reflected so that each sums to a non-negative number; then
 /// $h^2_i = \sum_k \hat\lambda_{ik}^2$ and $u^2_i = 1 - h^2_i$.
 ///

@@ -3,12 +3,12 @@
 //! # Formula
 //! For a correlation matrix $R$ ($p \times p$), $m$ factors and uniquenesses
 //! $\psi \in [0.005, 1]^p$, let $e_1 \ge \dots \ge e_p$ and $V$ be the eigen-pairs of
-//! $\Psi^{-1/2} R\, \Psi^{-1/2}$, $\Psi = \mathrm{diag}(\psi)$. The ML discrepancy concentrated over
+//! $\Psi^{-1/2} R\\, \Psi^{-1/2}$, $\Psi = \mathrm{diag}(\psi)$. The ML discrepancy concentrated over
 //! the loadings is
 //! $$F(\psi) = \sum_{k > m} \bigl(e_k - \ln e_k - 1\bigr),$$
-//! minimised at $\hat\Lambda = \Psi^{1/2} V_m\, \mathrm{diag}\bigl(\max(e_k - 1, 0)\bigr)^{1/2}_{k \le m}$,
+//! minimised at $\hat\Lambda = \Psi^{1/2} V_m\\, \mathrm{diag}\bigl(\max(e_k - 1, 0)\bigr)^{1/2}\_{k \le m}$,
 //! with gradient
-//! $\partial F/\partial \psi_i = \bigl(\hat\Lambda\hat\Lambda^\top + \Psi - R\bigr)_{ii} / \psi_i^2$.
+//! $\partial F/\partial \psi_i = \bigl(\hat\Lambda\hat\Lambda^\top + \Psi - R\bigr)\_{ii} / \psi_i^2$.
 //!
 //! # Reference
 //! Jöreskog, K. G. (1967). Some contributions to maximum likelihood factor analysis.
@@ -148,7 +148,7 @@ fn criterion(
 ///
 /// # Formula
 /// $$\hat\psi = \arg\min_{0.005 \le \psi_i \le 1} \sum_{k > m} (e_k - \ln e_k - 1),\qquad
-/// \hat\Lambda = \hat\Psi^{1/2} V_m\, \mathrm{diag}(\max(e_k - 1, 0))^{1/2},$$
+/// \hat\Lambda = \hat\Psi^{1/2} V_m\\, \mathrm{diag}(\max(e_k - 1, 0))^{1/2},$$
 /// with $(e_k, V)$ the eigen-pairs of $\hat\Psi^{-1/2} R \hat\Psi^{-1/2}$ (module docs), start
 /// $\psi^{(0)} = 1 - \mathrm{SMC}$. Columns of $\hat\Lambda$ are reflected so that each sums to a
 /// non-negative number; $h^2_i = \sum_k \hat\lambda_{ik}^2$, $u^2_i = 1 - h^2_i$.

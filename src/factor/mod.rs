@@ -66,10 +66,10 @@ use crate::error::{Error, Warning, WarningCode};
 use crate::numeric::eigen::eigen_desc;
 use nalgebra::{DMatrix, DVector};
 
-/// Squared multiple correlations $1 - 1/(R^{-1})_{ii}$, clipped to $[0, 1]$ (psych::smc).
+/// Squared multiple correlations $1 - 1/(R^{-1})\_{ii}$, clipped to $[0, 1]$ (psych::smc).
 ///
 /// Uses a Cholesky inverse; when `r` is not positive definite, falls back to the
-/// Moore–Penrose pseudo-inverse (psych's `Pinv`, tolerance $\sqrt{\epsilon}\,\sigma_1$) and
+/// Moore–Penrose pseudo-inverse (psych's `Pinv`, tolerance $\sqrt{\epsilon}\\,\sigma_1$) and
 /// adds a [`WarningCode::Singular`] warning.
 pub(crate) fn smc(r: &DMatrix<f64>, warnings: &mut Vec<Warning>) -> Result<DVector<f64>, Error> {
     let p = r.nrows();

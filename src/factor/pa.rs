@@ -3,9 +3,9 @@
 //! # Formula
 //! Start from communalities $h^{(0)}$ (squared multiple correlations). At step $t$ take the
 //! eigen-pairs $(\lambda_k, v_k)$ of $R$ with $h^{(t)}$ on its diagonal, set
-//! $\Lambda^{(t)} = [v_1 \dots v_m]\,\mathrm{diag}(\lambda_1 \dots \lambda_m)^{1/2}$ and
-//! $h^{(t+1)}_i = \sum_k (\lambda^{(t)}_{ik})^2$. Stop when
-//! $\bigl\lvert \sum_i h^{(t+1)}_i - \sum_i h^{(t)}_i \bigr\rvert \le \varepsilon$ ($\varepsilon = 0.001$)
+//! $\Lambda^{(t)} = [v_1 \dots v_m]\\,\mathrm{diag}(\lambda_1 \dots \lambda_m)^{1/2}$ and
+//! $h^{(t+1)}\_i = \sum_k (\lambda^{(t)}\_{ik})^2$. Stop when
+//! $\bigl\lvert \sum_i h^{(t+1)}\_i - \sum_i h^{(t)}\_i \bigr\rvert \le \varepsilon$ ($\varepsilon = 0.001$)
 //! or after 50 eigendecompositions; the result is the last $\Lambda^{(t)}$.
 //!
 //! # Reference
@@ -73,7 +73,7 @@ impl PaOptions {
     }
 }
 
-/// Sum of squared off-diagonal residuals $\sum_{i<j}(r_{ij} - (\Lambda\Lambda^\top)_{ij})^2$.
+/// Sum of squared off-diagonal residuals $\sum_{i<j}(r_{ij} - (\Lambda\Lambda^\top)\_{ij})^2$.
 pub(crate) fn off_diagonal_residual(r: &DMatrix<f64>, loadings: &DMatrix<f64>) -> f64 {
     let model = loadings * loadings.transpose();
     let p = r.nrows();
@@ -92,7 +92,7 @@ pub(crate) fn off_diagonal_residual(r: &DMatrix<f64>, loadings: &DMatrix<f64>) -
 /// # Formula
 /// Iterate $\Lambda^{(t)} = V_m^{(t)} (D_m^{(t)})^{1/2}$, the $m$ leading eigen-pairs of
 /// $R - \mathrm{diag}(R) + \mathrm{diag}(h^{(t)})$, and $h^{(t+1)} = \mathrm{diag}(\Lambda^{(t)}\Lambda^{(t)\top})$
-/// from $h^{(0)} = \mathrm{SMC}$, $\mathrm{SMC}_i = 1 - 1/(R^{-1})_{ii}$, until
+/// from $h^{(0)} = \mathrm{SMC}$, $\mathrm{SMC}\_i = 1 - 1/(R^{-1})\_{ii}$, until
 /// $\lvert \mathbf 1^\top h^{(t+1)} - \mathbf 1^\top h^{(t)} \rvert \le 0.001$ or 50 steps (module docs).
 /// Columns of the last $\Lambda$ are reflected so that each sums to a non-negative number; then
 /// $h^2_i = \sum_k \lambda_{ik}^2$ and $u^2_i = 1 - h^2_i$.

@@ -3,8 +3,8 @@
 //!
 //! # Formula
 //! With $R$ the observed $p \times p$ correlation matrix of $n$ respondents:
-//! - component eigenvalues $\lambda^{pc}_k$: the eigenvalues of $R$, decreasing;
-//! - factor eigenvalues $\lambda^{fa}_k$: the eigenvalues of $R_{h}$, which is $R$ with the
+//! - component eigenvalues $\lambda^{pc}\_k$: the eigenvalues of $R$, decreasing;
+//! - factor eigenvalues $\lambda^{fa}\_k$: the eigenvalues of $R_{h}$, which is $R$ with the
 //!   communalities $h^2_i$ of a **one-factor** minres solution on its diagonal (psych's
 //!   `fa(R, nfactors = 1)$values`; not the SMC-reduced matrix).
 //!
@@ -14,7 +14,7 @@
 //! (`quantile`, 0.95 by default) of $\lambda_k^{(1)}, \dots, \lambda_k^{(B)}$; the means are
 //! reported too. The suggested number of factors (components) is the number of leading
 //! observed eigenvalues that exceed their reference values:
-//! $$\hat m = \min\{k : \lambda_k \le q_k\} - 1,$$
+//! $$\hat m = \min\\{k : \lambda_k \le q_k\\} - 1,$$
 //! i.e. counting stops at the first observed eigenvalue that is not above its reference.
 //!
 //! # Reference
@@ -217,7 +217,7 @@ fn one_factor_values(r: &DMatrix<f64>) -> Result<Eigenvalues, Error> {
 /// always correlated by Pearson, as psych does.
 ///
 /// # Formula
-/// See the module documentation: $\hat m = \min\{k : \lambda_k \le q_k\} - 1$, with $q_k$ the
+/// See the module documentation: $\hat m = \min\\{k : \lambda_k \le q_k\\} - 1$, with $q_k$ the
 /// type-7 `quantile` of the $k$-th simulated eigenvalue over `iterations` data sets of $n$ rows.
 ///
 /// # Reference

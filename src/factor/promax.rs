@@ -5,8 +5,8 @@
 //! ($w_i^2 = h^2_i$), let $X = W^{-1} A$ and $X_v = X T$ its varimax rotation. The target is
 //! $Q = X_v \circ \lvert X_v \rvert^{m-1}$ (power $m = 4$). Regress the target on $X_v$,
 //! $U_0 = (X_v^\top X_v)^{-1} X_v^\top Q$, rescale its columns,
-//! $U = U_0\, \mathrm{diag}\bigl((U_0^\top U_0)^{-1}\bigr)^{1/2}$, and return
-//! $$L = A\, T U, \qquad \Phi = (T U)^{-1} (T U)^{-\top},$$
+//! $U = U_0\\, \mathrm{diag}\bigl((U_0^\top U_0)^{-1}\bigr)^{1/2}$, and return
+//! $$L = A\\, T U, \qquad \Phi = (T U)^{-1} (T U)^{-\top},$$
 //! so that $\Phi$ has a unit diagonal and $L \Phi L^\top = A A^\top$.
 //!
 //! # Reference
@@ -119,7 +119,7 @@ fn inverse_diagonal(utu: &DMatrix<f64>, warnings: &mut Vec<Warning>) -> Result<V
 /// # Formula
 /// $X = W^{-1} A$ with $W = \mathrm{diag}(\lVert a_i \rVert)$ (Kaiser), $X_v = X T$ (varimax),
 /// $Q = X_v \circ \lvert X_v\rvert^{m-1}$, $U_0 = \arg\min_U \lVert Q - X_v U \rVert_F$ (by QR),
-/// $U = U_0\,\mathrm{diag}((U_0^\top U_0)^{-1})^{1/2}$, $M = T U$, $L = A M$,
+/// $U = U_0\\,\mathrm{diag}((U_0^\top U_0)^{-1})^{1/2}$, $M = T U$, $L = A M$,
 /// $\Phi = M^{-1} M^{-\top}$. With `reorder` (psych `fa`), factor $j$ is reflected when
 /// $\sum_i l_{ij} < 0$ (with row and column $j$ of $\Phi$), then factors are ordered by
 /// $\mathrm{diag}(\Phi L^\top L)$, decreasing.

@@ -112,7 +112,7 @@ pub struct Schmid {
 ///
 /// # Formula
 /// 1. $A$ = minres loadings of $R$ with $m$ factors; $L_0$ = varimax($A$) (Kaiser normalised,
-///    reflected and ordered as psych `fa`); $h^2_i = \sum_j (L_0)_{ij}^2$, $u^2_i = 1 - h^2_i$.
+///    reflected and ordered as psych `fa`); $h^2_i = \sum_j (L_0)\_{ij}^2$, $u^2_i = 1 - h^2_i$.
 /// 2. $(L, \Phi)$ = oblimin($L_0$) (GPArotation output as is).
 /// 3. $\gamma$: for $m \ge 3$ the one-factor minres loadings of $\Phi$; for $m = 2$ (option
 ///    `Equal`) $\gamma = (\sqrt{|\phi_{12}|},\ \mathrm{sign}(\phi_{12})\sqrt{|\phi_{12}|})$; for $m = 1$, $\gamma = 1$.

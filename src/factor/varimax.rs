@@ -3,7 +3,7 @@
 //! # Formula
 //! Maximise $V(L) = \sum_j \bigl[\tfrac1p \sum_i \lambda_{ij}^4 - (\tfrac1p \sum_i \lambda_{ij}^2)^2\bigr]$
 //! over orthogonal $T$, $L = A T$, by the SVD iteration
-//! $B = A^\top\bigl(Z^{\circ 3} - Z\,\mathrm{diag}(\mathbf 1^\top Z^{\circ 2})/p\bigr)$, $Z = AT$,
+//! $B = A^\top\bigl(Z^{\circ 3} - Z\\,\mathrm{diag}(\mathbf 1^\top Z^{\circ 2})/p\bigr)$, $Z = AT$,
 //! $B = UDV^\top$, $T \leftarrow UV^\top$, until $\sum D$ grows by less than a factor $1 + \varepsilon$.
 //! With Kaiser normalisation the rows of $A$ are scaled to unit length first.
 //!

@@ -3,8 +3,8 @@
 //! # Formula
 //! For respondent $r$ and subscale $s$ with items $I_s$, of which $A_{rs}$ were answered
 //! (reverse keys already applied):
-//! $$\text{mean}_{rs} = \frac{1}{|A_{rs}|}\sum_{i\in A_{rs}} x_{ri}, \qquad
-//!   \text{sum}_{rs} = |I_s|\,\text{mean}_{rs}$$
+//! $$\text{mean}\_{rs} = \frac{1}{|A_{rs}|}\sum_{i\in A_{rs}} x_{ri}, \qquad
+//!   \text{sum}\_{rs} = |I_s|\\,\text{mean}\_{rs}$$
 //! The score is missing when $|A_{rs}|/|I_s|$ is below `min_answered`. The sum is prorated
 //! (mean of the answered items times the number of items) so that respondents who skipped an
 //! item stay on the same metric; with complete answers it is the plain sum.

@@ -11,7 +11,7 @@ use nalgebra::{DMatrix, DVector, SymmetricEigen};
 /// correlation matrix (psych's `cov2cor`), symmetrised.
 ///
 /// # Formula
-/// $r^*_{ij} = \tfrac12(r_{ij} + r_{ji})/\sqrt{r_{ii}r_{jj}}$ off the diagonal, 1 on it.
+/// $r^\*\_{ij} = \tfrac12(r_{ij} + r_{ji})/\sqrt{r_{ii}r_{jj}}$ off the diagonal, 1 on it.
 ///
 /// # Errors
 /// [`Error::InvalidOption`] naming `what`: not square, empty, non-finite entries, not

@@ -21,7 +21,7 @@ pub const R_OPTIMIZE_TOL: f64 = 1.220703125e-4;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BrentOptions {
     /// The tolerance `tol` of R's `optimize`: the search stops once $x$ is within
-    /// $2(\sqrt{\varepsilon}\,|x| + \mathrm{tol}/3)$ of the middle of the bracket.
+    /// $2(\sqrt{\varepsilon}\\,|x| + \mathrm{tol}/3)$ of the middle of the bracket.
     pub tol: f64,
     /// Iterations at most (one evaluation of `f` each, after the first).
     pub max_iter: usize,
@@ -70,9 +70,9 @@ pub struct BrentMinimum {
 /// The search keeps the best point $x$, the second best $w$ and the previous $w$, $v$. A
 /// parabola through $(v, w, x)$ proposes $u = x + p/q$; it is taken when it falls inside the
 /// bracket and moves less than half the step before last, otherwise a golden-section step
-/// $u = x + c\,(b - x)$ or $x + c\,(a - x)$ with $c = (3 - \sqrt5)/2$ is taken into the larger
-/// part. No step is shorter than $\mathrm{tol}_1 = \sqrt{\varepsilon}\,|x| + \mathrm{tol}/3$.
-/// The search stops when $|x - m| \le 2\,\mathrm{tol}_1 - (b - a)/2$, $m$ the middle of the
+/// $u = x + c\\,(b - x)$ or $x + c\\,(a - x)$ with $c = (3 - \sqrt5)/2$ is taken into the larger
+/// part. No step is shorter than $\mathrm{tol}\_1 = \sqrt{\varepsilon}\\,|x| + \mathrm{tol}/3$.
+/// The search stops when $|x - m| \le 2\\,\mathrm{tol}\_1 - (b - a)/2$, $m$ the middle of the
 /// bracket, or after `opts.max_iter` iterations.
 ///
 /// # Reference

@@ -10,7 +10,7 @@
 //! - [`quantile_sorted`] evaluates the formula above as written (bootstrap intervals, medians,
 //!   box plots);
 //! - [`quantile_type7`] follows the order of operations of R's `quantile.default`,
-//!   $(1-\gamma)\,x_{(l)} + \gamma\,x_{(l+1)}$, so that parallel analysis reproduces psych's
+//!   $(1-\gamma)\\,x_{(l)} + \gamma\\,x_{(l+1)}$, so that parallel analysis reproduces psych's
 //!   reference eigenvalues digit for digit.
 //!
 //! # Reference
@@ -43,7 +43,7 @@ pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// R's type-7 sample quantile (`quantile(x, q)`): with $h = 1 + (N-1)q$, $l = \lfloor h\rfloor$,
-/// $(1 - (h - l))\,x_{(l)} + (h - l)\,x_{(l+1)}$, in R's order of operations. Sorts `v`;
+/// $(1 - (h - l))\\,x_{(l)} + (h - l)\\,x_{(l+1)}$, in R's order of operations. Sorts `v`;
 /// `NaN` when empty.
 ///
 /// # Peer

@@ -16,16 +16,16 @@
 //! than `min_answered` of the subscale's items were answered.
 //!
 //! # Formulas
-//! For leader $\ell$ and subscale $s$, with self-form scores $x^{\text{self}}_{\ell s r}$ and
+//! For leader $\ell$ and subscale $s$, with self-form scores $x^{\text{self}}\_{\ell s r}$ and
 //! observer-form scores $x_{\ell s r}$ of the $n_{\ell s}$ collaborators who have a score:
-//! $$\text{self}_{\ell s} = \frac{1}{m_{\ell s}}\sum_r x^{\text{self}}_{\ell s r},\qquad
+//! $$\text{self}\_{\ell s} = \frac{1}{m_{\ell s}}\sum_r x^{\text{self}}\_{\ell s r},\qquad
 //!   \bar x_{\ell s} = \frac{1}{n_{\ell s}}\sum_r x_{\ell s r},\qquad
-//!   \text{sd}_{\ell s} = \sqrt{\frac{\sum_r (x_{\ell s r} - \bar x_{\ell s})^2}{n_{\ell s} - 1}},$$
-//! $$\text{gap}_{\ell s} = \text{self}_{\ell s} - \bar x_{\ell s},\qquad
+//!   \text{sd}\_{\ell s} = \sqrt{\frac{\sum_r (x_{\ell s r} - \bar x_{\ell s})^2}{n_{\ell s} - 1}},$$
+//! $$\text{gap}\_{\ell s} = \text{self}\_{\ell s} - \bar x_{\ell s},\qquad
 //!   A_\ell = \frac{1}{|S_\ell|}\sum_{s \in S_\ell} \bar x_{\ell s},\qquad
-//!   \text{strengths}_\ell = \{ s : \bar x_{\ell s} \ge A_\ell \}$$
+//!   \text{strengths}\_\ell = \\{ s : \bar x_{\ell s} \ge A_\ell \\}$$
 //! ranked by $\bar x_{\ell s}$, where $S_\ell$ are the subscales with an observer mean. The
-//! self-other agreement of subscale $s$ is Pearson's $r$ between $\text{self}_{\ell s}$ and
+//! self-other agreement of subscale $s$ is Pearson's $r$ between $\text{self}\_{\ell s}$ and
 //! $\bar x_{\ell s}$ over the leaders who have both (at least 3).
 //!
 //! Group profiles use the same $\bar x$, sd, min and max over the members of each group.

@@ -34,11 +34,11 @@ pub struct BlockStep {
 ///
 /// # Formula
 /// One Householder QR of $[1, X]$ serves every step: the first $m$ columns of $Q'[1, X]$ are the
-/// QR of the first $m$ columns, so with effects $(Q'y)_j$,
-/// $\mathrm{RSS}_m = \mathrm{RSS} + \sum_{j > m}(Q'y)_j^2$ and the sum of squares a block adds is
+/// QR of the first $m$ columns, so with effects $(Q'y)\_j$,
+/// $\mathrm{RSS}\_m = \mathrm{RSS} + \sum_{j > m}(Q'y)\_j^2$ and the sum of squares a block adds is
 /// the sum of its effects squared (no difference of two RSS is taken):
-/// $$F_s = \frac{(\mathrm{RSS}_{s-1} - \mathrm{RSS}_s)/q_s}{\mathrm{RSS}_s/(n - p_s - 1)},\qquad
-///   \Delta R^2_s = \frac{\mathrm{RSS}_{s-1} - \mathrm{RSS}_s}{\mathrm{TSS}}.$$
+/// $$F_s = \frac{(\mathrm{RSS}\_{s-1} - \mathrm{RSS}\_s)/q_s}{\mathrm{RSS}\_s/(n - p_s - 1)},\qquad
+///   \Delta R^2_s = \frac{\mathrm{RSS}\_{s-1} - \mathrm{RSS}\_s}{\mathrm{TSS}}.$$
 ///
 /// # Reference
 /// Cohen, J., Cohen, P., West, S. G., & Aiken, L. S. (2003). *Applied multiple

@@ -84,7 +84,7 @@ pub fn fold_assignment(n: usize, folds: usize, seed: u64, repeat: u64) -> Vec<us
 /// # Formula
 /// Out-of-fold predictions $\hat y_{(-i)}$ pooled over all folds, against the overall mean:
 /// $$R^2_{cv} = 1 - \frac{\sum_i (y_i - \hat y_{(-i)})^2}{\sum_i (y_i - \bar y)^2},\qquad
-///   \mathrm{RMSE}_{cv} = \sqrt{\tfrac1n\textstyle\sum_i (y_i - \hat y_{(-i)})^2}.$$
+///   \mathrm{RMSE}\_{cv} = \sqrt{\tfrac1n\textstyle\sum_i (y_i - \hat y_{(-i)})^2}.$$
 /// For $K = n$ (leave-one-out) the PRESS identity $y_i - \hat y_{(-i)} = e_i/(1-h_i)$ gives
 /// them from one fit; otherwise each fold is refitted by QR on the other rows.
 ///

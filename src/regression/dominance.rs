@@ -182,8 +182,8 @@ impl Stack<'_> {
 /// General and conditional dominance from all-subsets $R^2$ (`r2[mask]`, $p$ predictors).
 ///
 /// # Formula
-/// $C^{(k)}_i = \binom{p-1}{k}^{-1}\sum_{S \subseteq P\setminus\{i\},\,|S| = k}(R^2_{S\cup i} - R^2_S)$
-/// and the general weight $G_i = \frac1p\sum_{k=0}^{p-1}C^{(k)}_i$; $\sum_i G_i = R^2_P$.
+/// $C^{(k)}\_i = \binom{p-1}{k}^{-1}\sum_{S \subseteq P\setminus\\{i\\},\\,|S| = k}(R^2_{S\cup i} - R^2_S)$
+/// and the general weight $G_i = \frac1p\sum_{k=0}^{p-1}C^{(k)}\_i$; $\sum_i G_i = R^2_P$.
 pub fn general_conditional(r2: &[f64], p: usize) -> (Vec<f64>, Vec<Vec<f64>>) {
     let mut sums = vec![vec![0.0; p]; p];
     for (i, s) in sums.iter_mut().enumerate() {

@@ -107,11 +107,11 @@ struct Stats {
 /// # Formula
 /// $y = X\beta + Zb + e$, $b_g \sim N(0, \sigma^2\Lambda\Lambda')$, $e \sim N(0, \sigma^2 I)$.
 /// lme4's profiled REML criterion over $\theta$ (the entries of $\Lambda$):
-/// $$-2\ell_R(\theta) = \log|I + \Lambda'Z'Z\Lambda| + \log|X'WX| + (n-k)\Bigl(1 + \log\frac{2\pi\, r^2(\theta)}{n-k}\Bigr),$$
+/// $$-2\ell_R(\theta) = \log|I + \Lambda'Z'Z\Lambda| + \log|X'WX| + (n-k)\Bigl(1 + \log\frac{2\pi\\, r^2(\theta)}{n-k}\Bigr),$$
 /// $W = (I + Z\Lambda\Lambda'Z')^{-1}$, $r^2 = y'Wy - y'WX(X'WX)^{-1}X'Wy$, $\hat\sigma^2 = r^2/(n-k)$.
 /// $W$ is block diagonal by group. Random intercept ($\Lambda = \theta$): with group sizes $n_g$,
 /// group means $m_g$ and the within-group scatter $S_w$ of $A = [X, y]$,
-/// $$A'WA = S_w + \sum_g \frac{n_g}{1 + n_g\theta^2}\, m_g m_g', \qquad
+/// $$A'WA = S_w + \sum_g \frac{n_g}{1 + n_g\theta^2}\\, m_g m_g', \qquad
 ///   \log|I + \theta^2 Z'Z| = \sum_g \log(1 + n_g\theta^2),$$
 /// so after one $O(nk^2)$ pass each evaluation costs $O(Gk^2)$; $\theta$ is found by a grid on
 /// $[0, 10^4]$ and Brent's (1973) minimiser around the best grid point, with $\theta = 0$ checked

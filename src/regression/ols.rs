@@ -52,9 +52,9 @@ pub struct Coefficient {
     pub t: f64,
     /// Two-sided p from $t(n-k)$.
     pub p: f64,
-    /// Confidence interval $b \pm t_{1-\alpha/2}(n-k)\,se$.
+    /// Confidence interval $b \pm t_{1-\alpha/2}(n-k)\\,se$.
     pub ci: [f64; 2],
-    /// $b\,s_x/s_y$; `null` for the intercept.
+    /// $b\\,s_x/s_y$; `null` for the intercept.
     pub std_beta: Option<f64>,
     /// Variance inflation factor $1/(1-R^2_j)$; `null` for the intercept.
     pub vif: Option<f64>,
@@ -127,7 +127,7 @@ pub struct OlsResult {
 ///   F = \frac{\mathrm{MSS}/p}{\mathrm{RSS}/(n-k)},\quad
 ///   \widehat{\mathrm{Var}}(\hat\beta) = \hat\sigma^2 R^{-1}R^{-T}$$
 /// (or a sandwich, see [`super::robust`]), $t_j = b_j/se_j$ on $n-k$ df,
-/// $\beta^*_j = b_j s_{x_j}/s_y$ and $\mathrm{VIF}_j = [(X'X)^{-1}]_{jj}\sum_i(x_{ij}-\bar x_j)^2
+/// $\beta^\*\_j = b_j s_{x_j}/s_y$ and $\mathrm{VIF}\_j = [(X'X)^{-1}]\_{jj}\sum_i(x_{ij}-\bar x_j)^2
 /// = 1/(1-R^2_j)$, $R^2_j$ from regressing $x_j$ on the other predictors.
 ///
 /// # Reference

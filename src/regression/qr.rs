@@ -86,13 +86,13 @@ pub struct LinearFit {
     pub terms: Vec<String>,
     /// Rows.
     pub n: usize,
-    /// $\hat\beta = R^{-1}(Q'y)_{1..k}$.
+    /// $\hat\beta = R^{-1}(Q'y)\_{1..k}$.
     pub coefficients: Vec<f64>,
     /// $e = y - X\hat\beta$.
     pub residuals: Vec<f64>,
-    /// $\sum e_i^2 = \lVert (Q'y)_{k+1..n}\rVert^2$.
+    /// $\sum e_i^2 = \lVert (Q'y)\_{k+1..n}\rVert^2$.
     pub rss: f64,
-    /// $(Q'y)_j^2$ for $j = 1..k$: the sequential (type I) sums of squares of the columns.
+    /// $(Q'y)\_j^2$ for $j = 1..k$: the sequential (type I) sums of squares of the columns.
     pub effects2: Vec<f64>,
     /// The $k \times k$ upper-triangular factor $R$.
     pub r: DMatrix<f64>,
@@ -156,7 +156,7 @@ impl LinearFit {
 ///
 /// # Formula
 /// Householder reflections $H_k = I - \tau_k v_k v_k'$ reduce $X$ to $Q'X = \binom{R}{0}$; then
-/// $\hat\beta = R^{-1}(Q'y)_{1..k}$ and $\mathrm{RSS} = \lVert(Q'y)_{k+1..n}\rVert^2$.
+/// $\hat\beta = R^{-1}(Q'y)\_{1..k}$ and $\mathrm{RSS} = \lVert(Q'y)\_{k+1..n}\rVert^2$.
 /// Columns are processed left to right (left-looking); before column $j$ becomes a pivot, its
 /// norm below the rows already reduced is compared with its original norm, and a ratio below
 /// $10^{-7}$ means column $j$ is (numerically) a linear combination of the columns before it.

@@ -11,7 +11,7 @@ use serde::Serialize;
 pub enum HcType {
     /// $\omega_i = e_i^2$ (White 1980).
     Hc0,
-    /// $\omega_i = e_i^2\, n/(n-k)$.
+    /// $\omega_i = e_i^2\\, n/(n-k)$.
     Hc1,
     /// $\omega_i = e_i^2/(1-h_i)$.
     Hc2,
@@ -154,13 +154,13 @@ pub fn vcov_hc(fit: &LinearFit, x: Design<'_>, kind: HcType) -> Result<DMatrix<f
 ///
 /// # Formula
 /// With clusters $g = 1..G$, rows $U_g$ of $U = XR^{-1}$ and residuals $e_g$:
-/// $$V = c\,R^{-1}\Bigl(\sum_g s_g s_g'\Bigr)R^{-T},\qquad s_g = U_g'\tilde e_g,$$
+/// $$V = c\\,R^{-1}\Bigl(\sum_g s_g s_g'\Bigr)R^{-T},\qquad s_g = U_g'\tilde e_g,$$
 /// where CR0: $\tilde e_g = e_g$, $c = G/(G-1)$; CR1: $\tilde e_g = e_g$,
 /// $c = \frac{G}{G-1}\frac{n-1}{n-k}$; CR2: $\tilde e_g = (I - U_gU_g')^{-1/2}e_g$, $c = 1$;
 /// CR3: $\tilde e_g = (I - U_gU_g')^{-1}e_g$, $c = 1$. The block powers are applied through
 /// the $k\times k$ matrix $M_g = U_g'U_g = W\Lambda W'$:
 /// $(I-U_gU_g')^{-1}e = e + U_g(I-M_g)^{-1}U_g'e$ and
-/// $(I-U_gU_g')^{-1/2}e = e + U_gW\,\mathrm{diag}\bigl(((1-\lambda)^{-1/2}-1)/\lambda\bigr)W'U_g'e$,
+/// $(I-U_gU_g')^{-1/2}e = e + U_gW\\,\mathrm{diag}\bigl(((1-\lambda)^{-1/2}-1)/\lambda\bigr)W'U_g'e$,
 /// so a cluster of $n_g$ rows costs $O(n_g k^2)$, not $O(n_g^3)$.
 ///
 /// # Reference

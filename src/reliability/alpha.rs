@@ -124,7 +124,7 @@ pub struct ReliabilityResult {
     pub warnings: Vec<Warning>,
 }
 
-/// Squared multiple correlations $1 - 1/(R^{-1})_{ii}$.
+/// Squared multiple correlations $1 - 1/(R^{-1})\_{ii}$.
 ///
 /// Uses a Cholesky inverse; when $R$ is not positive definite, the eigenvalue pseudo-inverse
 /// (as psych::smc falls back to) and a warning.
@@ -159,9 +159,9 @@ pub fn smc(r: &DMatrix<f64>, warnings: &mut Vec<Warning>) -> Vec<f64> {
 /// # Formula
 /// From the item covariance matrix $C$ and its correlation matrix $R = D^{-1/2} C D^{-1/2}$:
 /// - alpha as [`alpha_of`] on $C$; standardised alpha on $R$;
-/// - Guttman's $\lambda_6 = 1 - \sum_i (1 - \mathrm{smc}_i)/\mathbf 1' R \mathbf 1$;
+/// - Guttman's $\lambda_6 = 1 - \sum_i (1 - \mathrm{smc}\_i)/\mathbf 1' R \mathbf 1$;
 /// - average $r = \sum_{i\ne j} r_{ij}/(k(k-1))$;
-/// - $r_{\text{drop},i} = (\sum_j c_{ij} - c_{ii})/\sqrt{c_{ii}\,\mathbf 1' C_{-i} \mathbf 1}$,
+/// - $r_{\text{drop},i} = (\sum_j c_{ij} - c_{ii})/\sqrt{c_{ii}\\,\mathbf 1' C_{-i} \mathbf 1}$,
 ///   the correlation of item $i$ with the sum of the others;
 /// - alpha if deleted: [`alpha_of`] on $C$ without row and column $i$.
 ///

@@ -5,9 +5,9 @@ use crate::dist::f_quantile;
 /// Feldt (1965) interval for alpha.
 ///
 /// # Formula
-/// With $\mathrm{df}_1 = n-1$, $\mathrm{df}_2 = (n-1)(k-1)$ and $p = 1 - \text{level}$:
-/// $$\Bigl[\,1 - (1-\alpha)\,F^{-1}_{1-p/2}(\mathrm{df}_1,\mathrm{df}_2),\;
-///        1 - (1-\alpha)\,F^{-1}_{p/2}(\mathrm{df}_1,\mathrm{df}_2)\,\Bigr]$$
+/// With $\mathrm{df}\_1 = n-1$, $\mathrm{df}\_2 = (n-1)(k-1)$ and $p = 1 - \text{level}$:
+/// $$\Bigl[\\,1 - (1-\alpha)\\,F^{-1}\_{1-p/2}(\mathrm{df}\_1,\mathrm{df}\_2),\\;
+///        1 - (1-\alpha)\\,F^{-1}\_{p/2}(\mathrm{df}\_1,\mathrm{df}\_2)\\,\Bigr]$$
 ///
 /// # Reference
 /// Feldt, L. S. (1965). *Psychometrika, 30*, 357–370; Feldt, Woodruff & Salih (1987),

@@ -2,7 +2,7 @@
 //!
 //! # Formula
 //! With general loadings $g$, group loadings $s$, uniquenesses $u^2$ (from
-//! [`schmid`]) and $V_t = \mathbf 1^\top R\,\mathbf 1$ the variance
+//! [`schmid`]) and $V_t = \mathbf 1^\top R\\,\mathbf 1$ the variance
 //! of the unit-weighted sum score,
 //! $$\omega_t = \frac{V_t - \sum_i u^2_i}{V_t}, \qquad \omega_h = \frac{(\sum_i g_i)^2}{V_t}.$$
 //!
@@ -135,12 +135,12 @@ pub struct OmegaResult {
 ///
 /// # Formula
 /// $$\omega_t = \frac{V_t - \sum_i u^2_i}{V_t}, \qquad \omega_h = \frac{(\sum_i g_i)^2}{V_t},
-/// \qquad V_t = \sum_{i,j} (KRK)_{ij},$$
+/// \qquad V_t = \sum_{i,j} (KRK)\_{ij},$$
 /// where $g$, $u^2$ come from [`schmid`] on $R$ and $K = \mathrm{diag}(k)$ flips items with a
 /// negative general loading ($k_i = \mathrm{sign}(g_i)$, 0 taken as 1; the $g_i$ and group
 /// loadings are flipped with them). Also
 /// $\omega_{lim} = (\sum g)^2 / (V_t - \sum u^2)$, $\alpha = \frac{p}{p-1}(V_t - \mathrm{tr}R)/V_t$,
-/// $\lambda_6 = (V_t + \sum_i \mathrm{SMC}_i - \mathrm{tr}R)/V_t$ and
+/// $\lambda_6 = (V_t + \sum_i \mathrm{SMC}\_i - \mathrm{tr}R)/V_t$ and
 /// $\mathrm{ECV} = \sum g^2 / (\sum g^2 + \sum s^2)$.
 ///
 /// # Reference

@@ -3,10 +3,10 @@
 //! # Model
 //! One factor per subscale, factors standard normal with equal correlations $\phi$. Item $i$
 //! of subscale $s$ has a continuous response
-//! $$y_i = \lambda_i f_s + \sqrt{1-\lambda_i^2}\,e_i,\qquad e_i \sim N(0,1),$$
+//! $$y_i = \lambda_i f_s + \sqrt{1-\lambda_i^2}\\,e_i,\qquad e_i \sim N(0,1),$$
 //! with $\lambda_i = -\lambda$ for reverse-keyed items (a respondent high on the factor
 //! disagrees) and $+\lambda$ otherwise. The observed response is
-//! $x_i = \text{min} + \#\{m : y_i > \tau_{im}\}$ with thresholds
+//! $x_i = \text{min} + \\#\\{m : y_i > \tau_{im}\\}$ with thresholds
 //! $\tau_{im} = \delta_i + \tau_m$: base thresholds $\tau_m$ equally spaced on
 //! $[-1.85, 1.15]$ (responses lean towards agreement, as ratings of leaders do) and an item shift
 //! $\delta_i \sim U(-0.3, 0.3)$ drawn from stream 0 of the seed.
@@ -143,10 +143,10 @@ impl LikertModel {
     /// Exact population covariance of the observed (categorised) responses of items `i`, `j`.
     ///
     /// # Formula
-    /// With $x = \text{min} + \sum_m 1\{y > \tau_m\}$,
+    /// With $x = \text{min} + \sum_m 1\\{y > \tau_m\\}$,
     /// $\operatorname{cov}(x_i, x_j) = \sum_{a,b} \bigl[P(y_i>\tau_{ia}, y_j>\tau_{jb})
     /// {}- P(y_i>\tau_{ia})P(y_j>\tau_{jb})\bigr]$, each bivariate normal orthant probability
-    /// computed as $\int_{b}^{\infty}\phi(z)\,\Phi\bigl((\rho z - a)/\sqrt{1-\rho^2}\bigr)\,dz$ by
+    /// computed as $\int_{b}^{\infty}\phi(z)\\,\Phi\bigl((\rho z - a)/\sqrt{1-\rho^2}\bigr)\\,dz$ by
     /// composite Simpson integration (error far below 1e-9 for these smooth integrands).
     pub fn observed_cov(&self, i: usize, j: usize) -> f64 {
         let rho = self.latent_cor(i, j);
@@ -185,7 +185,7 @@ impl LikertModel {
 
     /// One respondent's categorised answers given the values `f` of the factors (one per
     /// subscale) as this respondent perceives them: $y_i = \lambda_i f_{s(i)} +
-    /// \sqrt{1-\lambda_i^2}\,e_i$ cut at the item's thresholds.
+    /// \sqrt{1-\lambda_i^2}\\,e_i$ cut at the item's thresholds.
     pub fn respond(
         &self,
         f: &[f64],

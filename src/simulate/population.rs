@@ -10,10 +10,10 @@
 //! with $B$ the standardised effects and $\Psi$ chosen so every $t$ has unit variance (residual
 //! correlations `factor_cor`). Each of the group's $m_g$ raters (collaborators, who are also the
 //! group's members) has a leniency $\ell_r \sim N(0, \sigma^2_\ell)$ and perceives
-//! $$f_{r} = \sqrt{\rho}\,c_g + \sqrt{1-\rho-\sigma^2_\ell}\,u_r + \ell_r$$
+//! $$f_{r} = \sqrt{\rho}\\,c_g + \sqrt{1-\rho-\sigma^2_\ell}\\,u_r + \ell_r$$
 //! for a leader trait ($\rho$ = the instrument's `icc`, the share of a rating's latent variance
-//! that is the leader's true standing) and likewise $\sqrt{\rho_t}\,t_g + \dots$ for group trust.
-//! The leader rates themself with $f = \sqrt{\rho}\,c_g + \sqrt{1-\rho}\,u + \beta_{self}$
+//! that is the leader's true standing) and likewise $\sqrt{\rho_t}\\,t_g + \dots$ for group trust.
+//! The leader rates themself with $f = \sqrt{\rho}\\,c_g + \sqrt{1-\rho}\\,u + \beta_{self}$
 //! (`self_bias`). Perceived values become Likert answers through each instrument's items
 //! ([`LikertModel::respond`]: loading `loading`, thresholds as [`super::likert`]).
 //!
