@@ -198,7 +198,7 @@ impl Error {
 }
 
 /// What kind of warning (stable strings in JSON).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum WarningCode {
@@ -221,7 +221,7 @@ pub enum WarningCode {
 }
 
 /// A warning carried in a result: something the user must know, but not fatal.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Warning {
     /// Machine-readable code.
     pub code: WarningCode,

@@ -19,7 +19,7 @@ impl Default for IccOptions {
 }
 
 /// One ICC form.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct IccRow {
     /// `ICC1`, `ICC2`, `ICC3`, `ICC1k`, `ICC2k`, `ICC3k`.
     #[serde(rename = "type")]
@@ -41,7 +41,7 @@ pub struct IccRow {
 }
 
 /// Mean squares of the two-way layout.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct MeanSquares {
     /// Between targets.
     pub msb: f64,
@@ -54,7 +54,7 @@ pub struct MeanSquares {
 }
 
 /// Variance components of the crossed random-effects model (REML), when data are incomplete.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct VarianceComponents {
     /// Targets.
     pub target: f64,
@@ -80,7 +80,7 @@ impl IccOptions {
 }
 
 /// Result of [`icc`]; keys as in the CLI contract.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct IccResult {
     /// Targets (rows of the wide layout).
     pub n_targets: usize,

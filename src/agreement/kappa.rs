@@ -5,7 +5,7 @@ use crate::error::{Error, Result, Warning, WarningCode};
 use serde::Serialize;
 
 /// Agreement weights of Cohen's weighted kappa.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Weights {
     /// Unweighted: credit only for exact agreement.
@@ -77,7 +77,7 @@ impl KappaOptions {
 }
 
 /// Cohen's kappa for two raters.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct KappaResult {
     /// Kappa (weighted if asked).
     pub kappa: f64,
@@ -273,7 +273,7 @@ fn weight_matrix(k: usize, w: Weights) -> Vec<f64> {
 }
 
 /// Fleiss' kappa for many raters.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FleissResult {
     /// Fleiss' kappa.
     pub kappa: f64,

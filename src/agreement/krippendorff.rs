@@ -9,7 +9,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 /// Level of measurement (the difference function $\delta^2$).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     /// $\delta^2_{ck} = [c \ne k]$.
@@ -56,7 +56,7 @@ impl std::str::FromStr for Level {
 }
 
 /// Result of [`krippendorff`].
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct KrippendorffResult {
     /// Krippendorff's alpha $1 - D_o/D_e$.
     pub alpha: f64,

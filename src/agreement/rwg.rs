@@ -8,7 +8,7 @@ use rand::Rng;
 use serde::Serialize;
 
 /// The null (no agreement) response distribution whose variance $\sigma^2_E$ rwg compares with.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Null {
     /// Uniform over the $A$ points: $\sigma^2_E = (A^2-1)/12$.
@@ -122,7 +122,7 @@ impl std::str::FromStr for Null {
 }
 
 /// Cut-offs of the aggregation verdict.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct AggregationCutoffs {
     /// Minimum mean rwg(j) (customary .70).
     pub rwg: f64,
@@ -161,7 +161,7 @@ pub struct RwgOptions {
 }
 
 /// One group's agreement.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct GroupAgreement {
     /// Group id (as text).
     pub group: String,
@@ -178,7 +178,7 @@ pub struct GroupAgreement {
 }
 
 /// F test of the one-way ANOVA behind ICC(1).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct AnovaF {
     /// F = MSB/MSW.
     pub f: f64,
@@ -191,7 +191,7 @@ pub struct AnovaF {
 }
 
 /// The aggregation verdict.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Aggregation {
     /// Whether every criterion is met.
     pub supported: bool,
@@ -200,7 +200,7 @@ pub struct Aggregation {
 }
 
 /// Random-group resampling (Bliese's rgr.agree) of the within-group variance.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RandomGroups {
     /// Pseudo groups formed.
     pub n_random_groups: usize,
@@ -219,7 +219,7 @@ pub struct RandomGroups {
 }
 
 /// Result of [`rwg`]; keys as in the CLI contract.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RwgResult {
     /// Groups with at least one complete respondent.
     pub n_groups: usize,

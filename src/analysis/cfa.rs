@@ -77,7 +77,7 @@ pub struct CfaModel {
 
 /// What `trustscale cfa` produces: the fit (of the configural model with a group column), and
 /// the invariance sequence with a group column.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CfaOutput {
     /// The fitted model; with `group`, the configural model carrying the warnings of all three
     /// invariance fits.

@@ -119,7 +119,7 @@ impl Default for EfaRequest {
 /// What `trustscale efa` produces; serialises to the contract's JSON: the factor analysis
 /// (with item names and the correlations used), the cut-off, and with an instrument the
 /// factor of each subscale and each item's flag.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct EfaOutput {
     /// The factor analysis, items named.
     #[serde(flatten)]

@@ -45,7 +45,7 @@ impl Default for IccRequest {
 }
 
 /// What `trustscale icc` produces: the six ICCs (serialised as [`IccResult`]).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct IccOutput {
     /// The ICCs.

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 pub struct InstrumentListRequest;
 
 /// One shipped instrument, as `instrument list --json` prints it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct InstrumentSummary {
     /// Id (`tblc`).
     pub id: String,
@@ -34,7 +34,7 @@ pub struct InstrumentSummary {
 }
 
 /// The shipped instruments; serialises as the list of [`InstrumentSummary`].
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct InstrumentList {
     /// In the order of [`instrument::builtin_ids`].
@@ -87,7 +87,7 @@ pub struct InstrumentShowRequest {
 }
 
 /// An item of [`InstrumentShow`].
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ShowItem {
     /// Item id.
     pub id: String,
@@ -102,7 +102,7 @@ pub struct ShowItem {
 }
 
 /// A subscale of [`InstrumentShow`].
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ShowSubscale {
     /// Subscale id.
     pub id: String,
@@ -118,7 +118,7 @@ pub struct ShowSubscale {
 }
 
 /// The response scale of [`InstrumentShow`].
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ShowScale {
     /// Lowest response.
     pub min: i64,
@@ -129,7 +129,7 @@ pub struct ShowScale {
 }
 
 /// An instrument as `instrument show --json` prints it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct InstrumentShow {
     /// Id.
     pub id: String,
@@ -229,7 +229,7 @@ pub struct InstrumentCheckRequest {
 }
 
 /// What an instrument file holds, once it passed the checks.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct InstrumentCheck {
     /// The file.
     pub file: PathBuf,
@@ -292,7 +292,7 @@ pub struct InstrumentTemplateRequest {
 }
 
 /// The template's CSV text.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct InstrumentTemplate {
     /// The CSV (header, and the wording row with `with_text`).
     pub csv: String,

@@ -41,7 +41,7 @@ impl Default for KappaRequest {
 }
 
 /// Cohen's kappa of two raters, with what its table and chart show.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct CohenKappa {
     /// The statistics.
@@ -63,7 +63,7 @@ pub struct CohenKappa {
 
 /// What `trustscale kappa` produces: Cohen's kappa for two rater columns, Fleiss' for more
 /// (each serialised as its result).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum KappaOutput {
     /// Two raters.

@@ -48,7 +48,7 @@ impl Default for KrippendorffRequest {
 }
 
 /// What `trustscale krippendorff` produces (serialised as [`KrippendorffResult`]).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct KrippendorffOutput {
     /// The statistics.

@@ -24,6 +24,7 @@ pub mod power;
 pub mod profile;
 pub mod regress;
 pub mod reliability;
+pub mod schema;
 pub mod score;
 pub mod simulate;
 pub mod study;

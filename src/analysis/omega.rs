@@ -48,7 +48,7 @@ pub struct OmegaRequest {
 }
 
 /// A group factor's omegas with the names of its items.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct OmegaGroupItems {
     /// `g` for the whole test, else `F1*`, `F2*`, ...
     pub factor: String,
@@ -63,7 +63,7 @@ pub struct OmegaGroupItems {
 }
 
 /// One scale's omega, items named: the contract's JSON of `trustscale omega`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ScaleOmega {
     /// The subscale id, `items` for items named by hand, or the instrument id with `whole`.
     pub scale: String,

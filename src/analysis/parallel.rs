@@ -52,7 +52,7 @@ pub struct ParallelRequest {
 
 /// What `trustscale parallel` produces: the parallel analysis (serialised as the contract's
 /// JSON, exactly [`ParallelResult`]) with the item names and the correlations used.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct ParallelOutput {
     /// The parallel analysis.

@@ -35,7 +35,7 @@ impl Default for PolychoricRequest {
 
 /// What `trustscale polychoric` produces; serialises to the contract's JSON, exactly
 /// [`PolychoricResult`].
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct PolychoricOutput {
     /// The correlations, items named.

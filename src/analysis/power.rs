@@ -85,7 +85,7 @@ pub struct PowerMergeRequest {
 
 /// A power run and the file it was written to; serialises as the run (the output file's
 /// content).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct PowerOutput {
     /// The run.

@@ -66,7 +66,7 @@ impl ProfileRequest {
 }
 
 /// The profiles, with the leaders or groups named to show and draw.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct ProfileOutput {
     /// The profiles (only the named leaders or groups, when some were named).

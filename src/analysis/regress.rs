@@ -96,7 +96,7 @@ impl Default for RegressRequest {
 
 /// The result of a `regress` run: serialises exactly as [`RegressResult`] (the contract JSON);
 /// it also keeps the interval level and the notes of the run for the tables and charts.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct RegressOutput {
     /// The regression.

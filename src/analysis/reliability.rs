@@ -61,7 +61,7 @@ impl Default for ReliabilityRequest {
 }
 
 /// One scale's reliability.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ScaleReliability {
     /// The subscale id, or `items` for items named by hand.
     pub scale: String,

@@ -58,7 +58,7 @@ impl Default for RwgRequest {
 }
 
 /// One scale's agreement.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RwgScale {
     /// Subscale id (`items` for items named by hand).
     pub scale: String,

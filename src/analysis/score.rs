@@ -34,7 +34,7 @@ impl Default for ScoreRequest {
 
 /// What `trustscale score` produces: the scores, the name of their id column and the number
 /// of respondents.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ScoreOutput {
     /// One row per respondent, one column per subscale.
     pub scores: Scores,

@@ -52,7 +52,7 @@ impl Default for SimulateRequest {
 }
 
 /// Responses simulated for an instrument.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct SimulatedResponses {
     /// Instrument id.
     pub instrument: String,
@@ -65,7 +65,7 @@ pub struct SimulatedResponses {
 }
 
 /// A study simulated from a population model and written to a folder.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct SimulatedStudy {
     /// The study folder.
     pub dir: PathBuf,
@@ -78,7 +78,7 @@ pub struct SimulatedStudy {
 }
 
 /// What a `simulate` run made.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SimulateOutput {
     /// Responses to an instrument.

@@ -14,7 +14,7 @@ pub struct StudyCheckRequest {
 }
 
 /// What the check found, one report per dataset; serialises as the list of reports.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct StudyCheckOutput {
     /// One report per dataset, in the study's order.

@@ -47,7 +47,7 @@ use serde::Serialize;
 use statrs::function::gamma::{gamma_lr, ln_gamma};
 
 /// The fit measures of one model (contract keys first).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FitMeasures {
     /// Test statistic (ML: $N\hat F$; MLR: the Yuan–Bentler scaled statistic).
     pub chisq: f64,
@@ -95,7 +95,7 @@ pub struct FitMeasures {
 
 /// A test and the indices computed from it (used for the ML values under MLR, and for lavaan's
 /// `.scaled` variants).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct StandardFit {
     /// Test statistic.
     pub chisq: f64,

@@ -80,7 +80,7 @@ impl InvarianceOptions {
 }
 
 /// One model of the sequence and its comparison with the previous one.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct InvarianceStep {
     /// `configural`, `metric` or `scalar`.
     pub model: String,
@@ -127,7 +127,7 @@ pub struct InvarianceStep {
 }
 
 /// The invariance sequence.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct InvarianceResult {
     /// Groups and their sizes.
     pub groups: Vec<GroupSummary>,

@@ -35,7 +35,7 @@ use nalgebra::DMatrix;
 use serde::Serialize;
 
 /// One modification index.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ModIndex {
     /// Left-hand side.
     pub lhs: String,

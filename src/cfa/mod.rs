@@ -72,7 +72,7 @@ use serde::Serialize;
 use syntax::{ModelSyntax, Op};
 
 /// Estimator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Estimator {
     /// Maximum likelihood, expected-information standard errors (lavaan `estimator = "ML"`).
@@ -183,7 +183,7 @@ impl CfaOptions {
 }
 
 /// One estimated parameter, named as lavaan's `parameterEstimates()`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Parameter {
     /// Left-hand side.
     pub lhs: String,
@@ -215,7 +215,7 @@ pub struct Parameter {
 }
 
 /// A group's size (multi-group models).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct GroupSummary {
     /// 1-based group number, as in `parameters[].group`.
     pub group: usize,
@@ -226,7 +226,7 @@ pub struct GroupSummary {
 }
 
 /// The result of a CFA.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CfaResult {
     /// Rows used (complete on the model's variables).
     pub n: usize,

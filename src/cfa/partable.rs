@@ -37,7 +37,7 @@ use crate::error::{Error, Result};
 use serde::Serialize;
 
 /// A cross-group equality lavaan's `group.equal` can impose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GroupEqual {
     /// Factor loadings equal across groups (metric invariance).
@@ -71,7 +71,7 @@ impl Default for PartableOptions {
 }
 
 /// One parameter.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ParRow {
     /// 1-based row id.
     pub id: usize,
@@ -97,7 +97,7 @@ pub struct ParRow {
 }
 
 /// The parameter table and the variable sets behind it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ParTable {
     /// The rows, group by group.
     pub rows: Vec<ParRow>,

@@ -33,7 +33,7 @@ use crate::error::{Error, Result};
 use serde::Serialize;
 
 /// A model operator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 pub enum Op {
     /// `=~`: "is measured by" (a factor loading).
     #[serde(rename = "=~")]
@@ -62,7 +62,7 @@ impl Op {
 }
 
 /// One flat statement: `lhs op rhs`, with its modifiers.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Statement {
     /// Left-hand side variable.
     pub lhs: String,
@@ -83,7 +83,7 @@ pub struct Statement {
 }
 
 /// A parsed model: its statements in the order written.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ModelSyntax {
     /// Flat statements.
     pub statements: Vec<Statement>,

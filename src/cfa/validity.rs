@@ -40,7 +40,7 @@ use crate::cfa::estimate::SampleStats;
 use serde::Serialize;
 
 /// Validity of one factor.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FactorValidity {
     /// The factor.
     pub factor: String,
@@ -59,7 +59,7 @@ pub struct FactorValidity {
 }
 
 /// HTMT of one pair of factors.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct HtmtPair {
     /// First factor.
     pub factor1: String,
@@ -72,7 +72,7 @@ pub struct HtmtPair {
 }
 
 /// Construct validity of every first-order factor.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Validity {
     /// Per factor.
     pub factors: Vec<FactorValidity>,

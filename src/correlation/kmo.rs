@@ -26,7 +26,7 @@ use nalgebra::DMatrix;
 use serde::Serialize;
 
 /// Kaiser–Meyer–Olkin measures of sampling adequacy.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct KmoResult {
     /// Overall MSA (psych `MSA`).
     pub kmo: f64,
@@ -37,7 +37,7 @@ pub struct KmoResult {
 }
 
 /// Bartlett's test that the population correlation matrix is the identity.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct BartlettResult {
     /// The statistic $\chi^2$; `None` when $\lvert R \rvert \le 0$ (the logarithm does not exist).
     pub chi2: Option<f64>,

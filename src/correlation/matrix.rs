@@ -9,7 +9,7 @@ use nalgebra::DMatrix;
 use serde::Serialize;
 
 /// Which correlations an analysis uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Cor {
     /// Pearson correlations (pairwise by default, as R psych).

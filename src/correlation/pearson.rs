@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 /// Missing-data policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Missing {
     /// Each statistic from the rows where its variables are present (R psych's default).

@@ -90,7 +90,7 @@ use serde::Serialize;
 pub use crate::numeric::optim::R_OPTIMIZE_TOL;
 
 /// Options of [`polychoric`]. `Default` is psych::polychoric's (psych 2.2.9).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PolychoricOptions {
     /// Continuity correction for empty cells, in counts (psych `correct = 0.5`). Acts only on
     /// the pairwise path (see the module doc); 0 turns it off.
@@ -135,7 +135,7 @@ impl PolychoricOptions {
 }
 
 /// Options of [`tetrachoric`]. `Default` is psych::tetrachoric's (psych 2.2.9).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct TetrachoricOptions {
     /// Value (in counts) given to every empty cell of a 2 × 2 table that has one (psych
     /// `correct = 0.5`); 0 turns it off.
@@ -184,13 +184,14 @@ fn check_correct_tol(correct: f64, tol: f64) -> Result<()> {
 }
 
 /// A polychoric (or tetrachoric) correlation matrix with its thresholds.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PolychoricResult {
     /// Item names, in the order of `rho`'s rows.
     pub items: Vec<String>,
     /// The correlation matrix (smoothed if `smoothed`); `NaN` (JSON `null`) for a pair whose
     /// correlation could not be estimated.
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
+    #[schemars(with = "Vec<Vec<f64>>")]
     pub rho: DMatrix<f64>,
     /// Per item, its $K-1$ thresholds (psych's `tau` rows; one for tetrachoric). An unused end
     /// category gives $\pm\infty$ (JSON `null`).
@@ -199,6 +200,7 @@ pub struct PolychoricResult {
     pub n: usize,
     /// Rows behind each correlation (both items present); the diagonal holds each item's count.
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
+    #[schemars(with = "Vec<Vec<f64>>")]
     pub pair_n: DMatrix<f64>,
     /// Whether the matrix was smoothed to make it positive definite.
     pub smoothed: bool,

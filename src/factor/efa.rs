@@ -39,7 +39,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// Factor extraction method (psych `fm`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Extraction {
     /// Minimum residual / unweighted least squares (`fm = "minres"`, psych's default).
@@ -86,7 +86,7 @@ impl FromStr for Extraction {
 }
 
 /// Rotation (psych `rotate`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RotationKind {
     /// No rotation (`rotate = "none"`).
@@ -276,7 +276,7 @@ impl EfaOptions {
 }
 
 /// An exploratory factor analysis: the contract's `trustscale efa` JSON and more.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct EfaResult {
     /// Number of observations used (psych `n.obs`).
     pub n: usize,
@@ -294,21 +294,26 @@ pub struct EfaResult {
     pub cor: String,
     /// Rotated pattern loadings $L$, one row of $k$ per item, in psych's order and signs.
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
+    #[schemars(with = "Vec<Vec<f64>>")]
     pub loadings: DMatrix<f64>,
     /// Communalities $h^2 = \mathrm{diag}(AA^\top)$ (psych `communality`).
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
+    #[schemars(with = "Vec<f64>")]
     pub communalities: DVector<f64>,
     /// Uniquenesses $1 - h^2$ (psych `uniquenesses`).
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
+    #[schemars(with = "Vec<f64>")]
     pub uniquenesses: DVector<f64>,
     /// Eigenvalues of the correlation matrix, decreasing (psych `e.values`).
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
+    #[schemars(with = "Vec<f64>")]
     pub eigenvalues: DVector<f64>,
     /// Variance accounted for by each factor: $\mathrm{diag}(\Phi L^\top L)$ (psych's
     /// `SS loadings`; column sums of squares for orthogonal rotations).
     pub variance_explained: Vec<f64>,
     /// Factor correlations $\Phi$ (psych `Phi`; the identity for orthogonal rotations).
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
+    #[schemars(with = "Vec<Vec<f64>>")]
     pub factor_correlations: DMatrix<f64>,
     /// Overall Kaiser–Meyer–Olkin measure of sampling adequacy (psych `KMO()$MSA`).
     pub kmo: f64,
@@ -320,12 +325,15 @@ pub struct EfaResult {
     pub fit: FitStatistics,
     /// Structure loadings $L\Phi$ (psych `Structure`; equal to `loadings` for orthogonal rotations).
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
+    #[schemars(with = "Vec<Vec<f64>>")]
     pub structure: DMatrix<f64>,
     /// Unrotated loadings $A$ (each column summing non-negative, as psych before rotating).
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
+    #[schemars(with = "Vec<Vec<f64>>")]
     pub unrotated_loadings: DMatrix<f64>,
     /// $M$ with $L = AM$, columns in the final factor order.
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
+    #[schemars(with = "Vec<Vec<f64>>")]
     pub rotation_matrix: DMatrix<f64>,
     /// The rotation criterion at the solution (varimax $V$ or the GPA $Q(L)$); `None` for no
     /// rotation and promax.

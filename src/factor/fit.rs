@@ -31,7 +31,7 @@ use nalgebra::DMatrix;
 use serde::Serialize;
 
 /// Fit statistics of a factor solution (psych `fa`'s `STATISTIC`, `dof`, `RMSEA`, `TLI`, `BIC`, ...).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FitStatistics {
     /// Likelihood chi-square $\chi^2 = F \nu$ (psych `STATISTIC`), set to 0 when negative;
     /// `None` when $F$ does not exist.

@@ -179,22 +179,27 @@ impl GpaOptions {
 }
 
 /// An oblique rotation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Rotation {
     /// Rotated pattern loadings $L$ ($p \times k$).
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
+    #[schemars(with = "Vec<Vec<f64>>")]
     pub loadings: DMatrix<f64>,
     /// Factor correlations $\Phi = T^\top T$.
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
+    #[schemars(with = "Vec<Vec<f64>>")]
     pub phi: DMatrix<f64>,
     /// Structure loadings $L\Phi$.
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
+    #[schemars(with = "Vec<Vec<f64>>")]
     pub structure: DMatrix<f64>,
     /// $M$ with $L = A M$, i.e. $M = T^{-\top}$ (psych's `rot.mat`).
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
+    #[schemars(with = "Vec<Vec<f64>>")]
     pub rotation_matrix: DMatrix<f64>,
     /// $T$ (GPArotation's `Th`): $L = A T^{-\top}$, $\Phi = T^\top T$.
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
+    #[schemars(with = "Vec<Vec<f64>>")]
     pub th: DMatrix<f64>,
     /// Variance accounted for by each factor, $\mathrm{diag}(\Phi L^\top L)$ (psych's `SS loadings`).
     pub variance_explained: Vec<f64>,

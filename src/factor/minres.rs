@@ -99,24 +99,29 @@ impl MinresOptions {
 }
 
 /// An unrotated factor solution.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Extraction {
     /// Unrotated loadings ($p \times m$), each column's sum non-negative, columns in decreasing
     /// order of their eigenvalue.
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
+    #[schemars(with = "Vec<Vec<f64>>")]
     pub loadings: DMatrix<f64>,
     /// Communalities $h^2_i = \sum_k \lambda_{ik}^2$ (psych `communality`).
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
+    #[schemars(with = "Vec<f64>")]
     pub communalities: DVector<f64>,
     /// Uniquenesses $1 - h^2_i$ (psych `uniquenesses`).
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
+    #[schemars(with = "Vec<f64>")]
     pub uniquenesses: DVector<f64>,
     /// The optimiser's uniquenesses $\psi$ (psych `1 - communalities`, i.e. `res$par`); equal to
     /// `uniquenesses` at an interior optimum.
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
+    #[schemars(with = "Vec<f64>")]
     pub psi: DVector<f64>,
     /// Eigenvalues of the correlation matrix, decreasing (psych `e.values`).
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
+    #[schemars(with = "Vec<f64>")]
     pub eigenvalues: DVector<f64>,
     /// The minres criterion at the solution: $\sum_{i<j} (r_{ij} - \hat r_{ij})^2$.
     pub objective: f64,

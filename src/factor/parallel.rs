@@ -124,7 +124,7 @@ impl ParallelOptions {
 }
 
 /// Where the reference eigenvalues come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Reference {
     /// $n \times p$ independent standard normal data, Pearson correlations (psych `sim = TRUE`).
@@ -134,7 +134,7 @@ pub enum Reference {
 }
 
 /// Result of [`parallel`]. Field names are the contract's JSON keys (`trustscale parallel`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ParallelResult {
     /// Eigenvalues of the observed correlation matrix, decreasing (psych `pc.values`).
     pub observed_pc: Vec<f64>,

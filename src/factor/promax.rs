@@ -65,19 +65,23 @@ impl PromaxOptions {
 }
 
 /// A promax rotation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PromaxRotation {
     /// Rotated pattern loadings $L$ ($p \times k$).
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
+    #[schemars(with = "Vec<Vec<f64>>")]
     pub loadings: DMatrix<f64>,
     /// Factor correlations $\Phi$.
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
+    #[schemars(with = "Vec<Vec<f64>>")]
     pub phi: DMatrix<f64>,
     /// Structure loadings $L\Phi$.
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
+    #[schemars(with = "Vec<Vec<f64>>")]
     pub structure: DMatrix<f64>,
     /// $M$ with $L = A M$ (psych's `rotmat`, here in the final factor order).
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
+    #[schemars(with = "Vec<Vec<f64>>")]
     pub rotation_matrix: DMatrix<f64>,
     /// Variance accounted for by each factor, $\mathrm{diag}(\Phi L^\top L)$ (psych's `SS loadings`).
     pub variance_explained: Vec<f64>,

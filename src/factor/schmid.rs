@@ -22,7 +22,7 @@ use nalgebra::{DMatrix, DVector};
 use serde::Serialize;
 
 /// How the general factor is identified with only two group factors (psych's `option`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TwoFactorOption {
     /// Both loadings $\sqrt{|\phi_{12}|}$, the second with the sign of $\phi_{12}$ (psych default `"equal"`).
@@ -64,35 +64,44 @@ impl Default for SchmidOptions {
 }
 
 /// A Schmid–Leiman solution (psych's `sl`, `orthog`, `oblique`, `phi`, `gloading`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Schmid {
     /// Item loadings on the general factor, $g = L\gamma$ (psych `sl[, "g"]`).
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
+    #[schemars(with = "Vec<f64>")]
     pub general_loadings: DVector<f64>,
     /// Item loadings on the group factors, $\mathrm{sign}(\lambda_{ij})\sqrt{\max(0, \lambda_{ij}^2(1-\gamma_j^2))}$
     /// (psych `sl[, "F1*"...]`).
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
+    #[schemars(with = "Vec<Vec<f64>>")]
     pub group_loadings: DMatrix<f64>,
     /// Communalities of the first-order solution (psych `sl[, "h2"]`).
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
+    #[schemars(with = "Vec<f64>")]
     pub h2: DVector<f64>,
     /// $1 - h^2$ (psych `sl[, "u2"]`).
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
+    #[schemars(with = "Vec<f64>")]
     pub u2: DVector<f64>,
     /// $g_i^2 / h^2_i$ (psych `sl[, "p2"]`).
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
+    #[schemars(with = "Vec<f64>")]
     pub p2: DVector<f64>,
     /// Varimax loadings of the first-order solution (psych `orthog`).
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
+    #[schemars(with = "Vec<Vec<f64>>")]
     pub orthogonal: DMatrix<f64>,
     /// Oblique pattern $L$ (psych `oblique`).
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
+    #[schemars(with = "Vec<Vec<f64>>")]
     pub oblique: DMatrix<f64>,
     /// Factor correlations $\Phi$ (psych `phi`; $1 \times 1$ identity for one factor).
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
+    #[schemars(with = "Vec<Vec<f64>>")]
     pub phi: DMatrix<f64>,
     /// Loadings $\gamma$ of the group factors on the general factor (psych `gloading`).
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
+    #[schemars(with = "Vec<f64>")]
     pub factor_general_loadings: DVector<f64>,
     /// The first-order minres extraction.
     pub extraction: Extraction,

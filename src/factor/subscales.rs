@@ -17,7 +17,7 @@ use nalgebra::DMatrix;
 use serde::Serialize;
 
 /// Which factor stands for which subscale.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct SubscaleFactor {
     /// The subscale id.
     pub subscale: String,
@@ -28,7 +28,7 @@ pub struct SubscaleFactor {
 }
 
 /// Why an item is flagged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Flag {
     /// The item loads most on another subscale's factor.
@@ -48,7 +48,7 @@ impl Flag {
 }
 
 /// One item's verdict.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ItemFlag {
     /// The item.
     pub item: String,

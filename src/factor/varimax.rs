@@ -46,13 +46,15 @@ impl Default for VarimaxOptions {
 }
 
 /// An orthogonal rotation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct OrthogonalRotation {
     /// Rotated loadings $L = A T$.
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
+    #[schemars(with = "Vec<Vec<f64>>")]
     pub loadings: DMatrix<f64>,
     /// The orthogonal $T$ (after reordering, $L = A T$ still holds).
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
+    #[schemars(with = "Vec<Vec<f64>>")]
     pub rotation_matrix: DMatrix<f64>,
     /// Sum of squared loadings per factor.
     pub variance_explained: Vec<f64>,

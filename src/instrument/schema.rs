@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A whole instrument.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Instrument {
     /// Short id used on the command line (`tblc`).
@@ -64,7 +64,7 @@ pub struct Instrument {
 }
 
 /// A Likert response scale.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Scale {
     /// Lowest response.
@@ -77,7 +77,7 @@ pub struct Scale {
 }
 
 /// A rater form: who answers and how the items are worded for them.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Form {
     /// Form id (`self`, `observer`, `member`, `group`).
@@ -88,7 +88,7 @@ pub struct Form {
 }
 
 /// A subscale: a set of items scored together.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Subscale {
     /// Subscale id (`process-navigator`).
@@ -107,7 +107,7 @@ pub struct Subscale {
 }
 
 /// One item.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Item {
     /// Item id; also the expected column name in data files.

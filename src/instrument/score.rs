@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use serde::Serialize;
 
 /// How to combine items.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ScoreMethod {
     /// Mean of the answered items.
@@ -86,7 +86,7 @@ impl ScoreOptions {
 }
 
 /// Scores: one row per respondent, one column per subscale.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Scores {
     /// Subscale ids (columns).
     pub subscales: Vec<String>,

@@ -119,7 +119,7 @@ impl ProfileOptions {
 }
 
 /// A subscale of the instrument.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct SubscaleRef {
     /// Id (`process-navigator`).
     pub id: String,
@@ -132,7 +132,7 @@ pub struct SubscaleRef {
 /// # Formula
 /// $\bar x = \frac1n\sum x_i$ (compensated summation),
 /// $\text{sd} = \sqrt{\sum (x_i - \bar x)^2 / (n-1)}$ (two-pass; `None` when $n < 2$).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Descriptives {
     /// Number of scores.
     pub n: usize,
@@ -205,7 +205,7 @@ fn pearson(pairs: &[(f64, f64)]) -> Option<f64> {
 }
 
 /// One subscale of one leader's profile.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LeaderSubscale {
     /// Subscale id.
     pub subscale: String,
@@ -220,7 +220,7 @@ pub struct LeaderSubscale {
 }
 
 /// One leader's profile.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LeaderProfile {
     /// Leader (target) id.
     pub leader: String,
@@ -239,7 +239,7 @@ pub struct LeaderProfile {
 }
 
 /// One subscale across leaders.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LeaderSummary {
     /// Subscale id.
     pub subscale: String,
@@ -254,7 +254,7 @@ pub struct LeaderSummary {
 }
 
 /// One subscale of one group's profile.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct GroupSubscale {
     /// Subscale id.
     pub subscale: String,
@@ -264,7 +264,7 @@ pub struct GroupSubscale {
 }
 
 /// One group's profile.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct GroupProfile {
     /// Group id.
     pub group: String,
@@ -275,7 +275,7 @@ pub struct GroupProfile {
 }
 
 /// One subscale across groups.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct GroupSummary {
     /// Subscale id.
     pub subscale: String,
@@ -286,7 +286,7 @@ pub struct GroupSummary {
 }
 
 /// The profiles, by kind of data (`kind` in JSON).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Profiles {
     /// Leaders rated by themselves and their collaborators.
@@ -306,7 +306,7 @@ pub enum Profiles {
 }
 
 /// Result of [`profile`].
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ProfileResult {
     /// Instrument id.
     pub instrument: String,

@@ -7,7 +7,7 @@ use nalgebra::DMatrix;
 use serde::Serialize;
 
 /// One step of a hierarchical regression.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct BlockStep {
     /// Step number (1-based).
     pub step: usize,

@@ -43,7 +43,7 @@ impl CvOptions {
 }
 
 /// Result of [`cross_validate`].
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CvResult {
     /// Folds.
     pub folds: usize,

@@ -47,7 +47,7 @@ impl DominanceOptions {
 }
 
 /// One predictor's dominance statistics.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct DominanceRow {
     /// Predictor.
     pub term: String,
@@ -70,7 +70,7 @@ pub struct DominanceRow {
 }
 
 /// Bootstrap settings echoed in the result.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct DominanceBootstrap {
     /// Resamples asked for.
     pub resamples: usize,
@@ -83,7 +83,7 @@ pub struct DominanceBootstrap {
 }
 
 /// Result of [`dominance`].
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct DominanceResult {
     /// Rows used.
     pub n: usize,

@@ -17,7 +17,7 @@ pub struct MixedOptions {
 }
 
 /// One fixed effect.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FixedEffect {
     /// Term (`(Intercept)` for the intercept).
     pub term: String,
@@ -30,7 +30,7 @@ pub struct FixedEffect {
 }
 
 /// The random slope's variance components.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RandomSlope {
     /// The predictor with the random slope.
     pub term: String,
@@ -43,7 +43,7 @@ pub struct RandomSlope {
 }
 
 /// Result of [`lmm_reml`]; keys as in the CLI contract.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct MixedResult {
     /// Rows used.
     pub n: usize,

@@ -220,7 +220,7 @@ impl RegressOptions {
 }
 
 /// Agreement and reliability of one aggregated column (Bliese's ICC(1), ICC(2), rwg).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct AggregatedColumn {
     /// Column.
     pub column: String,
@@ -243,7 +243,7 @@ pub struct AggregatedColumn {
 }
 
 /// The `aggregation` section: what was averaged and how well it aggregates.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct AggregationReport {
     /// The group column.
     pub group: String,
@@ -262,7 +262,7 @@ pub struct AggregationReport {
 }
 
 /// The OLS part of a [`RegressResult`].
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct OlsReport {
     /// Fit, tests and coefficients.
     #[serde(flatten)]
@@ -295,7 +295,7 @@ pub struct OlsReport {
 
 /// Result of [`regress`]; keys as in the CLI contract (OLS keys, or with `multilevel` the
 /// mixed-model keys).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RegressResult {
     /// The outcome.
     pub outcome: String,

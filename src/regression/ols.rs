@@ -40,7 +40,7 @@ impl OlsOptions {
 }
 
 /// One coefficient row (R's `coef(summary(fit))`, plus standardised beta and VIF).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Coefficient {
     /// Term (`(Intercept)` for the intercept).
     pub term: String,
@@ -61,7 +61,7 @@ pub struct Coefficient {
 }
 
 /// A Wald F test of all slopes under a robust covariance.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct WaldTest {
     /// $F = b_s'V_s^{-1}b_s/q$.
     pub f: f64,
@@ -74,7 +74,7 @@ pub struct WaldTest {
 }
 
 /// Result of [`ols`]: R's `summary.lm` of a model with an intercept.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct OlsResult {
     /// Rows used.
     pub n: usize,

@@ -6,7 +6,7 @@ use nalgebra::{DMatrix, DVector};
 use serde::Serialize;
 
 /// The small-sample variant of a sandwich covariance (sandwich's `type`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum HcType {
     /// $\omega_i = e_i^2$ (White 1980).

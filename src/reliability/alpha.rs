@@ -63,7 +63,7 @@ impl ReliabilityOptions {
 }
 
 /// Statistics of one item.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ItemStats {
     /// Item name.
     pub item: String,
@@ -84,7 +84,7 @@ pub struct ItemStats {
 }
 
 /// Result of [`reliability()`]; keys as in the CLI contract.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ReliabilityResult {
     /// Rows used: all data rows when pairwise (psych's `nsub`), complete rows when listwise.
     pub n: usize,

@@ -72,7 +72,7 @@ impl OmegaOptions {
 }
 
 /// Omega coefficients of one group factor (a row of psych's `omega.group`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct OmegaGroup {
     /// `"g"` for the whole test, else `"F1*"`, `"F2*"`, ...
     pub factor: String,
@@ -88,7 +88,7 @@ pub struct OmegaGroup {
 }
 
 /// Omega and its Schmid–Leiman solution.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct OmegaResult {
     /// $\omega_t$ (psych `omega.tot`).
     pub omega_total: f64,
@@ -104,18 +104,23 @@ pub struct OmegaResult {
     pub ecv: f64,
     /// General factor loadings, after flipping (psych `schmid$sl[, "g"]`).
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
+    #[schemars(with = "Vec<f64>")]
     pub general_loadings: DVector<f64>,
     /// Group factor loadings, after flipping (psych `schmid$sl[, "F1*"...]`).
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
+    #[schemars(with = "Vec<Vec<f64>>")]
     pub group_loadings: DMatrix<f64>,
     /// Communalities (psych `sl[, "h2"]`).
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
+    #[schemars(with = "Vec<f64>")]
     pub h2: DVector<f64>,
     /// Uniquenesses (psych `sl[, "u2"]`).
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
+    #[schemars(with = "Vec<f64>")]
     pub u2: DVector<f64>,
     /// $g^2 / h^2$ (psych `sl[, "p2"]`).
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_vector")]
+    #[schemars(with = "Vec<f64>")]
     pub p2: DVector<f64>,
     /// The key applied: $-1$ for reversed items (psych `key`).
     pub key: Vec<f64>,

@@ -31,7 +31,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// A population model file (`model.toml`).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PopulationModel {
     /// What the model describes.
@@ -62,7 +62,7 @@ fn one() -> u64 {
 }
 
 /// The study design.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Design {
     /// Arena names.
@@ -74,7 +74,7 @@ pub struct Design {
 }
 
 /// One instrument's measurement model.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InstrumentModel {
     /// Instrument id or path.
@@ -101,7 +101,7 @@ fn default_icc() -> f64 {
 }
 
 /// Leader instruments.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LeaderModel {
     /// The instruments.
@@ -112,7 +112,7 @@ pub struct LeaderModel {
 }
 
 /// Group instruments.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupModel {
     /// The instruments.
@@ -120,7 +120,7 @@ pub struct GroupModel {
 }
 
 /// Rater effects.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RaterModel {
     /// Sd of each rater's leniency (added to every latent they rate).
@@ -132,7 +132,7 @@ pub struct RaterModel {
 }
 
 /// Power-analysis grid and analysis, read by `trustscale power`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PowerSpec {
     /// Total numbers of groups to try (split over arenas in the design's proportions).
@@ -400,7 +400,7 @@ pub struct GroupData {
 type GroupRows = (Vec<Vec<String>>, Vec<Vec<String>>, GroupTruth);
 
 /// The true values of one group.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct GroupTruth {
     /// Group id.
     pub group: String,

@@ -38,7 +38,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// The analysis run on each simulated study.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Analysis {
     /// Group means, then OLS.
@@ -65,7 +65,7 @@ impl Analysis {
 }
 
 /// Settings of a power run (everything that determines its records).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PowerSettings {
     /// Master seed.
     pub seed: u64,
@@ -90,7 +90,7 @@ pub struct PowerSettings {
 }
 
 /// One cell of the grid.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CellSpec {
     /// Index in the grid.
     pub cell: usize,
@@ -103,7 +103,7 @@ pub struct CellSpec {
 }
 
 /// One replication's outcome.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Record {
     /// Cell.
     pub cell: usize,
@@ -126,7 +126,7 @@ pub struct Record {
 }
 
 /// Summary of one predictor in one cell.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EffectSummary {
     /// Predictor.
     pub term: String,
@@ -145,7 +145,7 @@ pub struct EffectSummary {
 }
 
 /// Summary of one cell.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CellSummary {
     /// The cell.
     #[serde(flatten)]
@@ -163,7 +163,7 @@ pub struct CellSummary {
 }
 
 /// A power run: settings, grid, records and summaries. This is the output file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PowerRun {
     /// The population model's title.
     pub model: String,
