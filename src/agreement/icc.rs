@@ -166,6 +166,12 @@ pub fn icc(values: &[f64], n: usize, k: usize, opts: &IccOptions) -> Result<IccR
         (ms, Some(vc), "reml")
     };
     let rows = forms(&ms, n as f64, k as f64, 1.0 - opts.ci);
+    if rows.iter().any(|r| !r.icc.is_finite()) {
+        warnings.push(Warning::new(
+            WarningCode::Note,
+            "the ratings do not vary between targets or within them (zero mean squares): the ICCs without a value, their F tests and intervals are undefined (null)",
+        ));
+    }
     Ok(IccResult {
         n_targets: n,
         n_raters: k,

@@ -389,6 +389,12 @@ pub fn rwg(values: &[f64], k: usize, groups: &[String], opts: &RwgOptions) -> Re
     let icc1 = (msb - msw) / (msb + (gsize - 1.0) * msw);
     let icc2 = (msb - msw) / msb;
     let f = msb / msw;
+    if !icc1.is_finite() || !f.is_finite() {
+        warnings.push(Warning::new(
+            WarningCode::Note,
+            format!("the group means do not vary, or no respondent differs from their group's mean (between-group mean square {msb}, within {msw}): ICC(1), ICC(2) and the F test are undefined (null)"),
+        ));
+    }
     let anova = AnovaF {
         f,
         df1,

@@ -17,7 +17,14 @@
 
 pub mod bvn;
 
-use statrs::function::beta::beta_reg;
+use statrs::function::beta::checked_beta_reg;
+
+/// The regularized incomplete beta function $I_x(a, b)$, `NaN` where it is undefined (a `NaN`
+/// argument, $a \le 0$, $b \le 0$, or $x$ outside $[0, 1]$) instead of statrs' panic, so that an
+/// undefined statistic (an F of 0/0 from constant ratings) becomes a `null` p value.
+fn beta_reg_or_nan(a: f64, b: f64, x: f64) -> f64 {
+    checked_beta_reg(a, b, x).unwrap_or(f64::NAN)
+}
 use statrs::function::erf::erf_inv;
 use statrs::function::gamma::{gamma_lr, gamma_ur};
 
@@ -87,7 +94,7 @@ pub fn f_cdf(x: f64, d1: f64, d2: f64) -> f64 {
     if x.is_infinite() {
         return 1.0;
     }
-    beta_reg(d1 / 2.0, d2 / 2.0, d1 * x / (d1 * x + d2))
+    beta_reg_or_nan(d1 / 2.0, d2 / 2.0, d1 * x / (d1 * x + d2))
 }
 
 /// Upper tail of the F distribution, computed directly.
@@ -101,7 +108,7 @@ pub fn f_sf(x: f64, d1: f64, d2: f64) -> f64 {
     if x.is_infinite() {
         return 0.0;
     }
-    beta_reg(d2 / 2.0, d1 / 2.0, d2 / (d1 * x + d2))
+    beta_reg_or_nan(d2 / 2.0, d1 / 2.0, d2 / (d1 * x + d2))
 }
 
 /// F quantile: the x with `f_cdf(x) = p`. `None` for invalid arguments.
@@ -120,7 +127,7 @@ pub fn t_cdf(t: f64, df: f64) -> f64 {
     if t.is_nan() {
         return f64::NAN;
     }
-    let tail = 0.5 * beta_reg(df / 2.0, 0.5, df / (df + t * t));
+    let tail = 0.5 * beta_reg_or_nan(df / 2.0, 0.5, df / (df + t * t));
     if t < 0.0 {
         tail
     } else {
@@ -133,7 +140,7 @@ pub fn t_two_sided_p(t: f64, df: f64) -> f64 {
     if t.is_nan() {
         return f64::NAN;
     }
-    beta_reg(df / 2.0, 0.5, df / (df + t * t))
+    beta_reg_or_nan(df / 2.0, 0.5, df / (df + t * t))
 }
 
 /// Student t quantile.
@@ -149,8 +156,8 @@ pub fn t_quantile(p: f64, df: f64) -> Option<f64> {
     // solve for s = -t >= 0 with lower tail q
     let s = quantile_positive(
         1.0 - q,
-        |s| 1.0 - 0.5 * beta_reg(df / 2.0, 0.5, df / (df + s * s)),
-        |s| 0.5 * beta_reg(df / 2.0, 0.5, df / (df + s * s)),
+        |s| 1.0 - 0.5 * beta_reg_or_nan(df / 2.0, 0.5, df / (df + s * s)),
+        |s| 0.5 * beta_reg_or_nan(df / 2.0, 0.5, df / (df + s * s)),
     )?;
     Some(if upper { s } else { -s })
 }
@@ -253,13 +260,13 @@ pub fn ncf_cdf(x: f64, d1: f64, d2: f64, lambda: f64) -> f64 {
     let h = lambda / 2.0;
     let mode = h.floor();
     let log_pois = |j: f64| -h + j * h.ln() - statrs::function::gamma::ln_gamma(j + 1.0);
-    let term = |j: f64| log_pois(j).exp() * beta_reg(d1 / 2.0 + j, d2 / 2.0, y);
+    let term = |j: f64| log_pois(j).exp() * beta_reg_or_nan(d1 / 2.0 + j, d2 / 2.0, y);
     let mut sum = term(mode);
     let mut weight = log_pois(mode).exp();
     let mut j = mode + 1.0;
     loop {
         let w = log_pois(j).exp();
-        sum += w * beta_reg(d1 / 2.0 + j, d2 / 2.0, y);
+        sum += w * beta_reg_or_nan(d1 / 2.0 + j, d2 / 2.0, y);
         weight += w;
         if w < 1e-17 || 1.0 - weight < 1e-15 && j > mode + 10.0 {
             break;
@@ -272,7 +279,7 @@ pub fn ncf_cdf(x: f64, d1: f64, d2: f64, lambda: f64) -> f64 {
     let mut j = mode - 1.0;
     while j >= 0.0 {
         let w = log_pois(j).exp();
-        sum += w * beta_reg(d1 / 2.0 + j, d2 / 2.0, y);
+        sum += w * beta_reg_or_nan(d1 / 2.0 + j, d2 / 2.0, y);
         if w < 1e-17 {
             break;
         }
