@@ -4,7 +4,7 @@
 use super::format::{num, opt};
 use super::{Report, Table};
 use crate::analysis::profile::ProfileOutput;
-use crate::profile::{ProfileResult, Profiles};
+use crate::profile::{Descriptives, ProfileResult, Profiles};
 
 impl Report for ProfileResult {
     fn tables(&self) -> Vec<Table> {
@@ -20,15 +20,16 @@ impl Report for ProfileResult {
                 for l in leaders {
                     for x in &l.subscales {
                         let o = &x.observers;
+                        let [mean, sd, min, max] = spread(o);
                         rows.push(vec![
                             l.leader.clone(),
                             self.name_of(&x.subscale),
                             opt(x.self_score, 2),
                             o.n.to_string(),
-                            opt(o.mean, 2),
-                            opt(o.sd, 2),
-                            opt(o.min, 2),
-                            opt(o.max, 2),
+                            mean,
+                            sd,
+                            min,
+                            max,
                             opt(x.gap, 2),
                         ]);
                     }
@@ -119,14 +120,15 @@ impl Report for ProfileResult {
                 for g in groups {
                     for x in &g.subscales {
                         let d = &x.scores;
+                        let [mean, sd, min, max] = spread(d);
                         rows.push(vec![
                             g.group.clone(),
                             self.name_of(&x.subscale),
                             d.n.to_string(),
-                            opt(d.mean, 2),
-                            opt(d.sd, 2),
-                            opt(d.min, 2),
-                            opt(d.max, 2),
+                            mean,
+                            sd,
+                            min,
+                            max,
                         ]);
                     }
                 }
@@ -160,13 +162,14 @@ impl Report for ProfileResult {
                         .iter()
                         .map(|x| {
                             let d = &x.group_means;
+                            let [mean, sd, min, max] = spread(d);
                             vec![
                                 self.name_of(&x.subscale),
                                 d.n.to_string(),
-                                opt(d.mean, 2),
-                                opt(d.sd, 2),
-                                opt(d.min, 2),
-                                opt(d.max, 2),
+                                mean,
+                                sd,
+                                min,
+                                max,
                                 x.members.n.to_string(),
                                 opt(x.members.mean, 2),
                             ]
@@ -188,4 +191,9 @@ impl Report for ProfileOutput {
     fn tables(&self) -> Vec<Table> {
         self.result.tables()
     }
+}
+
+/// Mean, sd, min and max of a distribution, as table cells.
+fn spread(d: &Descriptives) -> [String; 4] {
+    [d.mean, d.sd, d.min, d.max].map(|x| opt(x, 2))
 }
