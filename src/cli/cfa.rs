@@ -3,11 +3,10 @@
 
 use super::common::DataArgs;
 use super::Output;
+use super::{print_output, write_plot, Layout};
 use std::path::PathBuf;
 use trustscale::analysis::cfa::{CfaRequest, ModelSource};
-use trustscale::analysis::{to_json, Outcome, Request};
-use trustscale::plot::{write_charts, Charts};
-use trustscale::render::Report;
+use trustscale::analysis::Request;
 use trustscale::Result;
 
 /// Arguments of `cfa`.
@@ -74,20 +73,6 @@ pub fn run(a: Args) -> Result<Output> {
         return Ok(Output::text(req.model()?.syntax));
     }
     let out = req.run()?;
-    if let Some(path) = &a.plot {
-        write_charts(path, &out.charts()?)?;
-    }
-    let stdout = if a.json {
-        to_json(&out)?
-    } else {
-        out.tables()
-            .iter()
-            .map(|t| t.to_string())
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    Ok(Output {
-        stdout,
-        warnings: out.warnings(),
-    })
+    write_plot(a.plot.as_deref(), &out)?;
+    print_output(&out, a.json, Layout::BlankBetween)
 }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use trustscale::data::ReadOptions;
 use trustscale::study::DataRequest;
-use trustscale::{Error, Result};
+use trustscale::Result;
 
 /// The data file and how to read it.
 #[derive(Debug, Clone, clap::Args)]
@@ -103,13 +103,6 @@ impl DataArgs {
             all_forms: false,
         })
     }
-}
-
-/// Serialises a result as pretty JSON.
-pub fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
-    serde_json::to_string_pretty(v)
-        .map(|s| s + "\n")
-        .map_err(|e| Error::option("--json", format!("cannot serialise the result: {e}")))
 }
 
 /// Which correlations an analysis uses.

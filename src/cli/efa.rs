@@ -1,11 +1,10 @@
 //! `trustscale efa`.
 
-use super::common::{to_json, CorArg, DataArgs};
+use super::common::{CorArg, DataArgs};
 use super::Output;
+use super::{print_output, write_plot, Layout};
 use trustscale::analysis::efa::{EfaRequest, DEFAULT_CUTOFF, DEFAULT_ITERATIONS, DEFAULT_SEED};
-use trustscale::analysis::{Outcome, Request};
-use trustscale::plot::Charts;
-use trustscale::render::Report;
+use trustscale::analysis::Request;
 use trustscale::Result;
 
 /// Arguments of `efa`.
@@ -67,16 +66,6 @@ impl Args {
 /// Runs the command.
 pub fn run(a: Args) -> Result<Output> {
     let out = a.request()?.run()?;
-    if let Some(plot) = &a.plot {
-        trustscale::plot::write_charts(plot, &out.charts()?)?;
-    }
-    let stdout = if a.json {
-        to_json(&out)?
-    } else {
-        out.tables().iter().map(ToString::to_string).collect()
-    };
-    Ok(Output {
-        stdout,
-        warnings: out.warnings(),
-    })
+    write_plot(a.plot.as_deref(), &out)?;
+    print_output(&out, a.json, Layout::Together)
 }

@@ -3,11 +3,10 @@
 
 use super::common::ReadArgs;
 use super::Output;
+use super::{print_output, write_plot, Layout};
 use trustscale::agreement::kappa::Weights;
 use trustscale::analysis::kappa::KappaRequest;
-use trustscale::analysis::{to_json, Outcome, Request};
-use trustscale::plot::{write_charts, Charts};
-use trustscale::render::Report;
+use trustscale::analysis::Request;
 use trustscale::Result;
 
 /// Arguments of `kappa`.
@@ -65,16 +64,6 @@ impl Args {
 /// Runs the command.
 pub fn run(a: Args) -> Result<Output> {
     let out = a.request()?.run()?;
-    if let Some(path) = &a.plot {
-        write_charts(path, &out.charts()?)?;
-    }
-    let stdout = if a.json {
-        to_json(&out)?
-    } else {
-        out.tables().iter().map(|t| t.to_string()).collect()
-    };
-    Ok(Output {
-        stdout,
-        warnings: out.warnings(),
-    })
+    write_plot(a.plot.as_deref(), &out)?;
+    print_output(&out, a.json, Layout::Together)
 }

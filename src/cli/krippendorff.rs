@@ -2,10 +2,10 @@
 
 use super::common::ReadArgs;
 use super::Output;
+use super::{print_output, Layout};
 use trustscale::agreement::krippendorff::Level;
 use trustscale::analysis::krippendorff::KrippendorffRequest;
-use trustscale::analysis::{to_json, Outcome, Request};
-use trustscale::render::Report;
+use trustscale::analysis::Request;
 use trustscale::Result;
 
 /// Arguments of `krippendorff`.
@@ -69,13 +69,5 @@ impl Args {
 /// Runs the command.
 pub fn run(a: Args) -> Result<Output> {
     let out = a.request()?.run()?;
-    let stdout = if a.json {
-        to_json(&out)?
-    } else {
-        out.tables().iter().map(|t| t.to_string()).collect()
-    };
-    Ok(Output {
-        stdout,
-        warnings: out.warnings(),
-    })
+    print_output(&out, a.json, Layout::Together)
 }

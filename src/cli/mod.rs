@@ -115,3 +115,48 @@ impl Output {
         }
     }
 }
+
+/// How a command separates its text tables (each command keeps the layout it has always
+/// printed).
+pub enum Layout {
+    /// One after the other.
+    Together,
+    /// A blank line after each table.
+    BlankAfterEach,
+    /// A blank line between tables.
+    BlankBetween,
+}
+
+/// What an analysis command prints: its JSON with `--json`, else its tables; its warnings go
+/// to stderr.
+pub fn print_output<O>(out: &O, json: bool, layout: Layout) -> trustscale::Result<Output>
+where
+    O: trustscale::analysis::Outcome + trustscale::render::Report,
+{
+    let stdout = if json {
+        trustscale::analysis::to_json(out)?
+    } else {
+        let tables = out.tables();
+        let tables = tables.iter().map(|t| t.to_string());
+        match layout {
+            Layout::Together => tables.collect(),
+            Layout::BlankAfterEach => tables.map(|t| t + "\n").collect(),
+            Layout::BlankBetween => tables.collect::<Vec<_>>().join("\n"),
+        }
+    };
+    Ok(Output {
+        stdout,
+        warnings: out.warnings(),
+    })
+}
+
+/// Writes an output's charts beside `--plot FILE`, when given.
+pub fn write_plot(
+    plot: Option<&std::path::Path>,
+    out: &impl trustscale::plot::Charts,
+) -> trustscale::Result<()> {
+    if let Some(path) = plot {
+        trustscale::plot::write_charts(path, &out.charts()?)?;
+    }
+    Ok(())
+}

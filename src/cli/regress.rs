@@ -2,11 +2,10 @@
 
 use super::common::ReadArgs;
 use super::Output;
+use super::{print_output, write_plot, Layout};
 use trustscale::analysis::regress::{parse_blocks, parse_terms, RegressRequest};
-use trustscale::analysis::{to_json, Outcome, Request};
-use trustscale::plot::{write_charts, Charts};
+use trustscale::analysis::Request;
 use trustscale::regression::HcType;
-use trustscale::render::Report;
 use trustscale::Result;
 
 /// Arguments of `regress`.
@@ -126,20 +125,6 @@ impl Args {
 /// Runs the command.
 pub fn run(a: Args) -> Result<Output> {
     let out = a.request()?.run()?;
-    if let Some(path) = &a.plot {
-        write_charts(path, &out.charts()?)?;
-    }
-    let stdout = if a.json {
-        to_json(&out)?
-    } else {
-        out.tables()
-            .iter()
-            .map(|t| t.to_string())
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    Ok(Output {
-        stdout,
-        warnings: out.warnings(),
-    })
+    write_plot(a.plot.as_deref(), &out)?;
+    print_output(&out, a.json, Layout::BlankBetween)
 }

@@ -1,11 +1,10 @@
 //! `trustscale reliability`.
 
-use super::common::{to_json, DataArgs};
+use super::common::DataArgs;
 use super::Output;
+use super::{print_output, write_plot, Layout};
 use trustscale::analysis::reliability::ReliabilityRequest;
-use trustscale::analysis::{Outcome, Request};
-use trustscale::plot::Charts;
-use trustscale::render::Report;
+use trustscale::analysis::Request;
 use trustscale::Result;
 
 /// Arguments of `reliability`.
@@ -54,16 +53,6 @@ impl Args {
 /// Runs the command.
 pub fn run(a: Args) -> Result<Output> {
     let out = a.request()?.run()?;
-    if let Some(plot) = &a.plot {
-        trustscale::plot::write_charts(plot, &out.charts()?)?;
-    }
-    let stdout = if a.json {
-        to_json(&out)?
-    } else {
-        out.tables().iter().map(|t| format!("{t}\n")).collect()
-    };
-    Ok(Output {
-        stdout,
-        warnings: out.warnings(),
-    })
+    write_plot(a.plot.as_deref(), &out)?;
+    print_output(&out, a.json, Layout::BlankAfterEach)
 }

@@ -3,11 +3,10 @@
 
 use super::common::DataArgs;
 use super::Output;
+use super::{print_output, write_plot, Layout};
 use trustscale::agreement::rwg::Null;
 use trustscale::analysis::rwg::RwgRequest;
-use trustscale::analysis::{to_json, Outcome, Request};
-use trustscale::plot::{write_charts, Charts};
-use trustscale::render::Report;
+use trustscale::analysis::Request;
 use trustscale::Result;
 
 /// Arguments of `rwg`.
@@ -74,16 +73,6 @@ impl Args {
 /// Runs the command.
 pub fn run(a: Args) -> Result<Output> {
     let out = a.request()?.run()?;
-    if let Some(path) = &a.plot {
-        write_charts(path, &out.charts()?)?;
-    }
-    let stdout = if a.json {
-        to_json(&out)?
-    } else {
-        out.tables().iter().map(|t| format!("{t}\n")).collect()
-    };
-    Ok(Output {
-        stdout,
-        warnings: out.warnings(),
-    })
+    write_plot(a.plot.as_deref(), &out)?;
+    print_output(&out, a.json, Layout::BlankAfterEach)
 }
