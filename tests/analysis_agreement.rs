@@ -506,21 +506,7 @@ fn cfa_of_in_memory_data_equals_the_cli_on_the_same_numbers() {
     assert_eq!(out.warnings().len(), 1, "{:?}", out.warnings());
 
     let t = tempfile::tempdir().unwrap();
-    let mut csv = header.join(",") + "\n";
-    for row in array.rows() {
-        let cells: Vec<String> = row
-            .iter()
-            .map(|v| {
-                if v.is_nan() {
-                    String::new()
-                } else {
-                    v.to_string()
-                }
-            })
-            .collect();
-        csv.push_str(&cells.join(","));
-        csv.push('\n');
-    }
+    let csv = common::csv_of(&header, array.view());
     std::fs::write(t.path().join("data.csv"), csv).unwrap();
     std::fs::copy(
         root().join(dir).join("model.txt"),

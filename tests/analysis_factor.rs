@@ -434,21 +434,7 @@ fn simulated() -> (ndarray::Array2<f64>, Vec<String>, String) {
             };
         }
     }
-    let mut text = names.join(",") + "\n";
-    for row in x.outer_iter() {
-        let cells: Vec<String> = row
-            .iter()
-            .map(|v| {
-                if v.is_nan() {
-                    String::new()
-                } else {
-                    v.to_string()
-                }
-            })
-            .collect();
-        text.push_str(&cells.join(","));
-        text.push('\n');
-    }
+    let text = common::csv_of(&names, x.view());
     (x, names, text)
 }
 

@@ -429,3 +429,29 @@ pub fn svg_texts(svg: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// An in-memory array as CSV text with a header row, a missing (NaN) cell left empty: the same
+/// numbers as a file, to compare the library on the array with the binary on the file.
+pub fn csv_of<S: AsRef<str>>(names: &[S], values: ndarray::ArrayView2<f64>) -> String {
+    let mut text = names
+        .iter()
+        .map(|n| n.as_ref())
+        .collect::<Vec<_>>()
+        .join(",")
+        + "\n";
+    for row in values.outer_iter() {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|v| {
+                if v.is_nan() {
+                    String::new()
+                } else {
+                    v.to_string()
+                }
+            })
+            .collect();
+        text.push_str(&cells.join(","));
+        text.push('\n');
+    }
+    text
+}
