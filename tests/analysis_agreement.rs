@@ -209,8 +209,20 @@ fn cfa_estimator_prints_whenever_it_is_set() {
     let err = "robust".parse::<Estimator>().unwrap_err();
     assert_eq!(
         err.to_string(),
-        "option --estimator: expected ml or mlr, found \"robust\""
+        "option --estimator: expected ml, mlr, wlsmv, dwls, ulsmv or uls, found \"robust\""
     );
+    req.estimator = None;
+    req.mi = false;
+    req.mi_min = 0.0;
+    req.delta_cfi = 0.01;
+    req.ordered = "all".parse().unwrap();
+    req.parameterization = Some("THETA".parse().unwrap());
+    req.missing_data = None;
+    assert_eq!(
+        shell_line(&req.command_line(None, false)),
+        format!("trustscale cfa --instrument tblc --ordered all --parameterization theta --study {STUDY}")
+    );
+    assert!(",a".parse::<trustscale::cfa::Ordered>().is_err());
 }
 
 #[test]

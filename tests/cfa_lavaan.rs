@@ -160,23 +160,11 @@ fn check_fit(label: &str, res: &CfaResult, want: &Value, robust: bool) {
         1e-6,
         0.0,
     );
-    close(
-        &format!("{label} aic"),
-        Some(f.aic),
-        &want["aic"],
-        1e-4,
-        0.0,
-    );
-    close(
-        &format!("{label} bic"),
-        Some(f.bic),
-        &want["bic"],
-        1e-4,
-        0.0,
-    );
+    close(&format!("{label} aic"), f.aic, &want["aic"], 1e-4, 0.0);
+    close(&format!("{label} bic"), f.bic, &want["bic"], 1e-4, 0.0);
     close(
         &format!("{label} loglik"),
-        Some(f.loglik),
+        f.loglik,
         &want["logl"],
         1e-4,
         0.0,

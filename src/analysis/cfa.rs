@@ -5,7 +5,9 @@
 use super::{Outcome, Request};
 use crate::cfa::instrument::{factor_labels, instrument_model};
 use crate::cfa::invariance::{invariance, InvarianceOptions, InvarianceResult};
-use crate::cfa::{cfa, partable, syntax, CfaOptions, CfaResult, Estimator};
+use crate::cfa::{
+    cfa, partable, syntax, CfaOptions, CfaResult, Estimator, MissingData, Ordered, Parameterization,
+};
 use crate::error::{Error, Result, Warning};
 use crate::instrument::Instrument;
 use crate::study::DataRequest;
@@ -33,9 +35,15 @@ pub struct CfaRequest {
     pub data: DataRequest,
     /// The model; `None` takes the instrument's model ([`instrument_model`]).
     pub model: Option<ModelSource>,
-    /// ML or MLR; `None` is ML (`--estimator` is printed whenever it is set, as the report
-    /// passes it).
+    /// The estimator; `None` is ML, or WLSMV with ordered items (`--estimator` is printed
+    /// whenever it is set, as the report passes it).
     pub estimator: Option<Estimator>,
+    /// Ordered-categorical indicators (`--ordered all|ITEM,...`).
+    pub ordered: Ordered,
+    /// Scaling of ordered indicators; `None` is delta.
+    pub parameterization: Option<Parameterization>,
+    /// Missing answers; `None` is listwise deletion.
+    pub missing_data: Option<MissingData>,
     /// Compute modification indices (largest first).
     pub mi: bool,
     /// Keep only modification indices at least this large.
@@ -55,6 +63,9 @@ impl Default for CfaRequest {
             data: DataRequest::default(),
             model: None,
             estimator: None,
+            ordered: Ordered::None,
+            parameterization: None,
+            missing_data: None,
             mi: false,
             mi_min: 0.0,
             group: None,
@@ -172,6 +183,15 @@ impl Request for CfaRequest {
         if let Some(e) = self.estimator {
             a.extend(["--estimator".into(), e.to_string()]);
         }
+        if !self.ordered.is_none() {
+            a.extend(["--ordered".into(), self.ordered.to_string()]);
+        }
+        if let Some(p) = self.parameterization {
+            a.extend(["--parameterization".into(), p.to_string()]);
+        }
+        if let Some(m) = self.missing_data {
+            a.extend(["--missing-data".into(), m.to_string()]);
+        }
         if self.mi {
             a.push("--mi".into());
         }
@@ -201,7 +221,14 @@ impl Request for CfaRequest {
             cut.validate()?;
         }
         let opts = CfaOptions {
-            estimator: self.estimator.unwrap_or_default(),
+            estimator: self.estimator.unwrap_or(if self.ordered.is_none() {
+                Estimator::Ml
+            } else {
+                Estimator::Wlsmv
+            }),
+            ordered: self.ordered.clone(),
+            parameterization: self.parameterization.unwrap_or_default(),
+            missing: self.missing_data.unwrap_or_default(),
             modification_indices: self.mi,
             validity: true,
             ..CfaOptions::default()

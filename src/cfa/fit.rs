@@ -65,20 +65,20 @@ pub struct FitMeasures {
     pub rmsea_ci: Option<[f64; 2]>,
     /// Standardised root mean square residual (Bentler).
     pub srmr: f64,
-    /// Akaike information criterion.
-    pub aic: f64,
-    /// Bayesian information criterion.
-    pub bic: f64,
-    /// Log-likelihood of the model.
-    pub loglik: f64,
+    /// Akaike information criterion (null for least-squares estimators: no likelihood).
+    pub aic: Option<f64>,
+    /// Bayesian information criterion (null for least-squares estimators).
+    pub bic: Option<f64>,
+    /// Log-likelihood of the model (null for least-squares estimators).
+    pub loglik: Option<f64>,
     /// Free parameters.
     pub npar: usize,
     /// Independence (baseline) model $\chi^2$ (MLR: scaled).
     pub baseline_chisq: f64,
     /// Baseline degrees of freedom.
     pub baseline_df: i64,
-    /// Log-likelihood of the saturated model.
-    pub loglik_h1: f64,
+    /// Log-likelihood of the saturated model (null for least-squares estimators).
+    pub loglik_h1: Option<f64>,
     /// MLR: Yuan–Bentler (Mplus) scaling factor $c$ of the model.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scaling_factor: Option<f64>,

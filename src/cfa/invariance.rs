@@ -102,10 +102,10 @@ pub struct InvarianceStep {
     pub rmsea_ci: Option<[f64; 2]>,
     /// SRMR.
     pub srmr: f64,
-    /// AIC.
-    pub aic: f64,
-    /// BIC.
-    pub bic: f64,
+    /// AIC (null for least-squares estimators).
+    pub aic: Option<f64>,
+    /// BIC (null for least-squares estimators).
+    pub bic: Option<f64>,
     /// Free parameters.
     pub npar: usize,
     /// $\Delta\chi^2$ against the previous model (MLR: Satorra–Bentler 2001).

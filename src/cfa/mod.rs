@@ -49,7 +49,9 @@
 //! - Chen, F. F. (2007). Sensitivity of goodness of fit indexes to lack of measurement
 //!   invariance. *Structural Equation Modeling*, 14(3), 464–504.
 
+pub mod categorical;
 pub mod estimate;
+pub mod fiml;
 pub mod fit;
 pub mod instrument;
 pub mod invariance;
@@ -75,21 +77,44 @@ use syntax::{ModelSyntax, Op};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Estimator {
-    /// Maximum likelihood, expected-information standard errors (lavaan `estimator = "ML"`).
+    /// Maximum likelihood, expected-information standard errors (lavaan `estimator = "ML"`;
+    /// observed information under FIML, as lavaan's `missing = "ml"`).
     #[default]
     Ml,
     /// ML estimates with Huber–White standard errors (observed information) and the
     /// Yuan–Bentler (Mplus variant) scaled test (lavaan `estimator = "MLR"`).
     Mlr,
+    /// Diagonally weighted least squares with robust (sandwich) standard errors and the
+    /// mean-and-variance adjusted (scaled-shifted) test (lavaan `estimator = "WLSMV"`, the
+    /// default with ordered items).
+    Wlsmv,
+    /// Diagonally weighted least squares with standard errors from $(\Delta' W \Delta)^{-1}$ and
+    /// the unscaled test (lavaan `estimator = "DWLS"`).
+    Dwls,
+    /// Unweighted least squares with robust standard errors and the scaled-shifted test (lavaan
+    /// `estimator = "ULSMV"`).
+    Ulsmv,
+    /// Unweighted least squares, standard errors and test unscaled (lavaan `estimator = "ULS"`).
+    Uls,
 }
 
 impl Estimator {
-    /// The contract's name (`ml`, `mlr`).
+    /// The contract's name (`ml`, `mlr`, `wlsmv`, `dwls`, `ulsmv`, `uls`).
     pub fn as_str(&self) -> &'static str {
         match self {
             Estimator::Ml => "ml",
             Estimator::Mlr => "mlr",
+            Estimator::Wlsmv => "wlsmv",
+            Estimator::Dwls => "dwls",
+            Estimator::Ulsmv => "ulsmv",
+            Estimator::Uls => "uls",
         }
+    }
+
+    /// Whether this is a (weighted) least-squares estimator of the limited-information family
+    /// (WLSMV, DWLS, ULSMV, ULS), as opposed to a likelihood (ML, MLR).
+    pub fn is_least_squares(&self) -> bool {
+        !matches!(self, Estimator::Ml | Estimator::Mlr)
     }
 }
 
@@ -102,7 +127,8 @@ impl std::fmt::Display for Estimator {
 impl std::str::FromStr for Estimator {
     type Err = Error;
 
-    /// `ml` or `mlr`, in any case (`--estimator MLR` is lavaan's spelling).
+    /// `ml`, `mlr`, `wlsmv`, `dwls`, `ulsmv` or `uls`, in any case (`--estimator MLR` is
+    /// lavaan's spelling).
     ///
     /// # Errors
     /// [`Error::InvalidOption`] (`--estimator`) for anything else.
@@ -110,9 +136,172 @@ impl std::str::FromStr for Estimator {
         match s.to_ascii_lowercase().as_str() {
             "ml" => Ok(Estimator::Ml),
             "mlr" => Ok(Estimator::Mlr),
+            "wlsmv" => Ok(Estimator::Wlsmv),
+            "dwls" => Ok(Estimator::Dwls),
+            "ulsmv" => Ok(Estimator::Ulsmv),
+            "uls" => Ok(Estimator::Uls),
             other => Err(Error::option(
                 "--estimator",
-                format!("expected ml or mlr, found \"{other}\""),
+                format!("expected ml, mlr, wlsmv, dwls, ulsmv or uls, found \"{other}\""),
+            )),
+        }
+    }
+}
+
+/// How ordered indicators are scaled (lavaan `parameterization`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Parameterization {
+    /// The latent responses $y^*$ have unit total variance; residual variances of ordered
+    /// items are not free ($1 - $ explained variance).
+    #[default]
+    Delta,
+    /// The residual variances of ordered items are fixed to 1.
+    Theta,
+}
+
+impl Parameterization {
+    /// The contract's name (`delta`, `theta`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Parameterization::Delta => "delta",
+            Parameterization::Theta => "theta",
+        }
+    }
+}
+
+impl std::fmt::Display for Parameterization {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Parameterization {
+    type Err = Error;
+
+    /// `delta` or `theta`, in any case.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] (`--parameterization`) for anything else.
+    fn from_str(s: &str) -> Result<Parameterization> {
+        match s.to_ascii_lowercase().as_str() {
+            "delta" => Ok(Parameterization::Delta),
+            "theta" => Ok(Parameterization::Theta),
+            other => Err(Error::option(
+                "--parameterization",
+                format!("expected delta or theta, found \"{other}\""),
+            )),
+        }
+    }
+}
+
+/// Which observed variables are ordered categorical (lavaan `ordered =`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Ordered {
+    /// None: every indicator is continuous.
+    #[default]
+    None,
+    /// Every observed variable of the model.
+    All,
+    /// These observed variables.
+    Items(Vec<String>),
+}
+
+impl Ordered {
+    /// Whether no variable is ordered.
+    pub fn is_none(&self) -> bool {
+        match self {
+            Ordered::None => true,
+            Ordered::All => false,
+            Ordered::Items(v) => v.is_empty(),
+        }
+    }
+
+    /// Whether observed variable `name` is ordered.
+    pub fn contains(&self, name: &str) -> bool {
+        match self {
+            Ordered::None => false,
+            Ordered::All => true,
+            Ordered::Items(v) => v.iter().any(|x| x == name),
+        }
+    }
+}
+
+impl std::fmt::Display for Ordered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ordered::None => Ok(()),
+            Ordered::All => f.write_str("all"),
+            Ordered::Items(v) => f.write_str(&v.join(",")),
+        }
+    }
+}
+
+impl std::str::FromStr for Ordered {
+    type Err = Error;
+
+    /// `all`, or a comma-separated list of observed variables.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] (`--ordered`) for an empty list or an empty name.
+    fn from_str(s: &str) -> Result<Ordered> {
+        let t = s.trim();
+        if t.eq_ignore_ascii_case("all") {
+            return Ok(Ordered::All);
+        }
+        let items: Vec<String> = t.split(',').map(|x| x.trim().to_string()).collect();
+        if t.is_empty() || items.iter().any(String::is_empty) {
+            return Err(Error::option(
+                "--ordered",
+                format!("expected all or a comma-separated list of items, found \"{s}\""),
+            ));
+        }
+        Ok(Ordered::Items(items))
+    }
+}
+
+/// What to do with missing answers (lavaan `missing =`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingData {
+    /// Drop every row with a missing answer on a model variable (lavaan's default).
+    #[default]
+    Listwise,
+    /// Full-information maximum likelihood: every row with at least one observed model
+    /// variable contributes the likelihood of what it observed (lavaan `missing = "ml"`).
+    Fiml,
+}
+
+impl MissingData {
+    /// The contract's name (`listwise`, `fiml`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            MissingData::Listwise => "listwise",
+            MissingData::Fiml => "fiml",
+        }
+    }
+}
+
+impl std::fmt::Display for MissingData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for MissingData {
+    type Err = Error;
+
+    /// `listwise` or `fiml` (also lavaan's `ml`), in any case.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] (`--missing-data`) for anything else.
+    fn from_str(s: &str) -> Result<MissingData> {
+        match s.to_ascii_lowercase().as_str() {
+            "listwise" => Ok(MissingData::Listwise),
+            "fiml" | "ml" => Ok(MissingData::Fiml),
+            other => Err(Error::option(
+                "--missing-data",
+                format!("expected listwise or fiml, found \"{other}\""),
             )),
         }
     }
@@ -121,8 +310,14 @@ impl std::str::FromStr for Estimator {
 /// Options of [`cfa`]; `Default` is lavaan 0.6.14's `cfa()` default (ML, no equalities).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CfaOptions {
-    /// ML or MLR.
+    /// The estimator; with ordered items a least-squares one (WLSMV by default, as lavaan).
     pub estimator: Estimator,
+    /// Ordered-categorical indicators (lavaan `ordered =`).
+    pub ordered: Ordered,
+    /// Scaling of ordered indicators (delta or theta).
+    pub parameterization: Parameterization,
+    /// Missing answers: listwise deletion or FIML.
+    pub missing: MissingData,
     /// Cross-group equalities (multi-group models only).
     pub group_equal: Vec<GroupEqual>,
     /// Compute modification indices.
@@ -143,6 +338,9 @@ impl Default for CfaOptions {
     fn default() -> Self {
         CfaOptions {
             estimator: Estimator::Ml,
+            ordered: Ordered::None,
+            parameterization: Parameterization::Delta,
+            missing: MissingData::Listwise,
             group_equal: Vec::new(),
             modification_indices: false,
             validity: false,
@@ -158,8 +356,28 @@ impl CfaOptions {
     /// Checks the options before any numerics run.
     ///
     /// # Errors
-    /// [`Error::InvalidOption`] for a non-positive tolerance, no iterations, or a level outside (0, 1).
+    /// [`Error::InvalidOption`] for a non-positive tolerance, no iterations, a level outside
+    /// (0, 1), an estimator that does not go with the data's treatment (ML/MLR with ordered items,
+    /// FIML with a least-squares estimator).
     pub fn validate(&self) -> Result<()> {
+        if !self.ordered.is_none() && !self.estimator.is_least_squares() {
+            return Err(Error::option(
+                "--estimator",
+                format!(
+                    "ordered items are fitted by wlsmv, dwls, ulsmv or uls (as lavaan), not {}",
+                    self.estimator
+                ),
+            ));
+        }
+        if self.missing == MissingData::Fiml && self.estimator.is_least_squares() {
+            return Err(Error::option(
+                "--missing-data",
+                format!(
+                    "fiml is a likelihood method: use --estimator ml or mlr, not {} (with ordered items, missing answers are handled pairwise)",
+                    self.estimator
+                ),
+            ));
+        }
         if !(self.tol.is_finite() && self.tol > 0.0) {
             return Err(Error::option(
                 "--tol",
@@ -775,6 +993,12 @@ fn run(
     opts: &CfaOptions,
 ) -> Result<CfaResult> {
     opts.validate()?;
+    if !opts.ordered.is_none() || opts.estimator.is_least_squares() {
+        return categorical::fit(data, groups, model, opts);
+    }
+    if opts.missing == MissingData::Fiml {
+        return fiml::fit(data, groups, model, opts);
+    }
     let probe = partable::build(model, &PartableOptions::default())?;
     let (stats, mut warnings) =
         sample_stats(data, &probe.ov, groups, opts.estimator == Estimator::Mlr)?;
@@ -812,8 +1036,11 @@ pub(crate) fn fit_stats(
         warns.push(w);
     }
     let n = stats.ntotal as f64;
+    // the least-squares estimators never reach here (see `run`, `categorical`)
     let (vcov, robust) = match opts.estimator {
-        Estimator::Ml => (f.info_inv.as_ref().map(|i| i / n), None),
+        Estimator::Ml | Estimator::Wlsmv | Estimator::Dwls | Estimator::Ulsmv | Estimator::Uls => {
+            (f.info_inv.as_ref().map(|i| i / n), None)
+        }
         Estimator::Mlr => {
             let r = robust::robust(&f, stats)?;
             if r.vcov.is_none() && f.info_inv.is_some() {
@@ -996,13 +1223,13 @@ pub(crate) fn fit_measures(
             rmsea: standard.rmsea,
             rmsea_ci: standard.rmsea_ci,
             srmr,
-            aic,
-            bic,
-            loglik,
+            aic: Some(aic),
+            bic: Some(bic),
+            loglik: Some(loglik),
             npar,
             baseline_chisq: bchisq,
             baseline_df: bdf,
-            loglik_h1,
+            loglik_h1: Some(loglik_h1),
             scaling_factor: None,
             baseline_scaling_factor: None,
             standard: None,
@@ -1031,13 +1258,13 @@ pub(crate) fn fit_measures(
                 rmsea: fit::rmsea(chisq, dff, n, groups, c),
                 rmsea_ci: fit::rmsea_ci(scaled_chisq, dff, n, groups, c, level),
                 srmr,
-                aic,
-                bic,
-                loglik,
+                aic: Some(aic),
+                bic: Some(bic),
+                loglik: Some(loglik),
                 npar,
                 baseline_chisq: scaled_b,
                 baseline_df: bdf,
-                loglik_h1,
+                loglik_h1: Some(loglik_h1),
                 scaling_factor: Some(c),
                 baseline_scaling_factor: r.baseline_scaling,
                 standard: Some(standard),

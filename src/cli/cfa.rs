@@ -20,9 +20,23 @@ pub struct Args {
     /// The model, in lavaan syntax (`F =~ a + b + c`, `a ~~ b`, `Y ~ F`, `1*a`, `#` comments).
     #[arg(long)]
     model: Option<PathBuf>,
-    /// Estimator: ml (expected-information standard errors) or mlr (robust, Yuan-Bentler test).
-    #[arg(long, default_value = "ml")]
-    estimator: String,
+    /// Estimator: ml (expected-information standard errors; observed with --missing-data fiml),
+    /// mlr (robust, Yuan-Bentler test), or with ordered items wlsmv (the default then), dwls,
+    /// ulsmv, uls. Default: ml, or wlsmv with --ordered.
+    #[arg(long)]
+    estimator: Option<String>,
+    /// Ordered-categorical items: all, or a comma-separated list (thresholds and polychoric
+    /// correlations, least-squares estimation as lavaan's ordered =).
+    #[arg(long)]
+    ordered: Option<String>,
+    /// With --ordered: delta (latent responses with unit variance; the default) or theta
+    /// (residual variances of ordered items fixed to 1).
+    #[arg(long)]
+    parameterization: Option<String>,
+    /// Missing answers: listwise (drop incomplete rows; the default) or fiml (full-information
+    /// maximum likelihood, every answer used; lavaan's missing = "ml").
+    #[arg(long)]
+    missing_data: Option<String>,
     /// Print the model built from --instrument (lavaan syntax) and stop.
     #[arg(long)]
     print_model: bool,
@@ -56,7 +70,19 @@ impl Args {
         Ok(CfaRequest {
             data: self.data.request()?,
             model: self.model.clone().map(ModelSource::File),
-            estimator: Some(self.estimator.parse()?),
+            estimator: self.estimator.as_deref().map(str::parse).transpose()?,
+            ordered: self
+                .ordered
+                .as_deref()
+                .map(str::parse)
+                .transpose()?
+                .unwrap_or_default(),
+            parameterization: self
+                .parameterization
+                .as_deref()
+                .map(str::parse)
+                .transpose()?,
+            missing_data: self.missing_data.as_deref().map(str::parse).transpose()?,
             mi: self.mi,
             mi_min: self.mi_min,
             group: self.group.clone(),

@@ -46,12 +46,14 @@ impl Report for CfaOutput {
             opt(f.rmsea_ci.map(|c| c[1]), 3),
             num(f.srmr, 3),
         ));
-        summary.push(format!(
-            "logLik = {}, AIC = {}, BIC = {}",
-            num(f.loglik, 3),
-            num(f.aic, 3),
-            num(f.bic, 3)
-        ));
+        if let (Some(l), Some(a), Some(b)) = (f.loglik, f.aic, f.bic) {
+            summary.push(format!(
+                "logLik = {}, AIC = {}, BIC = {}",
+                num(l, 3),
+                num(a, 3),
+                num(b, 3)
+            ));
+        }
         let multi = !r.groups.is_empty();
         let mut columns: Vec<String> = Vec::new();
         if multi {
