@@ -141,6 +141,61 @@ fn the_same_seed_gives_the_same_study() {
 }
 
 #[test]
+fn missing_answers_blank_cells_and_change_nothing_else() {
+    let full = load_model(MODEL, std::path::Path::new("model.toml")).unwrap();
+    let holes = load_model(
+        &format!("{MODEL}\n[missing]\nrate = 0.1\n"),
+        std::path::Path::new("model.toml"),
+    )
+    .unwrap();
+    let a = full
+        .compile()
+        .unwrap()
+        .generate(3, &[20, 20], [4, 8], 1.0)
+        .unwrap();
+    let b = holes
+        .compile()
+        .unwrap()
+        .generate(3, &[20, 20], [4, 8], 1.0)
+        .unwrap();
+    let (mut cells, mut blank) = (0usize, 0usize);
+    for (rows_a, rows_b, lead) in [
+        (&a.leader_rows, &b.leader_rows, 5),
+        (&a.member_rows, &b.member_rows, 3),
+    ] {
+        assert_eq!(rows_a.len(), rows_b.len());
+        for (ra, rb) in rows_a.iter().zip(rows_b) {
+            assert_eq!(
+                ra[..lead],
+                rb[..lead],
+                "identifying columns are never blank"
+            );
+            for (x, y) in ra.iter().zip(rb).skip(lead) {
+                cells += 1;
+                if y.is_empty() {
+                    blank += 1;
+                } else {
+                    assert_eq!(x, y, "an answer left in place is unchanged");
+                }
+            }
+        }
+    }
+    let share = blank as f64 / cells as f64;
+    // binomial sd of the share: sqrt(.1 .9 / cells) < .004 here
+    assert!(
+        (share - 0.1).abs() < 0.015,
+        "blank share {share} of {cells}"
+    );
+    let bad = load_model(
+        &format!("{MODEL}\n[missing]\nrate = 0.7\n"),
+        std::path::Path::new("model.toml"),
+    )
+    .unwrap();
+    let err = bad.compile().unwrap_err().to_string();
+    assert!(err.contains("missing.rate"), "{err}");
+}
+
+#[test]
 fn the_example_study_is_valid_and_reproducible() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = common::run_in(

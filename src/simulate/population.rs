@@ -49,6 +49,9 @@ pub struct PopulationModel {
     /// Rater effects.
     #[serde(default)]
     pub raters: RaterModel,
+    /// Missing answers (none by default).
+    #[serde(default)]
+    pub missing: MissingModel,
     /// Standardised effects: outcome `instrument:subscale` → predictor `instrument:subscale` → β.
     #[serde(default)]
     pub effects: BTreeMap<String, BTreeMap<String, f64>>,
@@ -129,6 +132,23 @@ pub struct RaterModel {
     /// Leaders' self-rating bias, in latent sd units.
     #[serde(default)]
     pub self_bias: f64,
+}
+
+/// Missing answers: each answer of every rating (self, observer, member) is left blank with
+/// probability `rate`, independently (missing completely at random, Rubin 1976).
+///
+/// The blanks are drawn from their own ChaCha8 streams ($2^{32} + g$ for group $g$), after and
+/// apart from everything else, so a study with `rate = 0` is the study without the setting, and
+/// raising the rate only blanks answers: every other number stays as it was.
+///
+/// # Reference
+/// Rubin, D. B. (1976). Inference and missing data. *Biometrika*, 63(3), 581–592.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MissingModel {
+    /// Probability that an answer is missing, in [0, 0.5).
+    #[serde(default)]
+    pub rate: f64,
 }
 
 /// Power-analysis grid and analysis, read by `trustscale power`.
@@ -241,6 +261,15 @@ impl PopulationModel {
             return Err(Error::option(
                 "design.raters",
                 "expected [min, max] with 1 <= min <= max",
+            ));
+        }
+        if !(self.missing.rate >= 0.0 && self.missing.rate < 0.5) {
+            return Err(Error::option(
+                "missing.rate",
+                format!(
+                    "expected a probability in [0, 0.5), found {}",
+                    self.missing.rate
+                ),
             ));
         }
         let r = &self.raters;
@@ -420,6 +449,35 @@ fn lower_times(l: &DMatrix<f64>, z: &[f64]) -> Vec<f64> {
         .collect()
 }
 
+/// Leaves answers blank with probability `rate` (see [`MissingModel`]): the answer cells of the
+/// leader rows (after their `lead` identifying columns), then of the member rows, in order, each
+/// with one uniform draw from stream $2^{32} + g$.
+fn blank_answers(
+    rate: f64,
+    seed: u64,
+    g: usize,
+    lead: usize,
+    leader_rows: &mut [Vec<String>],
+    member_lead: usize,
+    member_rows: &mut [Vec<String>],
+) {
+    if rate <= 0.0 {
+        return;
+    }
+    let mut rng = stream(seed, (1u64 << 32) + g as u64);
+    let mut blank = |rows: &mut [Vec<String>], skip: usize| {
+        for row in rows.iter_mut() {
+            for cell in row.iter_mut().skip(skip) {
+                if uniform_open(&mut rng) < rate {
+                    cell.clear();
+                }
+            }
+        }
+    };
+    blank(leader_rows, lead);
+    blank(member_rows, member_lead);
+}
+
 /// Numbers in CSV form (integers without a decimal point).
 fn cell(v: f64) -> String {
     format!("{v}")
@@ -473,6 +531,15 @@ impl Compiled {
                     mrow.extend(gd.members[r * ng..(r + 1) * ng].iter().map(|v| cell(*v)));
                     mrows.push(mrow);
                 }
+                blank_answers(
+                    self.model.missing.rate,
+                    seed,
+                    g,
+                    5,
+                    &mut lrows,
+                    3,
+                    &mut mrows,
+                );
                 let truth = GroupTruth {
                     group: gid.clone(),
                     arena: arena.to_string(),
