@@ -50,6 +50,7 @@
 //!   invariance. *Structural Equation Modeling*, 14(3), 464–504.
 
 pub mod categorical;
+pub mod choice;
 pub mod estimate;
 pub mod fiml;
 pub mod fit;
