@@ -691,7 +691,7 @@ pub(crate) fn std_all(
         Op::Regress => est * sd(rhs)? / sd(lhs)?,
         Op::Covary if lhs == rhs => est / sd(lhs)?.powi(2),
         Op::Covary => est / (own_var(lhs)? * own_var(rhs)?),
-        Op::Intercept => est / sd(lhs)?,
+        Op::Intercept | Op::Threshold => est / sd(lhs)?,
     };
     out.is_finite().then_some(out)
 }
@@ -1026,6 +1026,7 @@ pub(crate) fn fit_stats(
                 Vec::new()
             },
             fixed_x: opts.fixed_x,
+            ..PartableOptions::default()
         },
     )?;
     let f = fit_partable(pt, stats, opts)?;
@@ -1233,6 +1234,8 @@ pub(crate) fn fit_measures(
             scaling_factor: None,
             baseline_scaling_factor: None,
             standard: None,
+            shift: None,
+            baseline_shift: None,
             scaled: None,
         },
         Some((r, c)) => {
@@ -1268,6 +1271,8 @@ pub(crate) fn fit_measures(
                 scaling_factor: Some(c),
                 baseline_scaling_factor: r.baseline_scaling,
                 standard: Some(standard),
+                shift: None,
+                baseline_shift: None,
                 scaled: Some(scaled),
             }
         }
