@@ -129,10 +129,12 @@ pub(crate) fn inference(inp: &Input) -> Inference {
             .sum();
         (ss / (p * (p + 1.0) / 2.0)).sqrt()
     };
+    // Gamma W D and (WD)' Gamma (WD): the sandwich and the traces of U Gamma need only these
+    let g1 = inp.gamma * &wd;
+    let m1 = wd.transpose() * &g1;
     let vcov = a_inv.as_ref().map(|ai| {
         if inp.robust {
-            let mid = wd.transpose() * inp.gamma * &wd;
-            ai * mid * ai / n1
+            ai * &m1 * ai / n1
         } else {
             ai / n1
         }
@@ -167,14 +169,26 @@ pub(crate) fn inference(inp: &Input) -> Inference {
             },
         };
     };
-    // scaled-shifted test: U = W - W D A^-1 D' W
-    let mut u = -(&wd * &ai * wd.transpose());
+    // scaled-shifted test, U = W - W D A^-1 D' W, without forming U:
+    // tr(U G) = tr(W G) - tr(A^-1 M1), tr((U G)^2) = tr(W G W G) - 2 tr(A^-1 M2) + tr((A^-1 M1)^2)
+    // with M1 = (WD)' G (WD), M2 = (G W D)' W (G W D)
+    let mut wg1 = g1.clone();
     for (i, w) in inp.w.iter().enumerate() {
-        u[(i, i)] += w;
+        wg1.row_mut(i).scale_mut(*w);
     }
-    let ug = &u * inp.gamma;
-    let tr_ug = ug.trace();
-    let tr_ug2 = ug.component_mul(&ug.transpose()).sum();
+    let m2 = g1.transpose() * &wg1;
+    let am1 = &ai * &m1;
+    let mut tr_wg = 0.0;
+    let mut tr_wgwg = 0.0;
+    for j in 0..m {
+        tr_wg += inp.w[j] * inp.gamma[(j, j)];
+        for i in 0..m {
+            let g = inp.gamma[(i, j)];
+            tr_wgwg += inp.w[i] * inp.w[j] * g * g;
+        }
+    }
+    let tr_ug = tr_wg - am1.trace();
+    let tr_ug2 = tr_wgwg - 2.0 * (&ai * &m2).trace() + am1.component_mul(&am1.transpose()).sum();
     let sa = (df / tr_ug2).sqrt();
     let sb = df - sa * tr_ug;
     let t_ss = sa * t + sb;
@@ -200,23 +214,27 @@ pub(crate) fn inference(inp: &Input) -> Inference {
             let ld_r = logdet(inp.r);
             let t3 = n * (logdet(inp.c) + (inp.r * &ci).trace() - ld_r - p as f64);
             let t3b = -n * ld_r;
+            // c = tr(V M G_r M')/df with M = I - E Z', E = D_r A^-1, Z = W_r D_r:
+            // tr(V G_r) - 2 tr(V E K') + tr(V E (Z'K) E'), K = G_r Z
             let dr = d.rows(nt, np).into_owned();
-            let mut wr_dr = dr.clone();
+            let mut z = dr.clone();
             for k in 0..np {
-                wr_dr.row_mut(k).scale_mut(inp.w[nt + k]);
+                z.row_mut(k).scale_mut(inp.w[nt + k]);
             }
-            let mut mm = -(&dr * &ai * wr_dr.transpose());
-            for k in 0..np {
-                mm[(k, k)] += 1.0;
-            }
+            let gr = inp.gamma.view((nt, nt), (np, np)).into_owned();
             let mut v = DMatrix::<f64>::zeros(np, np);
-            for (x, &(i, j)) in inp.layout.pairs.iter().enumerate() {
-                for (y, &(k, l)) in inp.layout.pairs.iter().enumerate() {
+            for (y, &(k, l)) in inp.layout.pairs.iter().enumerate() {
+                for (x, &(i, j)) in inp.layout.pairs.iter().enumerate() {
                     v[(x, y)] = ci[(i, k)] * ci[(j, l)] + ci[(i, l)] * ci[(j, k)];
                 }
             }
-            let gr = inp.gamma.view((nt, nt), (np, np)).into_owned();
-            let c3 = (mm.transpose() * v * &mm * &gr).trace() / df;
+            let e = &dr * &ai;
+            let kk = &gr * &z;
+            let ve = &v * &e;
+            let es = &e * (z.transpose() * &kk);
+            let c3 = (v.component_mul(&gr).sum() - 2.0 * ve.component_mul(&kk).sum()
+                + ve.component_mul(&es).sum())
+                / df;
             let c3b = gr.trace() / dfb;
             (
                 fit::cfi(t3, df, t3b, dfb, c3, c3b),

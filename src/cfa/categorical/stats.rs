@@ -170,6 +170,8 @@ pub(crate) struct PairFit {
     /// $A_{21}$ entries for the thresholds of the first and second item.
     pub a21_i: Vec<f64>,
     pub a21_j: Vec<f64>,
+    /// The two-way table (row-major $K_i \times K_j$).
+    pub table: Vec<f64>,
     /// Empty cells in the table.
     pub empty: usize,
     pub converged: bool,
@@ -315,6 +317,7 @@ pub(crate) fn fit_pair(ti: &[f64], tj: &[f64], table: &[f64]) -> PairFit {
         a22,
         a21_i,
         a21_j,
+        table: table.to_vec(),
         empty,
         converged,
     }
@@ -332,8 +335,10 @@ pub(crate) struct OrderedStats {
     pub warnings: Vec<Warning>,
 }
 
-/// Rows per block of the cross-product pass.
-const PANEL: usize = 64;
+/// Cases per panel of the cross-product pass.
+const PANEL: usize = 128;
+/// Columns per block of the correlation scores in the panel products.
+const COL_BLOCK: usize = 96;
 /// Fixed number of blocks the cases are split into (independent of the thread count).
 const BLOCKS: usize = 16;
 
@@ -425,8 +430,8 @@ pub(crate) fn ordered_stats(
     let nt = layout.nth_total;
     let m = layout.nstat();
     let inner = score_cross_products(ord, layout, &tsc, &fits);
-    // B^-1 (module docs)
-    let mut binv = DMatrix::<f64>::zeros(m, m);
+    // B^-1 (module docs), row by row: (column, value)
+    let mut binv: Vec<Vec<(usize, f64)>> = vec![Vec::new(); m];
     let mut a11_inv: Vec<DMatrix<f64>> = Vec::with_capacity(p);
     for j in 0..p {
         let k = ord.ncat(j);
@@ -450,29 +455,45 @@ pub(crate) fn ordered_stats(
             )
         })?;
         let o = layout.th_start[j];
-        binv.view_mut((o, o), (nth, nth)).copy_from(&inv);
+        for x in 0..nth {
+            binv[o + x] = (0..nth).map(|y| (o + y, inv[(x, y)])).collect();
+        }
         a11_inv.push(inv);
     }
     for (mm, &(i, j)) in layout.pairs.iter().enumerate() {
         let f = &fits[mm];
         let r = nt + mm;
         let d = 1.0 / f.a22;
-        binv[(r, r)] = d;
+        let mut row = Vec::with_capacity(f.a21_i.len() + f.a21_j.len() + 1);
         for (item, a21) in [(i, &f.a21_i), (j, &f.a21_j)] {
             let o = layout.th_start[item];
             let inv = &a11_inv[item];
             for c in 0..a21.len() {
                 let v: f64 = (0..a21.len()).map(|k| a21[k] * inv[(k, c)]).sum();
-                binv[(r, o + c)] = -d * v;
+                row.push((o + c, -d * v));
             }
         }
+        row.push((r, d));
+        binv[r] = row;
     }
-    let gamma = {
-        let left = &binv * &inner;
-        let mut g = &left * binv.transpose();
-        g *= n as f64;
-        (&g + g.transpose()) * 0.5
-    };
+    // Gamma = n B^-1 X B^-T with the sparse rows of B^-1: Y = B^-1 X column by column, then
+    // Gamma[:, r] = sum over row r of B^-1 of v Y[:, c]
+    let mut y = DMatrix::<f64>::zeros(m, m);
+    for col in 0..m {
+        let x = inner.column(col);
+        let mut out = y.column_mut(col);
+        for (r, row) in binv.iter().enumerate() {
+            out[r] = row.iter().map(|&(c, v)| v * x[c]).sum();
+        }
+    }
+    let mut gamma = DMatrix::<f64>::zeros(m, m);
+    for (r, row) in binv.iter().enumerate() {
+        let mut out = gamma.column_mut(r);
+        for &(c, v) in row {
+            out.axpy(v * n as f64, &y.column(c), 1.0);
+        }
+    }
+    let gamma = (&gamma + gamma.transpose()) * 0.5;
     let mut s = Vec::with_capacity(m);
     for t in &tau {
         s.extend_from_slice(t);
@@ -486,7 +507,10 @@ pub(crate) fn ordered_stats(
     })
 }
 
-/// $\sum_i s_is_i^\top$ in one parallel pass (module docs).
+/// $\sum_i s_is_i^\top$ in one parallel pass (module docs): the correlation-score block by
+/// panel products (lower block triangle only), the threshold-by-correlation block from the
+/// sums of correlation scores per item category, and the threshold block from the one- and
+/// two-way tables.
 fn score_cross_products(
     ord: &Ordinal,
     layout: &Layout,
@@ -494,17 +518,32 @@ fn score_cross_products(
     fits: &[PairFit],
 ) -> DMatrix<f64> {
     let (n, p) = (ord.n, ord.p);
-    let m = layout.nstat();
+    let np = layout.pairs.len();
     let nt = layout.nth_total;
-    let per_block = n.div_ceil(BLOCKS).max(1);
+    let m = layout.nstat();
     let ncat: Vec<usize> = (0..p).map(|j| ord.ncat(j)).collect();
-    let blocks: Vec<DMatrix<f64>> = ord
+    let mut cat_start = Vec::with_capacity(p);
+    let mut ncell = 0;
+    for &k in &ncat {
+        cat_start.push(ncell);
+        ncell += k;
+    }
+    // column blocks of the correlation scores (lower block triangle of the product)
+    let nblocks = np.div_ceil(COL_BLOCK).max(1);
+    let bounds: Vec<(usize, usize)> = (0..nblocks)
+        .map(|b| {
+            let lo = b * np / nblocks;
+            (lo, (b + 1) * np / nblocks - lo)
+        })
+        .collect();
+    let per_block = n.div_ceil(BLOCKS).max(1);
+    let parts: Vec<(DMatrix<f64>, Vec<f64>)> = ord
         .codes
         .par_chunks(per_block * p)
         .map(|block| {
-            let mut acc = DMatrix::<f64>::zeros(m, m);
-            // score panel: one column per case
-            let mut panel = DMatrix::<f64>::zeros(m, PANEL);
+            let mut cc = DMatrix::<f64>::zeros(np, np);
+            let mut vsum = vec![0.0; ncell * np];
+            let mut panel = DMatrix::<f64>::zeros(np, PANEL);
             for cases in block.chunks(PANEL * p) {
                 let nc = cases.len() / p;
                 if nc < PANEL {
@@ -512,25 +551,107 @@ fn score_cross_products(
                 }
                 let data = panel.as_mut_slice();
                 for (c, row) in cases.chunks_exact(p).enumerate() {
-                    let col = &mut data[c * m..(c + 1) * m];
-                    for j in 0..p {
-                        let nth = ncat[j] - 1;
-                        let o = layout.th_start[j];
-                        let cat = row[j] as usize;
-                        col[o..o + nth].copy_from_slice(&tsc[j][cat * nth..(cat + 1) * nth]);
-                    }
+                    let col = &mut data[c * np..(c + 1) * np];
                     for (mm, &(i, j)) in layout.pairs.iter().enumerate() {
-                        col[nt + mm] = fits[mm].score[row[i] as usize * ncat[j] + row[j] as usize];
+                        col[mm] = fits[mm].score[row[i] as usize * ncat[j] + row[j] as usize];
+                    }
+                    for j in 0..p {
+                        let o = (cat_start[j] + row[j] as usize) * np;
+                        for (v, x) in vsum[o..o + np].iter_mut().zip(col.iter()) {
+                            *v += x;
+                        }
                     }
                 }
-                acc.gemm(1.0, &panel, &panel.transpose(), 1.0);
+                for (bi, &(oi, si)) in bounds.iter().enumerate() {
+                    let left = panel.rows(oi, si);
+                    for &(oj, sj) in &bounds[..=bi] {
+                        let right = panel.rows(oj, sj).transpose();
+                        cc.view_mut((oi, oj), (si, sj))
+                            .gemm(1.0, &left, &right, 1.0);
+                    }
+                }
             }
-            acc
+            (cc, vsum)
         })
         .collect();
+    let mut cc = DMatrix::<f64>::zeros(np, np);
+    let mut vsum = vec![0.0; ncell * np];
+    for (c, v) in &parts {
+        cc += c;
+        for (a, b) in vsum.iter_mut().zip(v) {
+            *a += b;
+        }
+    }
     let mut inner = DMatrix::<f64>::zeros(m, m);
-    for b in &blocks {
-        inner += b;
+    // correlation block (only the lower block triangle was accumulated)
+    for (bi, &(oi, si)) in bounds.iter().enumerate() {
+        for &(oj, sj) in &bounds[..=bi] {
+            for x in oi..oi + si {
+                for z in oj..oj + sj {
+                    let v = cc[(x, z)];
+                    inner[(nt + x, nt + z)] = v;
+                    inner[(nt + z, nt + x)] = v;
+                }
+            }
+        }
+    }
+    // thresholds x correlations
+    for j in 0..p {
+        let nth = ncat[j] - 1;
+        for k in 0..nth {
+            let r = layout.th_start[j] + k;
+            for a in 0..ncat[j] {
+                let t = tsc[j][a * nth + k];
+                if t == 0.0 {
+                    continue;
+                }
+                let o = (cat_start[j] + a) * np;
+                for mm in 0..np {
+                    inner[(r, nt + mm)] += t * vsum[o + mm];
+                }
+            }
+            for mm in 0..np {
+                inner[(nt + mm, r)] = inner[(r, nt + mm)];
+            }
+        }
+    }
+    // thresholds x thresholds: one item from its counts, two from their table
+    for j in 0..p {
+        let nth = ncat[j] - 1;
+        let o = layout.th_start[j];
+        for a in 0..ncat[j] {
+            let t = &tsc[j][a * nth..(a + 1) * nth];
+            for x in 0..nth {
+                for z in 0..nth {
+                    inner[(o + x, o + z)] += ord.counts[j][a] * t[x] * t[z];
+                }
+            }
+        }
+    }
+    for (mm, &(i, j)) in layout.pairs.iter().enumerate() {
+        let (ni, nj) = (ncat[i] - 1, ncat[j] - 1);
+        let (oi, oj) = (layout.th_start[i], layout.th_start[j]);
+        let table = &fits[mm].table;
+        for a in 0..ncat[i] {
+            for b in 0..ncat[j] {
+                let f = table[a * ncat[j] + b];
+                if f == 0.0 {
+                    continue;
+                }
+                let ti = &tsc[i][a * ni..(a + 1) * ni];
+                let tj = &tsc[j][b * nj..(b + 1) * nj];
+                for x in 0..ni {
+                    for z in 0..nj {
+                        inner[(oi + x, oj + z)] += f * ti[x] * tj[z];
+                    }
+                }
+            }
+        }
+        for x in 0..ni {
+            for z in 0..nj {
+                inner[(oj + z, oi + x)] = inner[(oi + x, oj + z)];
+            }
+        }
     }
     inner
 }
