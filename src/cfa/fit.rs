@@ -79,16 +79,25 @@ pub struct FitMeasures {
     pub baseline_df: i64,
     /// Log-likelihood of the saturated model (null for least-squares estimators).
     pub loglik_h1: Option<f64>,
-    /// MLR: Yuan–Bentler (Mplus) scaling factor $c$ of the model.
+    /// MLR: Yuan–Bentler (Mplus) scaling factor $c$ of the model; WLSMV/ULSMV: the scaling
+    /// factor $c = 1/a$ of the scaled-shifted statistic (lavaan `chisq.scaling.factor`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scaling_factor: Option<f64>,
     /// MLR: scaling factor of the baseline model.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline_scaling_factor: Option<f64>,
-    /// MLR: the unscaled (ML) test and indices.
+    /// WLSMV/ULSMV: the shift $b$ of the scaled-shifted statistic $T_{ss} = T/c + b$ (lavaan
+    /// `shift.parameter`; `scaling_factor` is its $c$).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shift: Option<f64>,
+    /// WLSMV/ULSMV: the shift of the baseline model's scaled-shifted statistic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline_shift: Option<f64>,
+    /// MLR: the unscaled (ML) test and indices; WLSMV/ULSMV: the unscaled $T = (n-1)\hat F$
+    /// and its indices.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub standard: Option<StandardFit>,
-    /// MLR: lavaan's `.scaled` indices (scaled statistics in the plain formulas).
+    /// MLR, WLSMV, ULSMV: lavaan's `.scaled` indices (scaled statistics in the plain formulas).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scaled: Option<StandardFit>,
 }

@@ -692,7 +692,7 @@ pub(crate) fn std_all(
         Op::Regress => est * sd(rhs)? / sd(lhs)?,
         Op::Covary if lhs == rhs => est / sd(lhs)?.powi(2),
         Op::Covary => est / (own_var(lhs)? * own_var(rhs)?),
-        Op::Intercept => est / sd(lhs)?,
+        Op::Intercept | Op::Threshold => est / sd(lhs)?,
     };
     out.is_finite().then_some(out)
 }
@@ -1027,6 +1027,7 @@ pub(crate) fn fit_stats(
                 Vec::new()
             },
             fixed_x: opts.fixed_x,
+            ..PartableOptions::default()
         },
     )?;
     let f = fit_partable(pt, stats, opts)?;
@@ -1234,6 +1235,8 @@ pub(crate) fn fit_measures(
             scaling_factor: None,
             baseline_scaling_factor: None,
             standard: None,
+            shift: None,
+            baseline_shift: None,
             scaled: None,
         },
         Some((r, c)) => {
@@ -1269,6 +1272,8 @@ pub(crate) fn fit_measures(
                 scaling_factor: Some(c),
                 baseline_scaling_factor: r.baseline_scaling,
                 standard: Some(standard),
+                shift: None,
+                baseline_shift: None,
                 scaled: Some(scaled),
             }
         }

@@ -42,6 +42,9 @@ pub(crate) enum Mat {
     S,
     /// Intercepts and latent means.
     M,
+    /// Thresholds of ordered items: not part of the RAM matrices (the categorical stage
+    /// compares them with the sample thresholds directly).
+    Th,
 }
 
 /// Where one parameter-table row sits.
@@ -75,6 +78,11 @@ pub(crate) fn position(pt: &ParTable, lhs: &str, op: Op, rhs: &str) -> Option<Po
             mat: Mat::M,
             i: l,
             j: 0,
+        }),
+        Op::Threshold => Some(Pos {
+            mat: Mat::Th,
+            i: l,
+            j: super::syntax::threshold_number(rhs)?,
         }),
     }
 }
@@ -185,6 +193,7 @@ impl Model {
                     s[(pos.j, pos.i)] = v;
                 }
                 Mat::M => m[pos.i] = v,
+                Mat::Th => {}
             }
         }
         (a, s, m)
@@ -253,6 +262,7 @@ impl Model {
                 }
             }
             Mat::M => add_mu(gi),
+            Mat::Th => {}
         }
     }
 }

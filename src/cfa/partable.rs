@@ -18,6 +18,9 @@
 //!   the latent means of groups 2, 3, ... are freed, as lavaan does.
 //! - Rows sharing a label share one free parameter (an equality constraint); so do the loadings
 //!   (intercepts) of the groups under `group.equal`.
+//! - Ordered items (`ordered`): free thresholds `item | t1`, `item | t2`, ... listed after the
+//!   user's rows, intercepts fixed to 0, residual variances not free (see
+//!   [`PartableOptions::ordered`]).
 //!
 //! # Reference
 //! Rosseel, Y. (2012). lavaan: An R package for structural equation modeling. *Journal of
@@ -57,6 +60,11 @@ pub struct PartableOptions {
     pub group_equal: Vec<GroupEqual>,
     /// Fix the moments of exogenous observed covariates at their sample values (lavaan `fixed.x`).
     pub fixed_x: bool,
+    /// Ordered-categorical observed variables and their numbers of thresholds (categories
+    /// minus one): each gets threshold rows `t1`, `t2`, ... (free), a fixed intercept 0 and a
+    /// fixed residual variance (1 in the theta parameterization; in the delta
+    /// parameterization $1 -$ the explained variance, filled in after the fit).
+    pub ordered: Vec<(String, usize)>,
 }
 
 impl Default for PartableOptions {
@@ -66,7 +74,18 @@ impl Default for PartableOptions {
             meanstructure: false,
             group_equal: Vec::new(),
             fixed_x: true,
+            ordered: Vec::new(),
         }
+    }
+}
+
+impl PartableOptions {
+    /// The number of thresholds of `name` if it is ordered.
+    pub fn thresholds_of(&self, name: &str) -> Option<usize> {
+        self.ordered
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, k)| *k)
     }
 }
 
@@ -215,6 +234,33 @@ pub fn build(model: &ModelSyntax, opts: &PartableOptions) -> Result<ParTable> {
                 ),
             ));
         }
+        if s.op == Op::Threshold {
+            let k = super::syntax::threshold_number(&s.rhs).unwrap_or(0);
+            match opts.thresholds_of(&s.lhs) {
+                None => {
+                    return Err(err(
+                        s,
+                        format!(
+                            "\"{} | {}\": thresholds belong to ordered items, and \"{}\" is not ordered (see --ordered)",
+                            s.lhs, s.rhs, s.lhs
+                        ),
+                    ))
+                }
+                Some(nth) if k > nth => {
+                    return Err(err(
+                        s,
+                        format!(
+                            "\"{} | {}\": item \"{}\" has {} categories, so only t1 to t{nth}",
+                            s.lhs,
+                            s.rhs,
+                            s.lhs,
+                            nth + 1
+                        ),
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
         if s.op == Op::Measure && s.lhs == s.rhs {
             return Err(err(
                 s,
@@ -236,7 +282,9 @@ pub fn build(model: &ModelSyntax, opts: &PartableOptions) -> Result<ParTable> {
     }
     let indicators: Vec<String> = ov.clone();
     for s in st {
-        for n in [&s.lhs, &s.rhs] {
+        // the right-hand side of `x | t1` names a threshold, not a variable
+        let rhs = if s.op == Op::Threshold { "" } else { &s.rhs };
+        for n in [s.lhs.as_str(), rhs] {
             if !n.is_empty() && !is_lv(n) {
                 push_unique(&mut ov, n);
             }
@@ -336,9 +384,22 @@ pub fn build(model: &ModelSyntax, opts: &PartableOptions) -> Result<ParTable> {
                 false,
             );
         }
+        // thresholds of ordered items (lavaan lists them after the user's rows)
+        for v in &ov {
+            if let Some(nth) = opts.thresholds_of(v) {
+                for k in 1..=nth {
+                    let t = format!("t{k}");
+                    if !has_user(v, Op::Threshold, &t) {
+                        push(&mut rows, v, Op::Threshold, &t, false, None, None, false);
+                    }
+                }
+            }
+        }
         for v in ov.iter().filter(|v| !in_list(&ov_x, v)) {
             if !has_user(v, Op::Covary, v) {
-                push(&mut rows, v, Op::Covary, v, false, None, None, false);
+                // ordered items: the residual variance is not free (module docs)
+                let value = opts.thresholds_of(v).map(|_| 1.0);
+                push(&mut rows, v, Op::Covary, v, false, value, None, false);
             }
         }
         for v in &lv {
@@ -371,7 +432,9 @@ pub fn build(model: &ModelSyntax, opts: &PartableOptions) -> Result<ParTable> {
                     continue;
                 }
                 let exo = in_list(&ov_x, v);
-                push(&mut rows, v, Op::Intercept, "", false, None, None, exo);
+                // ordered items: intercept 0 (their thresholds carry the location)
+                let value = opts.thresholds_of(v).map(|_| 0.0);
+                push(&mut rows, v, Op::Intercept, "", false, value, None, exo);
             }
             let free_means = g > 1 && opts.group_equal.contains(&GroupEqual::Intercepts);
             for v in &lv {
@@ -488,6 +551,40 @@ mod tests {
     }
 
     #[test]
+    fn ordered_items_get_thresholds_fixed_intercepts_and_variances() {
+        // lavaan 0.6.14 parTable(cfa("f =~ x1 + x2 + x3", ordered = TRUE)) with 3, 3, 2
+        // categories: x1|t1 x1|t2 x2|t1 x2|t2 x3|t1 after the loadings; residual variances and
+        // intercepts of the items fixed
+        let m = parse("f =~ x1 + x2 + x3\nx2 | a*t2", "m").unwrap();
+        let pt = build(
+            &m,
+            &PartableOptions {
+                meanstructure: true,
+                ordered: vec![("x1".into(), 2), ("x2".into(), 2), ("x3".into(), 1)],
+                ..PartableOptions::default()
+            },
+        )
+        .unwrap();
+        let k = keys(&pt);
+        assert_eq!(
+            &k[..8],
+            &[
+                "f=~x1:0", "f=~x2:1", "f=~x3:2", "x2|t2:3", "x1|t1:4", "x1|t2:5", "x2|t1:6",
+                "x3|t1:7"
+            ]
+        );
+        assert!(k.contains(&"x1~~x1:0".to_string()) && k.contains(&"x1~1:0".to_string()));
+        assert_eq!(pt.nfree, 2 + 5 + 1);
+        let bad = parse("f =~ x1 + x2 + x3\nx3 | t2", "m").unwrap();
+        let opts = PartableOptions {
+            ordered: vec![("x1".into(), 2), ("x2".into(), 2), ("x3".into(), 1)],
+            ..PartableOptions::default()
+        };
+        let e = build(&bad, &opts).unwrap_err().to_string();
+        assert!(e.contains("only t1 to t1"), "{e}");
+    }
+
+    #[test]
     fn labels_and_group_equal_share_parameters() {
         let m = parse("f =~ x1 + a*x2 + a*x3", "m").unwrap();
         let pt = build(&m, &PartableOptions::default()).unwrap();
@@ -499,6 +596,7 @@ mod tests {
             meanstructure: true,
             group_equal: eq,
             fixed_x: true,
+            ..PartableOptions::default()
         };
         let conf = build(&m, &opts(vec![])).unwrap();
         let metric = build(&m, &opts(vec![GroupEqual::Loadings])).unwrap();

@@ -6,9 +6,10 @@
 //! model     := (statement (newline | ';'))*
 //! statement := names op terms
 //! names     := name ('+' name)*
-//! op        := '=~' | '~~' | '~'
+//! op        := '=~' | '~~' | '~' | '|'
 //! terms     := term ('+' term)*
 //! term      := (modifier '*')* (name | '1')          ('1' only after '~': an intercept)
+//!                                                    (after '|' the names are t1, t2, ...: thresholds)
 //! modifier  := number | 'NA' | name                  (fixed value, free, label)
 //! ```
 //! `#` (and `!`) start a comment that runs to the end of the line. A statement continues on
@@ -23,7 +24,7 @@
 //! lavaan 0.6.14 `lavParseModelString()`: same operators, modifiers and multi-line rule.
 //!
 //! # Deviations
-//! - Only `=~`, `~~`, `~` and `~ 1` are understood; lavaan's `:=`, `==`, `<`, `>`, `|`, `<~`,
+//! - Only `=~`, `~~`, `~`, `~ 1` and `|` (thresholds) are understood; lavaan's `:=`, `==`, `<`, `>`, `<~`,
 //!   `%~~%`, `efa()`, `start()`, `c()` and other modifier functions give a syntax error naming
 //!   the position, instead of being silently ignored.
 //! - lavaan ignores a line without an operator with a warning (our reference cases begin with a
@@ -47,6 +48,9 @@ pub enum Op {
     /// `~1`: an intercept (or a latent mean).
     #[serde(rename = "~1")]
     Intercept,
+    /// `|`: a threshold of an ordered item (`x1 | t1 + t2`; `rhs` is `t1`, `t2`, ...).
+    #[serde(rename = "|")]
+    Threshold,
 }
 
 impl Op {
@@ -57,6 +61,7 @@ impl Op {
             Op::Covary => "~~",
             Op::Regress => "~",
             Op::Intercept => "~1",
+            Op::Threshold => "|",
         }
     }
 }
@@ -171,6 +176,9 @@ fn tokenize(text: &str, cx: &Ctx) -> Result<Vec<Token>> {
                 i += 2;
             } else if c == '~' {
                 push(&mut out, Tok::Op(Op::Regress), "~".into());
+                i += 1;
+            } else if c == '|' {
+                push(&mut out, Tok::Op(Op::Threshold), "|".into());
                 i += 1;
             } else if c == '+' {
                 push(&mut out, Tok::Plus, "+".into());
@@ -455,6 +463,13 @@ fn parse_statement(st: &[Token], cx: &Ctx, out: &mut Vec<Statement>) -> Result<(
             }
         }
         let (rhs, line, col) = target;
+        if op == Op::Threshold && threshold_number(&rhs).is_none() {
+            return Err(cx.err(
+                line,
+                col,
+                format!("expected a threshold name t1, t2, ... after \"|\", found \"{rhs}\""),
+            ));
+        }
         let this_op = if rhs.is_empty() { Op::Intercept } else { op };
         for l in &lhs {
             out.push(Statement {
@@ -493,6 +508,12 @@ fn parse_statement(st: &[Token], cx: &Ctx, out: &mut Vec<Statement>) -> Result<(
         }
     }
     Ok(())
+}
+
+/// The 1-based number $k$ of a threshold name `tk` (`t1` is 1), `None` for anything else.
+pub fn threshold_number(name: &str) -> Option<usize> {
+    let k: usize = name.strip_prefix('t')?.parse().ok()?;
+    (k >= 1 && !name[1..].starts_with('0')).then_some(k)
 }
 
 #[cfg(test)]
@@ -549,5 +570,19 @@ mod tests {
         assert!(e("x1 x2").contains("line 1, column 1: expected an operator"));
         assert!(e("f =~ start(0.5)*x1").contains("line 1, column 6"));
         assert!(e("# nothing").contains("expected at least one statement"));
+        assert!(e("x1 | t1 + u2").contains("line 1, column 11: expected a threshold name"));
+    }
+
+    #[test]
+    fn parse_thresholds() {
+        let m = parse("f =~ x1 + x2\nx1 | t1 + a*t2 + 0.5*t3", "m").unwrap();
+        let st = &m.statements;
+        assert_eq!(st.len(), 5);
+        assert_eq!(st[2].op, Op::Threshold);
+        assert_eq!((st[2].lhs.as_str(), st[2].rhs.as_str()), ("x1", "t1"));
+        assert_eq!(st[3].label.as_deref(), Some("a"));
+        assert_eq!(st[4].fixed, Some(0.5));
+        assert_eq!(threshold_number("t12"), Some(12));
+        assert_eq!(threshold_number("t0"), None);
     }
 }

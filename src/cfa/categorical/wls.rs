@@ -1,0 +1,351 @@
+//! Step 3 of the two-step estimation: the structured model for the latent responses $y^*$,
+//! its implied thresholds and correlations, their derivatives, and the (diagonally) weighted
+//! least-squares fit by Gauss–Newton.
+//!
+//! # Formula
+//! The RAM matrices (see [`crate::cfa::model`]) give the covariance matrix $\Sigma^*$ and means
+//! $\mu^*$ of $y^*$. With the scale $\Delta_j = 1$ (delta parameterization, where
+//! $\operatorname{Var}(y^*_j) = 1$ and the residual variance is $1 -$ the explained variance) or
+//! $\Delta_j = (\Sigma^*_{jj})^{-1/2}$ (theta parameterization, residual variances fixed to 1),
+//! the model-implied statistics are
+//! $$\sigma_{\tau_{jk}}(\theta) = \Delta_j(\tau_{jk} - \mu^*_j),\qquad
+//!   \sigma_{ij}(\theta) = \Delta_i\Delta_j\Sigma^*_{ij}\quad(i > j).$$
+//! Their Jacobian $D = \partial\sigma/\partial\theta^\top$ follows by the chain rule from the
+//! rank-two derivatives of $\Sigma^*$, with
+//! $\partial\Delta_j = -\tfrac12\Delta_j^3\\,\partial\Sigma^*_{jj}$ in the theta
+//! parameterization. The estimates minimise
+//! $$F(\theta) = (s - \sigma(\theta))^\top W (s - \sigma(\theta)),$$
+//! $W = \operatorname{diag}(\Gamma)^{-1}$ (DWLS, WLSMV) or $I$ (ULS, ULSMV), by Gauss–Newton
+//! steps $\delta = (D^\top W D)^{-1} D^\top W (s - \sigma)$, halved until $F$ decreases, until
+//! the largest element of the gradient $-2D^\top W(s-\sigma)$ is below the tolerance. With
+//! large residuals Gauss–Newton converges only linearly; when an iteration reduces the
+//! gradient by less than a factor 4, Newton steps take over, with the Hessian of $F$ from
+//! central differences of the analytic gradient.
+//!
+//! # Reference
+//! Muthén, B., du Toit, S. H. C., & Spisic, D. (1997). *Robust inference using weighted least
+//! squares and quadratic estimating equations in latent variable modeling with categorical and
+//! continuous outcomes*. Unpublished technical report.
+//!
+//! # Peer
+//! lavaan 0.6.14 `lav_model_objective()` (DWLS/ULS) and `computeDelta()` with ordered
+//! indicators; reference cases 29 (delta) and 30 (theta).
+//!
+//! # Deviations
+//! lavaan minimises with `nlminb` and stops at a relative change of $10^{-10}$ in $F$; the
+//! Gauss–Newton iterations here stop at a gradient below $10^{-9}$, so the estimates agree to
+//! about $10^{-6}$.
+
+use super::Layout;
+use crate::cfa::model::{Implied, Mat, Model};
+use nalgebra::{DMatrix, DVector};
+
+/// The weighted least-squares problem of one group.
+#[derive(Debug, Clone)]
+pub(crate) struct WlsProblem<'a> {
+    pub model: &'a Model,
+    /// Values of fixed rows (free rows ignored).
+    pub fixed: Vec<f64>,
+    pub layout: &'a Layout,
+    /// Theta (true) or delta parameterization.
+    pub theta: bool,
+    /// Sample statistics.
+    pub s: &'a [f64],
+    /// Diagonal weights.
+    pub w: &'a [f64],
+    /// Threshold rows: (row, observed variable, statistic index).
+    pub th_rows: Vec<(usize, usize, usize)>,
+}
+
+/// The model at one parameter vector.
+#[derive(Debug, Clone)]
+pub(crate) struct WlsEval {
+    pub x: Vec<f64>,
+    pub values: Vec<f64>,
+    pub imp: Implied,
+    /// $\Delta_j$ per observed variable.
+    pub scale: Vec<f64>,
+    /// Implied statistics $\sigma(\theta)$.
+    pub sigma: Vec<f64>,
+    /// $F$.
+    pub f: f64,
+}
+
+/// Outcome of [`WlsProblem::optimise`].
+#[derive(Debug, Clone)]
+pub(crate) struct WlsOptimum {
+    pub eval: WlsEval,
+    pub iterations: usize,
+    pub converged: bool,
+    pub gradient_max: f64,
+}
+
+impl<'a> WlsProblem<'a> {
+    pub fn new(
+        pt: &crate::cfa::partable::ParTable,
+        model: &'a Model,
+        fixed: Vec<f64>,
+        layout: &'a Layout,
+        theta: bool,
+        s: &'a [f64],
+        w: &'a [f64],
+    ) -> WlsProblem<'a> {
+        let th_rows = model
+            .pos
+            .iter()
+            .enumerate()
+            .filter(|(r, pos)| pos.mat == Mat::Th && pt.rows[*r].group == 1)
+            .filter_map(|(r, pos)| {
+                let j = pos.i;
+                (pos.j >= 1 && pos.j <= layout.nth[j])
+                    .then(|| (r, j, layout.th_start[j] + pos.j - 1))
+            })
+            .collect();
+        WlsProblem {
+            model,
+            fixed,
+            layout,
+            theta,
+            s,
+            w,
+            th_rows,
+        }
+    }
+
+    /// Evaluates the implied statistics and $F$; `None` if the model cannot be evaluated (a
+    /// singular $I - A$, or a non-positive implied variance in the theta parameterization).
+    pub fn eval(&self, x: &[f64]) -> Option<WlsEval> {
+        let values = self.model.row_values(x, &self.fixed);
+        let imp = self.model.implied(&values, 1)?;
+        let p = self.layout.p;
+        let scale: Vec<f64> = (0..p)
+            .map(|j| {
+                if self.theta {
+                    1.0 / imp.sigma[(j, j)].sqrt()
+                } else {
+                    1.0
+                }
+            })
+            .collect();
+        if scale.iter().any(|d| !d.is_finite()) {
+            return None;
+        }
+        let mut sigma = vec![0.0; self.layout.nstat()];
+        for &(r, j, idx) in &self.th_rows {
+            sigma[idx] = scale[j] * (values[r] - imp.mu[j]);
+        }
+        let nt = self.layout.nth_total;
+        for (m, &(i, j)) in self.layout.pairs.iter().enumerate() {
+            sigma[nt + m] = scale[i] * scale[j] * imp.sigma[(i, j)];
+        }
+        let f = self
+            .s
+            .iter()
+            .zip(&sigma)
+            .zip(self.w)
+            .map(|((s, sg), w)| w * (s - sg) * (s - sg))
+            .sum();
+        Some(WlsEval {
+            x: x.to_vec(),
+            values,
+            imp,
+            scale,
+            sigma,
+            f,
+        })
+    }
+
+    /// $D = \partial\sigma/\partial\theta^\top$ (statistics $\times$ free parameters).
+    pub fn jacobian(&self, ev: &WlsEval) -> DMatrix<f64> {
+        let p = self.layout.p;
+        let nt = self.layout.nth_total;
+        let q = self.model.nfree;
+        let mut d = DMatrix::<f64>::zeros(self.layout.nstat(), q);
+        let ders = self.model.derivatives(&ev.imp, 1);
+        let sig = &ev.imp.sigma;
+        let dl = &ev.scale;
+        // the thresholds of each item, to pair with the derivatives of the scale
+        let mut dsig_diag = vec![0.0; p];
+        let mut dscale = vec![0.0; p];
+        for (k, pd) in ders.iter().enumerate() {
+            let mut col = d.column_mut(k);
+            if pd.terms.is_empty() && pd.dmu.is_none() {
+                continue;
+            }
+            let dsig = |i: usize, j: usize| -> f64 {
+                pd.terms
+                    .iter()
+                    .map(|(a, b)| a[i] * b[j] + b[i] * a[j])
+                    .sum()
+            };
+            if self.theta {
+                for j in 0..p {
+                    dsig_diag[j] = dsig(j, j);
+                    dscale[j] = -0.5 * dl[j].powi(3) * dsig_diag[j];
+                }
+            }
+            for (m, &(i, j)) in self.layout.pairs.iter().enumerate() {
+                let mut v = dl[i] * dl[j] * dsig(i, j);
+                if self.theta {
+                    v += sig[(i, j)] * (dscale[i] * dl[j] + dl[i] * dscale[j]);
+                }
+                col[nt + m] = v;
+            }
+            for &(r, j, idx) in &self.th_rows {
+                let dmu = pd.dmu.as_ref().map_or(0.0, |m| m[j]);
+                let mut v = -dl[j] * dmu;
+                if self.theta {
+                    v += (ev.values[r] - ev.imp.mu[j]) * dscale[j];
+                }
+                col[idx] += v;
+            }
+        }
+        for &(r, j, idx) in &self.th_rows {
+            let f = self.model.free[r];
+            if f > 0 {
+                d[(idx, f - 1)] += dl[j];
+            }
+        }
+        d
+    }
+
+    /// $D^\top W r$ and $D^\top W D$ at an evaluation.
+    fn normal_equations(&self, ev: &WlsEval, d: &DMatrix<f64>) -> (DVector<f64>, DMatrix<f64>) {
+        let wr = DVector::from_iterator(
+            self.s.len(),
+            self.s
+                .iter()
+                .zip(&ev.sigma)
+                .zip(self.w)
+                .map(|((s, sg), w)| w * (s - sg)),
+        );
+        let mut wd = d.clone();
+        for (i, w) in self.w.iter().enumerate() {
+            wd.row_mut(i).scale_mut(*w);
+        }
+        (d.transpose() * wr, d.transpose() * wd)
+    }
+
+    /// $-\tfrac12\nabla F = D^\top W(s - \sigma)$ at `x`.
+    fn half_gradient(&self, x: &[f64]) -> Option<DVector<f64>> {
+        let ev = self.eval(x)?;
+        let d = self.jacobian(&ev);
+        Some(self.normal_equations(&ev, &d).0)
+    }
+
+    /// The Newton step $H^{-1}g$ with $g = D^\top W(s-\sigma)$ and $H = -\partial g/\partial\theta^\top$
+    /// by central differences; `None` if $H$ is not positive definite.
+    fn newton_step(&self, ev: &WlsEval, g: &DVector<f64>) -> Option<DVector<f64>> {
+        let q = ev.x.len();
+        let mut h = DMatrix::<f64>::zeros(q, q);
+        for k in 0..q {
+            let step = 1e-6 * ev.x[k].abs().max(1.0);
+            let mut up = ev.x.clone();
+            up[k] += step;
+            let mut down = ev.x.clone();
+            down[k] -= step;
+            let gu = self.half_gradient(&up)?;
+            let gd = self.half_gradient(&down)?;
+            h.set_column(k, &(-(gu - gd) / (2.0 * step)));
+        }
+        let h = (&h + h.transpose()) * 0.5;
+        h.cholesky().map(|c| c.solve(g))
+    }
+
+    /// Gauss–Newton with step halving (module docs).
+    pub fn optimise(&self, x0: Vec<f64>, tol: f64, max_iter: usize) -> Option<WlsOptimum> {
+        let mut ev = self.eval(&x0)?;
+        let mut iterations = 0;
+        let mut converged = false;
+        let mut gmax;
+        let mut prev_gmax = f64::INFINITY;
+        loop {
+            let d = self.jacobian(&ev);
+            let (g, a) = self.normal_equations(&ev, &d);
+            gmax = 2.0 * g.amax();
+            if gmax < tol {
+                converged = true;
+                break;
+            }
+            if iterations >= max_iter {
+                break;
+            }
+            iterations += 1;
+            // Gauss-Newton converges linearly when the residuals are large; once it slows
+            // down, Newton steps with the Hessian from differences of the analytic gradient
+            let slow = iterations > 3 && gmax > 0.25 * prev_gmax;
+            prev_gmax = gmax;
+            let step = if slow {
+                self.newton_step(&ev, &g)
+                    .unwrap_or_else(|| solve_ridged(&a, &g))
+            } else {
+                solve_ridged(&a, &g)
+            };
+            // the decrease of F the step predicts; below the rounding error of F itself there
+            // is nothing left to gain
+            let predicted = g.dot(&step);
+            let noise = 64.0 * f64::EPSILON * ev.f.max(f64::MIN_POSITIVE);
+            if predicted.abs() < noise {
+                converged = true;
+                break;
+            }
+            let mut t = 1.0;
+            let mut next = None;
+            for _ in 0..40 {
+                let xt: Vec<f64> =
+                    ev.x.iter()
+                        .zip(step.iter())
+                        .map(|(x, s)| x + t * s)
+                        .collect();
+                if let Some(e) = self.eval(&xt) {
+                    if e.f <= ev.f - 1e-4 * t * predicted {
+                        next = Some(e);
+                        break;
+                    }
+                    // within rounding of F: accept if the gradient falls
+                    if e.f <= ev.f + noise {
+                        let de = self.jacobian(&e);
+                        let ge = 2.0 * self.normal_equations(&e, &de).0.amax();
+                        if ge < gmax {
+                            next = Some(e);
+                            break;
+                        }
+                    }
+                }
+                t *= 0.5;
+            }
+            let Some(e) = next else {
+                // no decrease along the step: at the optimum up to the rounding of F
+                converged = predicted.abs() < 1e3 * noise;
+                break;
+            };
+            ev = e;
+        }
+        Some(WlsOptimum {
+            eval: ev,
+            iterations,
+            converged,
+            gradient_max: gmax,
+        })
+    }
+}
+
+/// Solves $Ax = b$ for a symmetric positive semi-definite $A$, adding a ridge until it factors.
+fn solve_ridged(a: &DMatrix<f64>, b: &DVector<f64>) -> DVector<f64> {
+    if let Some(ch) = a.clone().cholesky() {
+        return ch.solve(b);
+    }
+    let scale = a.diagonal().amax().max(1e-12);
+    let mut lam = 1e-10 * scale;
+    for _ in 0..25 {
+        let mut m = a.clone();
+        for i in 0..m.nrows() {
+            m[(i, i)] += lam;
+        }
+        if let Some(ch) = m.cholesky() {
+            return ch.solve(b);
+        }
+        lam *= 10.0;
+    }
+    b.clone()
+}
