@@ -498,7 +498,8 @@ pub(crate) fn fit_prepared(
     let p = pt.p();
     let nx = pt.ov_x.len();
     let pn = p - nx;
-    let bdf = (pn * (pn - 1) / 2 * ng) as i64;
+    // independence: variances (and means) free; covariates keep their own moments
+    let bdf = ((pn * (pn - 1) / 2 + pn * nx) * ng) as i64;
     let bdff = bdf as f64;
     let jacs = obj.jacobians(pnt);
     let mus: Vec<Vec<f64>> = prep
@@ -513,7 +514,7 @@ pub(crate) fn fit_prepared(
         .zip(&prep.h1)
         .map(|(g, s)| robust::h1_info(g, s))
         .collect();
-    if h1_info.is_none() || nx > 0 {
+    if opts.estimator == Estimator::Mlr && (h1_info.is_none() || nx > 0) {
         warnings.push(Warning::new(
             WarningCode::Singular,
             "the saturated model's information could not be formed: no scaled test or corrected indices",
