@@ -14,6 +14,9 @@
 //! $\mathrm{RMSEA}\_1 - \mathrm{RMSEA}\_0 \le \Delta_{\mathrm{RMSEA}}$ (default .015), Chen's (2007)
 //! cut-offs; the $\Delta\chi^2$ test is reported beside them (with large samples it rejects
 //! trivial differences).
+//! With `missing = Fiml` the three models are fitted by full-information ML
+//! ([`super::fiml`]; the patterns and the EM saturated model are prepared once), and the
+//! differences are those of their likelihood-ratio (or Yuan–Bentler scaled) statistics.
 //!
 //! # Reference
 //! Meredith, W. (1993). Measurement invariance, factor analysis and factorial invariance.
@@ -35,7 +38,7 @@
 use super::estimate::SampleStats;
 use super::partable::GroupEqual;
 use super::syntax::ModelSyntax;
-use super::{fit_stats, sample_stats, CfaOptions, CfaResult, Estimator, GroupSummary};
+use super::{fit_stats, sample_stats, CfaOptions, CfaResult, Estimator, GroupSummary, MissingData};
 use crate::data::ItemData;
 use crate::error::{Error, Result, Warning};
 use serde::Serialize;
@@ -228,6 +231,37 @@ pub fn invariance(
             format!("expected {} group labels, found {}", data.n(), groups.len()),
         ));
     }
+    if opts.missing == MissingData::Fiml {
+        // FIML: the patterns and the EM saturated model are prepared once for the three fits
+        let mut prep = super::fiml::prepare(data, Some(groups), model, opts)?;
+        let warnings = std::mem::take(&mut prep.warnings);
+        if prep.groups.len() < 2 {
+            return Err(Error::option(
+                "--group",
+                format!(
+                    "expected at least two groups with answers, found {}",
+                    prep.groups.len()
+                ),
+            ));
+        }
+        let summary = prep
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(g, s)| GroupSummary {
+                group: g + 1,
+                label: s.label.clone(),
+                n: s.n,
+            })
+            .collect();
+        return sequence(
+            |o| super::fiml::fit_prepared(&prep, model, o),
+            summary,
+            opts,
+            cut,
+            warnings,
+        );
+    }
     let probe = super::partable::build(model, &Default::default())?;
     let (stats, warnings) = sample_stats(
         data,
@@ -244,7 +278,7 @@ pub(crate) fn invariance_stats(
     stats: &SampleStats,
     opts: &CfaOptions,
     cut: &InvarianceOptions,
-    mut warnings: Vec<Warning>,
+    warnings: Vec<Warning>,
 ) -> Result<InvarianceResult> {
     if stats.groups.len() < 2 {
         return Err(Error::option(
@@ -255,6 +289,39 @@ pub(crate) fn invariance_stats(
             ),
         ));
     }
+    let groups = stats
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(g, s)| GroupSummary {
+            group: g + 1,
+            label: s.label.clone(),
+            n: s.n,
+        })
+        .collect();
+    sequence(
+        |o| {
+            let mut w = Vec::new();
+            fit_stats(model, stats, o, &mut w)
+        },
+        groups,
+        opts,
+        cut,
+        warnings,
+    )
+}
+
+/// Fits the configural, metric and scalar models with `fit_one` and judges each step.
+fn sequence<F>(
+    fit_one: F,
+    groups: Vec<GroupSummary>,
+    opts: &CfaOptions,
+    cut: &InvarianceOptions,
+    mut warnings: Vec<Warning>,
+) -> Result<InvarianceResult>
+where
+    F: Fn(&CfaOptions) -> Result<CfaResult>,
+{
     let specs: [(&str, Vec<GroupEqual>); 3] = [
         ("configural", vec![]),
         ("metric", vec![GroupEqual::Loadings]),
@@ -269,8 +336,7 @@ pub(crate) fn invariance_stats(
             validity: false,
             ..opts.clone()
         };
-        let mut w = Vec::new();
-        let r = fit_stats(model, stats, &o, &mut w)?;
+        let r = fit_one(&o)?;
         for wn in &r.warnings {
             warnings.push(Warning::new(
                 wn.code,
@@ -301,16 +367,6 @@ pub(crate) fn invariance_stats(
             break;
         }
     }
-    let groups = stats
-        .groups
-        .iter()
-        .enumerate()
-        .map(|(g, s)| GroupSummary {
-            group: g + 1,
-            label: s.label.clone(),
-            n: s.n,
-        })
-        .collect();
     Ok(InvarianceResult {
         groups,
         steps,

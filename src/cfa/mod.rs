@@ -468,6 +468,9 @@ pub struct CfaResult {
     /// Modification indices (largest first), when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mi: Option<Vec<mi::ModIndex>>,
+    /// Missing answers under FIML: patterns, coverage, rows dropped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing: Option<fiml::MissingSummary>,
     /// Non-convergence, Heywood cases, non-positive-definite matrices, listwise deletion.
     pub warnings: Vec<Warning>,
     /// The parameter table.
@@ -1090,6 +1093,7 @@ pub(crate) fn fit_stats(
         groups,
         validity,
         mi,
+        missing: None,
         warnings: warns,
         partable: f.pt,
     })
