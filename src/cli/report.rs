@@ -30,9 +30,11 @@ pub struct Args {
     /// Seed of every resampling step.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// CFA estimator: ml, or mlr (robust standard errors and test, for Likert data that are not
-    /// normal).
-    #[arg(long, default_value = "ml")]
+    /// CFA estimator: auto (chosen per instrument from the answers: wlsmv for ordered
+    /// categories when items use at most 4 categories or are strongly skewed, else mlr; fiml
+    /// whenever answers are missing), or one of ml, mlr, wlsmv, dwls, ulsmv, uls for every
+    /// instrument.
+    #[arg(long, default_value = "auto")]
     estimator: String,
     /// Null distribution of rwg(j): uniform, slight-skew, moderate-skew, heavy-skew, triangular.
     #[arg(long, default_value = "uniform")]

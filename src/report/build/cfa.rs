@@ -1,30 +1,35 @@
 //! Confirmatory factor analysis, construct validity and invariance across arenas.
 
 use super::{nan, p_cell, sub_name, Plan, Runner};
-use crate::analysis::cfa::CfaRequest;
-use crate::cfa::Estimator;
+use crate::analysis::cfa::{CfaOutput, CfaRequest};
+use crate::cfa::choice::{choose, EstimatorChoice};
+use crate::cfa::{Estimator, MissingData, Ordered};
 use crate::render::format::apa;
 use crate::render::format::{ci_text, p_text};
 use crate::report::verdict::Level;
-use crate::report::{verdict, ApaTable, Block, ReportOptions, Section};
+use crate::report::{verdict, ApaTable, Block, Section};
 use crate::study::DataRequest;
 use serde_json::{Map, Value};
 
 pub(super) fn cfa_section(
     r: &mut Runner,
     plan: &Plan,
-    o: &ReportOptions,
-    estimator: Estimator,
+    estimator: Option<Estimator>,
     results: &mut Map<String, Value>,
 ) -> Section {
-    let est = o.estimator.to_ascii_lowercase();
+    let how = match estimator {
+        None => "the estimator chosen from each instrument's answers, with the other estimator's fit as a sensitivity check".to_string(),
+        Some(e) => format!("{} for every instrument, as asked", e.as_str().to_uppercase()),
+    };
     let mut blocks = vec![Block::Para(format!(
-        "Confirmatory factor analysis of each instrument's intended structure (one factor per subscale, {}). Fit cut-offs: {}. Construct validity: composite reliability ≥ .70 and AVE ≥ .50 (convergent), √AVE above the factor's correlations (Fornell–Larcker) and HTMT below .85 (discriminant). Measurement invariance across arenas: a step holds when CFI drops by at most .010 and RMSEA rises by at most .015 (Chen, 2007).",
-        est.to_uppercase(),
+        "Confirmatory factor analysis of each instrument's intended structure (one factor per subscale; {}). Fit cut-offs: {}. Construct validity: composite reliability ≥ .70 and AVE ≥ .50 (convergent), √AVE above the factor's correlations (Fornell–Larcker) and HTMT below .85 (discriminant). Measurement invariance across arenas: a step holds when CFI drops by at most .010 and RMSEA rises by at most .015 (Chen, 2007).",
+        how,
         verdict::FIT_CUTOFFS
     ))];
     let mut cfa_all = Map::new();
     let mut inv_all = Map::new();
+    let mut choice_all = Map::new();
+    let mut sens_all = Map::new();
     for (inst, ds) in plan
         .instruments
         .iter()
@@ -32,11 +37,16 @@ pub(super) fn cfa_section(
     {
         blocks.push(Block::Heading(format!("{} ({})", inst.title, inst.id)));
         let chart = format!("cfa-{}", inst.id);
-        let req = CfaRequest {
-            data: DataRequest::study_instrument(&r.study_path, &inst.id),
-            estimator: Some(estimator),
-            ..CfaRequest::default()
-        };
+        let data = DataRequest::study_instrument(&r.study_path, &inst.id);
+        let choice = data.load().ok().map(|l| choose(&l.merged().0));
+        let fit_how = how_to_fit(estimator, choice.as_ref());
+        blocks.push(Block::Para(fit_how.reason.clone()));
+        if let Some(c) = &choice {
+            if let Ok(v) = serde_json::to_value(c) {
+                choice_all.insert(inst.id.clone(), v);
+            }
+        }
+        let req = fit_how.request(&data, fit_how.estimator, fit_how.ordered);
         let stage = format!("cfa {}", inst.id);
         match r.run(&stage, &req, Some(&chart), None) {
             Ok(out) => {
@@ -63,6 +73,22 @@ pub(super) fn cfa_section(
                         apa(nan(fit.srmr), 3, true)
                     ),
                 ));
+                let alt_req = fit_how.request(
+                    &data,
+                    fit_how.alternative,
+                    fit_how.alternative.is_least_squares(),
+                );
+                match r.run(&format!("sensitivity {}", inst.id), &alt_req, None, None) {
+                    Ok(alt) => {
+                        blocks.push(Block::Para(sensitivity_line(
+                            (&out, &fit_name(&req)),
+                            (&alt, &fit_name(&alt_req)),
+                        )));
+                        sens_all.insert(inst.id.clone(), r.json(&alt));
+                    }
+                    Err(e) => blocks.push(Block::Warning(e)),
+                }
+                blocks.push(r.last_command());
                 let mut rows = Vec::new();
                 // factors short of the cut-offs, by the verdict's level: AVE only (fair), or CR
                 let mut low_ave = Vec::new();
@@ -168,10 +194,8 @@ pub(super) fn cfa_section(
             continue;
         };
         let req = CfaRequest {
-            data: DataRequest::study_instrument(&r.study_path, &inst.id),
-            estimator: Some(estimator),
             group: Some(arena.clone()),
-            ..CfaRequest::default()
+            ..fit_how.request(&data, fit_how.estimator, fit_how.ordered)
         };
         match r.run(&format!("invariance {}", inst.id), &req, None, None) {
             Ok(out) => {
@@ -228,11 +252,149 @@ pub(super) fn cfa_section(
         }
         blocks.push(r.last_command());
     }
+    results.insert("cfa_estimator".into(), Value::Object(choice_all));
     results.insert("cfa".into(), Value::Object(cfa_all));
+    results.insert("cfa_sensitivity".into(), Value::Object(sens_all));
     results.insert("invariance".into(), Value::Object(inv_all));
     Section {
         id: "cfa".into(),
         title: "Confirmatory factor analysis".into(),
         blocks,
     }
+}
+
+/// How one instrument is fitted: the estimator, whether its items are ordered, the treatment of
+/// missing answers, the sensitivity check's estimator and the reason in words.
+struct HowToFit {
+    estimator: Estimator,
+    ordered: bool,
+    missing: MissingData,
+    alternative: Estimator,
+    reason: String,
+    /// Whether any answer is missing (a likelihood fit then uses FIML).
+    any_missing: bool,
+}
+
+impl HowToFit {
+    /// The CFA request for `estimator` (ordered items with a least-squares one; FIML with a
+    /// likelihood one when answers are missing).
+    fn request(&self, data: &DataRequest, estimator: Estimator, ordered: bool) -> CfaRequest {
+        let fiml = self.missing == MissingData::Fiml || self.any_missing;
+        CfaRequest {
+            data: data.clone(),
+            estimator: Some(estimator),
+            ordered: if ordered { Ordered::All } else { Ordered::None },
+            missing_data: (!estimator.is_least_squares() && fiml).then_some(MissingData::Fiml),
+            ..CfaRequest::default()
+        }
+    }
+}
+
+/// The estimator asked for, or chosen from the answers ([`choose`]).
+fn how_to_fit(asked: Option<Estimator>, choice: Option<&EstimatorChoice>) -> HowToFit {
+    let missing_any = choice.is_some_and(|c| c.missing_share > 0.0);
+    match (asked, choice) {
+        (None, Some(c)) => HowToFit {
+            estimator: c.estimator,
+            ordered: c.ordered,
+            missing: c.missing_data,
+            alternative: c.alternative,
+            reason: format!("Estimator: {}", c.reason),
+            any_missing: missing_any,
+        },
+        (asked, _) => {
+            let e = asked.unwrap_or(Estimator::Mlr);
+            let ordered = e.is_least_squares();
+            let missing = if !ordered && missing_any {
+                MissingData::Fiml
+            } else {
+                MissingData::Listwise
+            };
+            let mut reason = format!(
+                "Estimator: {}{}",
+                e.as_str().to_uppercase(),
+                if asked.is_some() {
+                    " for every instrument, as asked (--estimator)."
+                } else {
+                    " (the answers could not be read to choose one)."
+                }
+            );
+            if let Some(c) = choice.filter(|_| missing_any) {
+                reason.push_str(&format!(
+                    " {:.1}% of the answers are missing: {}.",
+                    100.0 * c.missing_share,
+                    if missing == MissingData::Fiml {
+                        "full-information maximum likelihood uses every answer given"
+                    } else {
+                        "incomplete rows are left out (listwise)"
+                    }
+                ));
+            }
+            HowToFit {
+                estimator: e,
+                ordered,
+                missing,
+                alternative: if ordered {
+                    Estimator::Mlr
+                } else {
+                    Estimator::Wlsmv
+                },
+                reason,
+                any_missing: missing_any,
+            }
+        }
+    }
+}
+
+/// What a fit is called in words: `MLR with FIML`, `WLSMV`.
+fn fit_name(req: &CfaRequest) -> String {
+    let e = req.estimator.unwrap_or_default().as_str().to_uppercase();
+    if req.missing_data == Some(MissingData::Fiml) {
+        format!("{e} with FIML")
+    } else {
+        e
+    }
+}
+
+/// One line comparing the key fit indices of the chosen fit with the sensitivity fit.
+fn sensitivity_line(
+    (main, main_name): (&CfaOutput, &str),
+    (alt, alt_name): (&CfaOutput, &str),
+) -> String {
+    let idx = |o: &CfaOutput| {
+        let f = &o.result.fit;
+        format!(
+            "CFI = {}, RMSEA = {}, SRMR = {}",
+            apa(nan(f.cfi), 3, true),
+            apa(nan(f.rmsea), 3, true),
+            apa(nan(f.srmr), 3, true)
+        )
+    };
+    let (cm, ca) = (nan(main.result.fit.cfi), nan(alt.result.fit.cfi));
+    let agree = if cm.is_finite() && ca.is_finite() {
+        let (vm, _) = verdict::fit(
+            cm,
+            nan(main.result.fit.tli),
+            nan(main.result.fit.rmsea),
+            nan(main.result.fit.srmr),
+        );
+        let (va, _) = verdict::fit(
+            ca,
+            nan(alt.result.fit.tli),
+            nan(alt.result.fit.rmsea),
+            nan(alt.result.fit.srmr),
+        );
+        if vm == va {
+            "the verdict is the same"
+        } else {
+            "the verdict differs: read the fit with care"
+        }
+    } else {
+        "the indices could not be compared"
+    };
+    format!(
+        "Sensitivity check: {alt_name} gives {} ({main_name}: {}); {agree}.",
+        idx(alt),
+        idx(main)
+    )
 }

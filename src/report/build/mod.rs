@@ -50,7 +50,9 @@ pub struct ReportOptions {
     pub leaders: Vec<String>,
     /// Seed of every resampling step.
     pub seed: u64,
-    /// CFA estimator: `ml` or `mlr`.
+    /// CFA estimator: `auto` (chosen per instrument from the answers, see
+    /// [`crate::cfa::choice`]) or an estimator name (`ml`, `mlr`, `wlsmv`, `dwls`, `ulsmv`,
+    /// `uls`) for every instrument.
     pub estimator: String,
     /// Null distribution of rwg(j).
     pub null: String,
@@ -64,7 +66,7 @@ impl Default for ReportOptions {
             cv: 10,
             leaders: Vec::new(),
             seed: 1,
-            estimator: "ml".into(),
+            estimator: "auto".into(),
             null: "uniform".into(),
         }
     }
@@ -76,11 +78,16 @@ impl ReportOptions {
         if self.cv < 2 {
             return Err(Error::option("--cv", "use at least 2 folds"));
         }
-        if !matches!(self.estimator.to_ascii_lowercase().as_str(), "ml" | "mlr") {
-            return Err(Error::option(
-                "--estimator",
-                format!("expected ml or mlr, found \"{}\"", self.estimator),
-            ));
+        if !self.estimator.eq_ignore_ascii_case("auto") {
+            Estimator::from_str(&self.estimator).map_err(|_| {
+                Error::option(
+                    "--estimator",
+                    format!(
+                        "expected auto, ml, mlr, wlsmv, dwls, ulsmv or uls, found \"{}\"",
+                        self.estimator
+                    ),
+                )
+            })?;
         }
         crate::agreement::rwg::Null::parse(&self.null)?;
         Ok(())
@@ -150,7 +157,13 @@ pub struct Report {
 /// whose main analysis ran (invariance to the CFA, the general factor to dimensionality, the
 /// multilevel model to the regression on group means, the drawn profiles to the profile
 /// tables). The stage names they run under start with these words.
-pub const SUPPLEMENTARY: [&str; 4] = ["invariance ", "omega ", "multilevel ", "profile charts "];
+pub const SUPPLEMENTARY: [&str; 5] = [
+    "invariance ",
+    "sensitivity ",
+    "omega ",
+    "multilevel ",
+    "profile charts ",
+];
 
 impl Report {
     /// The analyses that could not be computed and whose section therefore does not stand
@@ -209,7 +222,11 @@ pub fn build_with_progress(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Report> {
     opts.validate()?;
-    let estimator = Estimator::from_str(&opts.estimator)?;
+    let estimator = if opts.estimator.eq_ignore_ascii_case("auto") {
+        None
+    } else {
+        Some(Estimator::from_str(&opts.estimator)?)
+    };
     let null = Null::parse(&opts.null)?;
     let plan = Plan::new(study)?;
     progress(Progress::Start(plan.stages()));
@@ -250,13 +267,8 @@ pub fn build_with_progress(
         opts,
         &mut results,
     ));
-    doc.sections.push(cfa::cfa_section(
-        &mut r,
-        &plan,
-        opts,
-        estimator,
-        &mut results,
-    ));
+    doc.sections
+        .push(cfa::cfa_section(&mut r, &plan, estimator, &mut results));
     doc.sections.push(agreement::agreement_section(
         &mut r,
         &plan,
