@@ -391,6 +391,7 @@ pub(crate) fn fit(
         mi: None,
         warnings,
         partable: pt,
+        missing: None,
     })
 }
 

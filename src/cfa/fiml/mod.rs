@@ -397,6 +397,7 @@ pub(crate) fn fit_prepared(
         model,
         &PartableOptions {
             ngroups: ng,
+            ordered: Vec::new(),
             meanstructure: true,
             group_equal: if ng > 1 {
                 opts.group_equal.clone()
@@ -653,6 +654,8 @@ pub(crate) fn fit_prepared(
                         ));
                     }
                     FitMeasures {
+                        shift: None,
+                        baseline_shift: None,
                         chisq: scaled_chisq,
                         df,
                         pvalue: pval(scaled_chisq),
@@ -779,6 +782,8 @@ fn plain_measures(
     bdf: i64,
 ) -> FitMeasures {
     FitMeasures {
+                        shift: None,
+                        baseline_shift: None,
         chisq: standard.chisq,
         df,
         pvalue: standard.pvalue,
