@@ -782,8 +782,8 @@ fn plain_measures(
     bdf: i64,
 ) -> FitMeasures {
     FitMeasures {
-                        shift: None,
-                        baseline_shift: None,
+        shift: None,
+        baseline_shift: None,
         chisq: standard.chisq,
         df,
         pvalue: standard.pvalue,
