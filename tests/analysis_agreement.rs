@@ -165,7 +165,7 @@ fn cfa_of_the_example_study_as_the_report_runs_it() {
     for inst in ["tblc", "group-trust"] {
         let req = CfaRequest {
             data: DataRequest::study_instrument(Path::new(STUDY), inst),
-            estimator: Some(Estimator::Ml),
+            estimator: Some(Estimator::Mlr),
             ..CfaRequest::default()
         };
         as_in_report(&req, Some(&format!("OUT/charts/cfa-{inst}.svg")));
