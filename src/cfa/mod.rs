@@ -374,7 +374,7 @@ impl CfaOptions {
             return Err(Error::option(
                 "--missing-data",
                 format!(
-                    "fiml is a likelihood method: use --estimator ml or mlr, not {} (with ordered items, missing answers are handled pairwise)",
+                    "fiml is a likelihood method: use --estimator ml or mlr, not {} (with ordered items, rows with missing answers are dropped listwise, as lavaan does by default)",
                     self.estimator
                 ),
             ));
