@@ -244,16 +244,7 @@ pub fn invariance(
                 ),
             ));
         }
-        let summary = prep
-            .groups
-            .iter()
-            .enumerate()
-            .map(|(g, s)| GroupSummary {
-                group: g + 1,
-                label: s.label.clone(),
-                n: s.n,
-            })
-            .collect();
+        let summary = super::group_summaries(prep.groups.iter().map(|s| (s.label.as_str(), s.n)));
         return sequence(
             |o| super::fiml::fit_prepared(&prep, model, o),
             summary,
@@ -289,16 +280,7 @@ pub(crate) fn invariance_stats(
             ),
         ));
     }
-    let groups = stats
-        .groups
-        .iter()
-        .enumerate()
-        .map(|(g, s)| GroupSummary {
-            group: g + 1,
-            label: s.label.clone(),
-            n: s.n,
-        })
-        .collect();
+    let groups = super::group_summaries(stats.groups.iter().map(|s| (s.label.as_str(), s.n)));
     sequence(
         |o| {
             let mut w = Vec::new();

@@ -525,19 +525,7 @@ pub fn sample_stats(
     groups: Option<&[String]>,
     keep_raw: bool,
 ) -> Result<(SampleStats, Vec<Warning>)> {
-    let cols: Vec<usize> = ov
-        .iter()
-        .map(|name| {
-            data.names
-                .iter()
-                .position(|n| n == name)
-                .ok_or_else(|| Error::UnknownColumn {
-                    at: data.location(),
-                    name: name.clone(),
-                    did_you_mean: closest_name(name, &data.names),
-                })
-        })
-        .collect::<Result<_>>()?;
+    let cols = model_columns(data, ov)?;
     let mut labels: Vec<String> = Vec::new();
     let mut member: Vec<Option<usize>> = Vec::with_capacity(data.n());
     let mut dropped = 0usize;
@@ -596,6 +584,43 @@ pub fn sample_stats(
         },
         warnings,
     ))
+}
+
+/// The data columns of the model's observed variables, in the model's order.
+///
+/// # Errors
+/// [`Error::UnknownColumn`] (with the closest name) for a variable the data does not have.
+pub(crate) fn model_columns<S: AsRef<str>>(data: &ItemData, ov: &[S]) -> Result<Vec<usize>> {
+    ov.iter()
+        .map(|name| {
+            let name = name.as_ref();
+            data.names
+                .iter()
+                .position(|n| n == name)
+                .ok_or_else(|| Error::UnknownColumn {
+                    at: data.location(),
+                    name: name.to_string(),
+                    did_you_mean: closest_name(name, &data.names),
+                })
+        })
+        .collect()
+}
+
+/// The groups of a multi-group fit, `(label, rows)` in group order; empty for one group.
+pub(crate) fn group_summaries<'a>(
+    groups: impl ExactSizeIterator<Item = (&'a str, usize)>,
+) -> Vec<GroupSummary> {
+    if groups.len() < 2 {
+        return Vec::new();
+    }
+    groups
+        .enumerate()
+        .map(|(g, (label, n))| GroupSummary {
+            group: g + 1,
+            label: label.to_string(),
+            n,
+        })
+        .collect()
 }
 
 /// Fits a parameter table to sample statistics (ML estimates, expected information).
@@ -1069,20 +1094,7 @@ pub(crate) fn fit_stats(
     } else {
         None
     };
-    let groups = if ng > 1 {
-        stats
-            .groups
-            .iter()
-            .enumerate()
-            .map(|(g, s)| GroupSummary {
-                group: g + 1,
-                label: s.label.clone(),
-                n: s.n,
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let groups = group_summaries(stats.groups.iter().map(|s| (s.label.as_str(), s.n)));
     Ok(CfaResult {
         n: stats.ntotal,
         estimator: opts.estimator.as_str().to_string(),

@@ -168,19 +168,7 @@ pub(crate) fn fit(
             ),
         ));
     }
-    let cols: Vec<usize> = ov
-        .iter()
-        .map(|name| {
-            data.names
-                .iter()
-                .position(|n| n == name)
-                .ok_or_else(|| Error::UnknownColumn {
-                    at: data.location(),
-                    name: name.clone(),
-                    did_you_mean: closest_name(name, &data.names),
-                })
-        })
-        .collect::<Result<_>>()?;
+    let cols = super::model_columns(data, &ov)?;
     let p = ov.len();
     // pairs never answered together
     let mut warnings = Vec::new();

@@ -58,8 +58,7 @@ use super::fit::{self, FitMeasures, StandardFit};
 use super::model::Model;
 use super::partable::{self, ParTable, PartableOptions};
 use super::syntax::ModelSyntax;
-use super::{CfaOptions, CfaResult, Estimator, Fitted, GroupSummary};
-use crate::data::read::closest_name;
+use super::{CfaOptions, CfaResult, Estimator, Fitted};
 use crate::data::ItemData;
 use crate::error::{Error, Result, Warning, WarningCode};
 use em::Saturated;
@@ -165,19 +164,7 @@ pub(crate) fn prepare(
     )?;
     let ov = probe.ov.clone();
     let p = ov.len();
-    let cols: Vec<usize> = ov
-        .iter()
-        .map(|name| {
-            data.names
-                .iter()
-                .position(|n| n == name)
-                .ok_or_else(|| Error::UnknownColumn {
-                    at: data.location(),
-                    name: name.clone(),
-                    did_you_mean: closest_name(name, &data.names),
-                })
-        })
-        .collect::<Result<_>>()?;
+    let cols = super::model_columns(data, &ov)?;
     let xcols: Vec<usize> = probe
         .ov_x
         .iter()
@@ -740,19 +727,7 @@ pub(crate) fn fit_prepared(
         em_iterations: prep.h1.iter().map(|s| s.iterations).max().unwrap_or(0),
         corrected_fit: ml_corrected,
     };
-    let groups = if ng > 1 {
-        prep.groups
-            .iter()
-            .enumerate()
-            .map(|(g, s)| GroupSummary {
-                group: g + 1,
-                label: s.label.clone(),
-                n: s.n,
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let groups = super::group_summaries(prep.groups.iter().map(|s| (s.label.as_str(), s.n)));
     Ok(CfaResult {
         n: stats.ntotal,
         estimator: opts.estimator.as_str().to_string(),

@@ -46,7 +46,7 @@ pub(super) fn cfa_section(
                 choice_all.insert(inst.id.clone(), v);
             }
         }
-        let req = fit_how.request(&data, fit_how.estimator, fit_how.ordered);
+        let req = fit_how.request(&data, fit_how.estimator);
         let stage = format!("cfa {}", inst.id);
         match r.run(&stage, &req, Some(&chart), None) {
             Ok(out) => {
@@ -73,11 +73,7 @@ pub(super) fn cfa_section(
                         apa(nan(fit.srmr), 3, true)
                     ),
                 ));
-                let alt_req = fit_how.request(
-                    &data,
-                    fit_how.alternative,
-                    fit_how.alternative.is_least_squares(),
-                );
+                let alt_req = fit_how.request(&data, fit_how.alternative);
                 match r.run(&format!("sensitivity {}", inst.id), &alt_req, None, None) {
                     Ok(alt) => {
                         blocks.push(Block::Para(sensitivity_line(
@@ -195,7 +191,7 @@ pub(super) fn cfa_section(
         };
         let req = CfaRequest {
             group: Some(arena.clone()),
-            ..fit_how.request(&data, fit_how.estimator, fit_how.ordered)
+            ..fit_how.request(&data, fit_how.estimator)
         };
         match r.run(&format!("invariance {}", inst.id), &req, None, None) {
             Ok(out) => {
@@ -263,12 +259,12 @@ pub(super) fn cfa_section(
     }
 }
 
-/// How one instrument is fitted: the estimator, whether its items are ordered, the treatment of
-/// missing answers, the sensitivity check's estimator and the reason in words.
+/// How one instrument is fitted: the estimator, the sensitivity check's estimator and the reason
+/// in words. The rest follows from the estimator: a least-squares one fits the items as ordered
+/// (rows with missing answers listwise), a likelihood one as continuous (FIML when answers are
+/// missing).
 struct HowToFit {
     estimator: Estimator,
-    ordered: bool,
-    missing: MissingData,
     alternative: Estimator,
     reason: String,
     /// Whether any answer is missing (a likelihood fit then uses FIML).
@@ -278,13 +274,17 @@ struct HowToFit {
 impl HowToFit {
     /// The CFA request for `estimator` (ordered items with a least-squares one; FIML with a
     /// likelihood one when answers are missing).
-    fn request(&self, data: &DataRequest, estimator: Estimator, ordered: bool) -> CfaRequest {
-        let fiml = self.missing == MissingData::Fiml || self.any_missing;
+    fn request(&self, data: &DataRequest, estimator: Estimator) -> CfaRequest {
         CfaRequest {
             data: data.clone(),
             estimator: Some(estimator),
-            ordered: if ordered { Ordered::All } else { Ordered::None },
-            missing_data: (!estimator.is_least_squares() && fiml).then_some(MissingData::Fiml),
+            ordered: if estimator.is_least_squares() {
+                Ordered::All
+            } else {
+                Ordered::None
+            },
+            missing_data: (!estimator.is_least_squares() && self.any_missing)
+                .then_some(MissingData::Fiml),
             ..CfaRequest::default()
         }
     }
@@ -296,8 +296,6 @@ fn how_to_fit(asked: Option<Estimator>, choice: Option<&EstimatorChoice>) -> How
     match (asked, choice) {
         (None, Some(c)) => HowToFit {
             estimator: c.estimator,
-            ordered: c.ordered,
-            missing: c.missing_data,
             alternative: c.alternative,
             reason: format!("Estimator: {}", c.reason),
             any_missing: missing_any,
@@ -305,11 +303,6 @@ fn how_to_fit(asked: Option<Estimator>, choice: Option<&EstimatorChoice>) -> How
         (asked, _) => {
             let e = asked.unwrap_or(Estimator::Mlr);
             let ordered = e.is_least_squares();
-            let missing = if !ordered && missing_any {
-                MissingData::Fiml
-            } else {
-                MissingData::Listwise
-            };
             let mut reason = format!(
                 "Estimator: {}{}",
                 e.as_str().to_uppercase(),
@@ -323,7 +316,7 @@ fn how_to_fit(asked: Option<Estimator>, choice: Option<&EstimatorChoice>) -> How
                 reason.push_str(&format!(
                     " {:.1}% of the answers are missing: {}.",
                     100.0 * c.missing_share,
-                    if missing == MissingData::Fiml {
+                    if !ordered {
                         "full-information maximum likelihood uses every answer given"
                     } else {
                         "incomplete rows are left out (listwise)"
@@ -332,8 +325,6 @@ fn how_to_fit(asked: Option<Estimator>, choice: Option<&EstimatorChoice>) -> How
             }
             HowToFit {
                 estimator: e,
-                ordered,
-                missing,
                 alternative: if ordered {
                     Estimator::Mlr
                 } else {
