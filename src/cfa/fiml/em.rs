@@ -26,7 +26,7 @@
 //! `lavInspect(fit, "sampstat.h1")`).
 //!
 //! # Deviations
-//! lavaan stops at a change of $10^{-5}$; we run to $10^{-10}$ (relative), so the H1
+//! lavaan stops at a change of $10^{-5}$; we run to $10^{-8}$ (relative to the largest variance), so the H1
 //! log-likelihood is the maximum to rounding.
 
 use super::casewise;
