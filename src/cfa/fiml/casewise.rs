@@ -65,15 +65,63 @@ struct PatternEval {
     e: DVector<f64>,
 }
 
+/// The inverse and log-determinant of the symmetric positive definite submatrix
+/// $\Sigma_{oo}$, by Cholesky $LL^\top$, $L^{-1}$ and $W = L^{-\top}L^{-1}$ on one flat buffer;
+/// `None` when a pivot is not positive.
+pub(crate) fn inverse_sub(sigma: &DMatrix<f64>, obs: &[usize]) -> Option<(DMatrix<f64>, f64)> {
+    let n = obs.len();
+    // L row-major (row i = l[i*n..]), so that the inner products run over contiguous prefixes
+    let mut l = vec![0.0; n * n];
+    for i in 0..n {
+        for j in 0..=i {
+            l[i * n + j] = sigma[(obs[i], obs[j])];
+        }
+    }
+    let mut logdet = 0.0;
+    for i in 0..n {
+        let (done, rest) = l.split_at_mut(i * n);
+        let row_i = &mut rest[..n];
+        for j in 0..i {
+            let row_j = &done[j * n..j * n + j + 1];
+            let s: f64 = row_i[..j].iter().zip(&row_j[..j]).map(|(x, y)| x * y).sum();
+            row_i[j] = (row_i[j] - s) / row_j[j];
+        }
+        let d = row_i[i] - row_i[..i].iter().map(|x| x * x).sum::<f64>();
+        if d.is_nan() || d <= 0.0 {
+            return None;
+        }
+        let dii = d.sqrt();
+        logdet += 2.0 * dii.ln();
+        row_i[i] = dii;
+    }
+    // L^-1 column-major (column j = li[j*n..]): Li_ij = -(sum_{k=j}^{i-1} L_ik Li_kj) / L_ii
+    let mut li = vec![0.0; n * n];
+    for j in 0..n {
+        let col = &mut li[j * n..(j + 1) * n];
+        col[j] = 1.0 / l[j * n + j];
+        for i in j + 1..n {
+            let row_i = &l[i * n..i * n + i];
+            let s: f64 = row_i[j..i].iter().zip(&col[j..i]).map(|(x, y)| x * y).sum();
+            col[i] = -s / l[i * n + i];
+        }
+    }
+    // W = L^-T L^-1: W_ab = sum_{k >= max(a, b)} Li_ka Li_kb
+    let mut w = DMatrix::<f64>::zeros(n, n);
+    for b in 0..n {
+        for a in b..n {
+            let ca = &li[a * n + a..(a + 1) * n];
+            let cb = &li[b * n + a..(b + 1) * n];
+            let s: f64 = ca.iter().zip(cb).map(|(x, y)| x * y).sum();
+            w[(a, b)] = s;
+            w[(b, a)] = s;
+        }
+    }
+    logdet.is_finite().then_some((w, logdet))
+}
+
 fn eval_pattern(pat: &Pattern, mu: &[f64], sigma: &DMatrix<f64>) -> Option<PatternEval> {
     let po = pat.obs.len();
-    let so = DMatrix::from_fn(po, po, |a, b| sigma[(pat.obs[a], pat.obs[b])]);
-    let ch = nalgebra::Cholesky::new(so)?;
-    let logdet = 2.0 * ch.l_dirty().diagonal().iter().map(|d| d.ln()).sum::<f64>();
-    if !logdet.is_finite() {
-        return None;
-    }
-    let w = ch.inverse();
+    let (w, logdet) = inverse_sub(sigma, &pat.obs)?;
     let e = DVector::from_fn(po, |a, _| pat.mean[a] - mu[pat.obs[a]]);
     Some(PatternEval { w, logdet, e })
 }
@@ -228,14 +276,17 @@ pub(crate) fn hessian(g: &GroupData, mu: &[f64], sigma: &DMatrix<f64>) -> Option
                         acc[(gc, gab)] -= hab * (w[(c, a)] * zeta[b] + w[(c, b)] * zeta[a]);
                     }
                 }
-                // sigma x sigma (local order = global order: upper triangle)
+                // sigma x sigma (local order = global order: upper triangle); flat column-major
+                // slices: row a of the symmetric W is its column a
+                let po = pat.obs.len();
+                let (ws, rs) = (w.as_slice(), r.as_slice());
+                let accs = acc.as_mut_slice();
                 for (u, &(a, b, gab, hab)) in pairs.iter().enumerate() {
+                    let (wa, wb) = (&ws[a * po..(a + 1) * po], &ws[b * po..(b + 1) * po]);
+                    let (ra, rb) = (&rs[a * po..(a + 1) * po], &rs[b * po..(b + 1) * po]);
                     for &(c, d, gcd, hcd) in &pairs[u..] {
-                        let v = w[(a, c)] * r[(b, d)]
-                            + r[(a, c)] * w[(b, d)]
-                            + w[(a, d)] * r[(b, c)]
-                            + r[(a, d)] * w[(b, c)];
-                        acc[(gab, gcd)] += hab * hcd * v;
+                        let v = wa[c] * rb[d] + ra[c] * wb[d] + wa[d] * rb[c] + ra[d] * wb[c];
+                        accs[gab + gcd * pstar] += hab * hcd * v;
                     }
                 }
             }

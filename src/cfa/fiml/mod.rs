@@ -67,7 +67,7 @@ use patterns::GroupData;
 use serde::Serialize;
 
 /// EM: relative tolerance on the moments, and the iteration limit.
-const EM_TOL: f64 = 1e-10;
+const EM_TOL: f64 = 1e-8;
 const EM_MAX_ITER: usize = 10_000;
 
 /// Coverage of one group: the share of its rows observing each pair of variables.
@@ -500,7 +500,7 @@ pub(crate) fn fit_prepared(
         .groups
         .iter()
         .zip(&prep.h1)
-        .map(|(g, s)| robust::h1_info(g, s))
+        .map(|(g, s)| robust::h1_info(g, s, opts.estimator == Estimator::Mlr))
         .collect();
     if opts.estimator == Estimator::Mlr && (h1_info.is_none() || nx > 0) {
         warnings.push(Warning::new(
@@ -605,9 +605,11 @@ pub(crate) fn fit_prepared(
                 (Some(a), Some(b)) => robust::trace_ainv_b(a, b),
                 _ => None,
             };
-            let tr_h1: Option<f64> = h1_info
-                .as_ref()
-                .and_then(|hs| hs.iter().map(|h| robust::trace_ainv_b(&h.a, &h.b)).sum());
+            let tr_h1: Option<f64> = h1_info.as_ref().and_then(|hs| {
+                hs.iter()
+                    .map(|h| robust::trace_ainv_b(&h.a, h.b.as_ref()?))
+                    .sum()
+            });
             let tr_b: f64 = prep.groups.iter().map(robust::trace_baseline).sum();
             let c = match (tr_h1, tr_h0) {
                 (Some(h1), Some(h0)) if df > 0 => Some((h1 - h0) / dff),

@@ -17,7 +17,9 @@
 //! The optimiser is BFGS with backtracking (Armijo, and every $\Sigma_{oo}$ positive definite),
 //! started from the ML fit to the EM moments with that fit's expected information as the initial
 //! Hessian, and finished by Newton steps with the exact observed information, until the largest
-//! gradient element of $f$ is below `tol`.
+//! gradient element of $f$ is below `tol`. When the last Newton step moved no parameter by more
+//! than $10^{-6}$ (relative), the information of the previous iterate is kept for the standard
+//! errors instead of being formed again.
 //!
 //! # Reference
 //! Arbuckle, J. L. (1996). Full information estimation in the presence of incomplete data. In
@@ -275,8 +277,14 @@ pub(crate) fn optimise(
     // Newton with the observed information
     let mut information = None;
     let mut converged = false;
+    // the information of the previous iterate, and how far the last step went
+    let mut last: Option<(DMatrix<f64>, f64)> = None;
     for _ in 0..20 {
-        let info = obj.information(&pt)?;
+        let info = match last.take() {
+            // a step this small changes the information by less than 1e-6 relative
+            Some((info, step)) if step <= 1e-6 && pt.grad.amax() <= tol => info,
+            _ => obj.information(&pt)?,
+        };
         let hess = &info / n; // Hessian of f
         if pt.grad.amax() <= tol {
             information = Some(info);
@@ -308,7 +316,15 @@ pub(crate) fn optimise(
             t *= 0.5;
         }
         match next {
-            Some(p2) => pt = p2,
+            Some(p2) => {
+                let step =
+                    p2.x.iter()
+                        .zip(&pt.x)
+                        .map(|(a, b)| (a - b).abs() / b.abs().max(1.0))
+                        .fold(0.0, f64::max);
+                last = Some((info, step));
+                pt = p2;
+            }
             None => {
                 information = Some(info);
                 break;

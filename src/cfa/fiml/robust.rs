@@ -54,14 +54,18 @@ use nalgebra::{DMatrix, DVector};
 pub(crate) struct H1Info {
     /// Observed information $A_1$ (total).
     pub a: DMatrix<f64>,
-    /// Score cross products $B_1$ (total).
-    pub b: DMatrix<f64>,
+    /// Score cross products $B_1$ (total); only the robust (MLR) statistics need them.
+    pub b: Option<DMatrix<f64>>,
 }
 
-/// $A_1$ and $B_1$ at the EM estimates.
-pub(crate) fn h1_info(g: &GroupData, s: &Saturated) -> Option<H1Info> {
+/// $A_1$, and $B_1$ when `scores`, at the EM estimates.
+pub(crate) fn h1_info(g: &GroupData, s: &Saturated, scores: bool) -> Option<H1Info> {
     let a = -casewise::hessian(g, &s.mu, &s.sigma)?;
-    let b = casewise::score_crossproducts(g, &s.mu, &s.sigma)?;
+    let b = if scores {
+        Some(casewise::score_crossproducts(g, &s.mu, &s.sigma)?)
+    } else {
+        None
+    };
     Some(H1Info { a, b })
 }
 
@@ -238,7 +242,9 @@ pub(crate) fn corrected(
         let vb = DMatrix::from_diagonal(&DVector::from_iterator(p, uni.iter().map(|u| u.1)));
         t3b += ng * f_ml(&g.h1.mu, &g.h1.sigma, &mb, &vb)?;
         wms.push(&g.h1_info.a / ntotal);
-        jms.push(&g.h1_info.b / ntotal);
+        if version == Version::V3 {
+            jms.push(g.h1_info.b.as_ref()? / ntotal);
+        }
         wcs.push(complete_information(&g.h1.sigma)? * (ng / ntotal));
         let mut db = DMatrix::<f64>::zeros(casewise::nmoments(p), 2 * p);
         for j in 0..p {
@@ -248,7 +254,13 @@ pub(crate) fn corrected(
         dbs.push(db);
     }
     let wm = blockdiag(&wms);
-    let jm = blockdiag(&jms);
+    let wmi = crate::cfa::invert_spd(&blockdiag(&wms))?;
+    // V6 does not use the score cross products
+    let gam = if version == Version::V3 {
+        &wmi * blockdiag(&jms) * &wmi
+    } else {
+        DMatrix::zeros(0, 0)
+    };
     let wc = blockdiag(&wcs);
     let d = {
         let q = groups.first()?.jacobian.ncols();
@@ -263,8 +275,6 @@ pub(crate) fn corrected(
         d
     };
     let db = blockdiag(&dbs);
-    let wmi = crate::cfa::invert_spd(&wm)?;
-    let gam = &wmi * &jm * &wmi;
     let c = k_of(&d, &wm, &wmi, &wc, &gam, version)? / df;
     let cb = k_of(&db, &wm, &wmi, &wc, &gam, version)? / df_baseline;
     Some(Corrected {
