@@ -367,7 +367,7 @@ mod tests {
     fn a_fractional_answer_is_a_parse_error_naming_row_and_column() {
         let d = items(vec![1., 2., 3., 2., 2.5, 1., 3., 1., 2.]);
         let e = check_ordinal(&d).unwrap_err().to_string();
-        assert!(e.contains("row 2") && e.contains("column \"b\""), "{e}");
+        assert!(e.contains("row 3") && e.contains("column \"b\""), "{e}"); // as a spreadsheet shows it
         assert!(e.contains("2.5"), "{e}");
     }
 
