@@ -108,6 +108,10 @@ fn commands() -> Vec<(String, PathBuf, Vec<String>)> {
     );
     add(
         "reliability",
+        format!("reliability {survey} --instrument tblc --ordinal"),
+    );
+    add(
+        "reliability",
         format!("reliability --study {study} --instrument tblc --scale process-navigator"),
     );
     add(

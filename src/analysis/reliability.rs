@@ -18,9 +18,16 @@
 //! ```
 
 use super::{Outcome, Request};
+use crate::cfa::syntax::parse;
+use crate::cfa::{cfa, CfaOptions, Estimator, Ordered, Parameterization};
 use crate::correlation::Missing;
-use crate::error::{Error, Result, Warning};
+use crate::data::ItemData;
+use crate::error::{Error, Result, Warning, WarningCode};
 use crate::reliability::alpha::reliability_keyed;
+use crate::reliability::categorical_omega::{
+    categorical_omega, latent_response_omega, sample_latent_cor, OrdinalFactor,
+};
+use crate::reliability::ordinal::{Coefficient, OrdinalReliability};
 use crate::reliability::{ReliabilityOptions, ReliabilityResult};
 use crate::study::DataRequest;
 use serde::ser::SerializeStruct;
@@ -45,6 +52,9 @@ pub struct ReliabilityRequest {
     /// Group factors of omega's Schmid-Leiman solution (`--omega-factors`; `None`: 3). Printed
     /// in [`Request::args`] whenever set, as the report passes it.
     pub omega_factors: Option<usize>,
+    /// Ordinal alpha and omega from polychoric correlations, and the omegas of a one-factor
+    /// WLSMV CFA of the ordered items, per scale (`--ordinal`; JSON key `ordinal`).
+    pub ordinal: bool,
 }
 
 impl Default for ReliabilityRequest {
@@ -56,6 +66,7 @@ impl Default for ReliabilityRequest {
             bootstrap: o.bootstrap,
             seed: o.seed,
             omega_factors: None,
+            ordinal: false,
         }
     }
 }
@@ -116,6 +127,7 @@ impl ReliabilityRequest {
             omega_factors: self
                 .omega_factors
                 .unwrap_or(ReliabilityOptions::default().omega_factors),
+            ordinal: self.ordinal,
         }
     }
 }
@@ -139,6 +151,9 @@ impl Request for ReliabilityRequest {
         if let Some(k) = self.omega_factors {
             a.extend(["--omega-factors".into(), k.to_string()]);
         }
+        if self.ordinal {
+            a.push("--ordinal".into());
+        }
         a
     }
 
@@ -155,8 +170,11 @@ impl Request for ReliabilityRequest {
             .scales
             .iter()
             .map(|s| {
-                let result = reliability_keyed(&s.data, &s.reversed, &opts)
+                let mut result = reliability_keyed(&s.data, &s.reversed, &opts)
                     .map_err(|e| with_scale(e, &s.name, inst.is_some()))?;
+                if let Some(ord) = result.ordinal.as_mut() {
+                    cfa_omegas(&s.data, ord, &mut result.warnings);
+                }
                 Ok(ScaleReliability {
                     scale: s.name.clone(),
                     subscale_name: inst
@@ -202,4 +220,97 @@ fn with_scale(e: Error, scale: &str, named: bool) -> Error {
         },
         other => other,
     }
+}
+
+/// Fills `omega_latent` and `omega_categorical` from a one-factor WLSMV CFA of the scale's
+/// ordered items; when the fit fails, they stay `null` and a warning says why.
+fn cfa_omegas(data: &ItemData, ord: &mut OrdinalReliability, warnings: &mut Vec<Warning>) {
+    let fitted = ordinal_factor(data).and_then(|(model, n, fit_warnings)| {
+        let (r, _) = sample_latent_cor(data)?;
+        let latent = latent_response_omega(&model, &r)?;
+        let cat = categorical_omega(&model, &r)?;
+        Ok((latent, cat, n, fit_warnings))
+    });
+    match fitted {
+        Ok((latent, cat, n, fit_warnings)) => {
+            ord.omega_latent = Coefficient::omega_latent(Some(latent), n);
+            ord.omega_categorical = Coefficient::omega_categorical(Some(cat), n);
+            warnings.extend(
+                fit_warnings.into_iter().map(|w| {
+                    Warning::new(w.code, format!("ordinal: one-factor CFA: {}", w.message))
+                }),
+            );
+        }
+        Err(e) => warnings.push(Warning::new(
+            WarningCode::Note,
+            format!(
+                "ordinal: omega_latent and omega_categorical are null: the one-factor ordered \
+                 CFA behind them failed ({e})"
+            ),
+        )),
+    }
+}
+
+/// Fits the one-factor model semTools' examples fit, `F =~ x1 + ... + xk` with every item
+/// ordered, WLSMV, delta parameterization and the factor variance fixed to 1 (lavaan
+/// `cfa(model, ordered = TRUE, std.lv = TRUE)`), and returns its estimates, the rows it used
+/// (listwise) and its warnings.
+///
+/// # Errors
+/// The CFA's errors, and [`Error::InvalidOption`] (`--ordinal`) when a loading, the factor
+/// variance or an item's thresholds are missing from its parameters.
+pub fn ordinal_factor(data: &ItemData) -> Result<(OrdinalFactor, usize, Vec<Warning>)> {
+    // a factor name that is no item's
+    let mut factor = String::from("F");
+    while data.names.contains(&factor) {
+        factor.push('_');
+    }
+    let text = format!(
+        "{factor} =~ NA*{}\n{factor} ~~ 1*{factor}\n",
+        data.names.join(" + ")
+    );
+    let model = parse(&text, "ordinal reliability model")?;
+    let opts = CfaOptions {
+        estimator: Estimator::Wlsmv,
+        ordered: Ordered::All,
+        parameterization: Parameterization::Delta,
+        ..CfaOptions::default()
+    };
+    let fit = cfa(data, &model, &opts)?;
+    let missing = |what: String| {
+        Error::option(
+            "--ordinal",
+            format!("the one-factor ordered CFA gave no {what}"),
+        )
+    };
+    let est = |lhs: &str, op: &str, rhs: &str| {
+        fit.parameters
+            .iter()
+            .find(|p| p.lhs == lhs && p.op.as_str() == op && p.rhs == rhs)
+            .map(|p| p.est)
+    };
+    let mut loadings = Vec::with_capacity(data.k());
+    let mut thresholds = Vec::with_capacity(data.k());
+    for item in &data.names {
+        loadings
+            .push(est(&factor, "=~", item).ok_or_else(|| missing(format!("loading of {item}")))?);
+        // threshold rows `item | t1`, `item | t2`, ... in the order of their number
+        let mut t: Vec<(usize, f64)> = fit
+            .parameters
+            .iter()
+            .filter(|p| p.lhs == *item && p.op.as_str() == "|")
+            .filter_map(|p| Some((p.rhs.strip_prefix('t')?.parse().ok()?, p.est)))
+            .collect();
+        if t.is_empty() {
+            return Err(missing(format!("thresholds of {item}")));
+        }
+        t.sort_by_key(|&(i, _)| i);
+        thresholds.push(t.into_iter().map(|(_, x)| x).collect());
+    }
+    let psi = est(&factor, "~~", &factor).ok_or_else(|| missing("factor variance".into()))?;
+    Ok((
+        OrdinalFactor::delta(loadings, psi, thresholds),
+        fit.n,
+        fit.warnings,
+    ))
 }

@@ -28,6 +28,11 @@ pub struct Args {
         help = "Group factors of omega's Schmid-Leiman solution [default: 3]"
     )]
     omega_factors: Option<usize>,
+    /// Also ordinal reliability: ordinal alpha and omega from polychoric correlations, and the
+    /// latent-response and categorical omegas of a one-factor WLSMV CFA (items with whole-number
+    /// answers in at most 10 categories).
+    #[arg(long)]
+    ordinal: bool,
     /// Write a chart of item-total correlations and alpha if deleted (.svg or .png; with several
     /// subscales, one file per subscale named FILE-SUBSCALE.svg).
     #[arg(long)]
@@ -46,6 +51,7 @@ impl Args {
             bootstrap: self.bootstrap,
             seed: self.seed,
             omega_factors: self.omega_factors,
+            ordinal: self.ordinal,
         })
     }
 }

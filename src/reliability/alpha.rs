@@ -1,5 +1,6 @@
 //! Cronbach's alpha and the item analysis of R psych::alpha.
 
+use super::ordinal::{check_ordinal, ordinal_reliability, OrdinalReliability};
 use super::{alpha_of, bootstrap, feldt, omega};
 use crate::correlation::{covariance, Missing, Moments};
 use crate::data::ItemData;
@@ -21,6 +22,9 @@ pub struct ReliabilityOptions {
     pub seed: u64,
     /// Group factors of omega's Schmid-Leiman solution (psych::omega's `nfactors`, default 3).
     pub omega_factors: usize,
+    /// Also ordinal alpha and ordinal omega from polychoric correlations (`--ordinal`; see
+    /// [`super::ordinal`]).
+    pub ordinal: bool,
 }
 
 impl Default for ReliabilityOptions {
@@ -31,6 +35,7 @@ impl Default for ReliabilityOptions {
             bootstrap: None,
             seed: 1,
             omega_factors: 3,
+            ordinal: false,
         }
     }
 }
@@ -120,6 +125,9 @@ pub struct ReliabilityResult {
     pub n_complete: usize,
     /// Item statistics.
     pub items: Vec<ItemStats>,
+    /// Ordinal reliability, when asked for (`--ordinal`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ordinal: Option<OrdinalReliability>,
     /// Warnings (negative item-rest correlations, omega not computed, ...).
     pub warnings: Vec<Warning>,
 }
@@ -163,7 +171,9 @@ pub fn smc(r: &DMatrix<f64>, warnings: &mut Vec<Warning>) -> Vec<f64> {
 /// - average $r = \sum_{i\ne j} r_{ij}/(k(k-1))$;
 /// - $r_{\text{drop},i} = (\sum_j c_{ij} - c_{ii})/\sqrt{c_{ii}\\,\mathbf 1' C_{-i} \mathbf 1}$,
 ///   the correlation of item $i$ with the sum of the others;
-/// - alpha if deleted: [`alpha_of`] on $C$ without row and column $i$.
+/// - alpha if deleted: [`alpha_of`] on $C$ without row and column $i$;
+/// - with [`ReliabilityOptions::ordinal`], ordinal alpha and omega from the polychoric matrix
+///   ([`ordinal_reliability`]; the items are checked first, [`check_ordinal`]).
 ///
 /// # Reference
 /// Cronbach (1951); Guttman (1945); Revelle & Zinbarg (2009).
@@ -194,6 +204,9 @@ pub fn reliability_keyed(
             "--items",
             "reliability needs at least 2 items",
         ));
+    }
+    if opts.ordinal {
+        check_ordinal(data)?;
     }
     let rows_with_missing = data.rows_with_missing();
     if data.n() - rows_with_missing < 3 {
@@ -271,6 +284,11 @@ pub fn reliability_keyed(
 
     let (omega_total, omega_hierarchical) =
         omega_of(&m.pairwise_cor(), opts.omega_factors, &mut warnings);
+    let ordinal = if opts.ordinal {
+        Some(ordinal_reliability(data, opts.missing, &mut warnings)?)
+    } else {
+        None
+    };
 
     Ok(ReliabilityResult {
         n,
@@ -290,6 +308,7 @@ pub fn reliability_keyed(
         rows_with_missing,
         n_complete: m.n_complete,
         items,
+        ordinal,
         warnings,
     })
 }

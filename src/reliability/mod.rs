@@ -8,6 +8,11 @@
 //! - [`feldt`]: Feldt's (1965) confidence interval for alpha.
 //! - [`bootstrap`]: percentile bootstrap interval for alpha, parallel and seed-deterministic.
 //! - [`omega`]: McDonald's omega total and omega hierarchical by Schmid-Leiman.
+//! - [`ordinal`]: ordinal alpha and ordinal omega from polychoric correlations
+//!   (`reliability --ordinal`), each named with its basis.
+//! - [`categorical_omega`]: Green & Yang's categorical omega (reliability of the sum of the item
+//!   codes) and the latent-response omega, as pure functions of a one-factor ordinal CFA's
+//!   estimates.
 //!
 //! # References
 //! - Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
@@ -18,11 +23,23 @@
 //! - McDonald, R. P. (1999). *Test theory: A unified treatment*. Erlbaum.
 //! - Revelle, W., & Zinbarg, R. E. (2009). Coefficients alpha, beta, omega, and the glb.
 //!   *Psychometrika, 74*, 145–154.
+//! - Zumbo, B. D., Gadermann, A. M., & Zeisser, C. (2007). Ordinal versions of coefficients
+//!   alpha and theta for Likert rating scales. *Journal of Modern Applied Statistical Methods,
+//!   6*(1), 21–29.
+//! - Gadermann, A. M., Guhn, M., & Zumbo, B. D. (2012). Estimating ordinal reliability for
+//!   Likert-type and ordinal item response data. *Practical Assessment, Research &
+//!   Evaluation, 17*(3), 1–13.
+//! - Green, S. B., & Yang, Y. (2009). Reliability of summed item scores using structural
+//!   equation modeling: An alternative to coefficient alpha. *Psychometrika, 74*, 155–167.
+//! - Flora, D. B. (2020). Your coefficient alpha is probably wrong, but which coefficient omega
+//!   is right? *Advances in Methods and Practices in Psychological Science, 3*, 484–501.
 
 pub mod alpha;
 pub mod bootstrap;
+pub mod categorical_omega;
 pub mod feldt;
 pub mod omega;
+pub mod ordinal;
 
 pub use alpha::{reliability, ItemStats, ReliabilityOptions, ReliabilityResult};
 

@@ -8,7 +8,7 @@ impl ReliabilityResult {
     /// The table, titled with the scale's name.
     pub fn table_titled(&self, title: &str) -> Table {
         let pct = (self.ci_level * 100.0).round();
-        let summary = vec![
+        let mut summary = vec![
             format!(
                 "n = {} ({} complete, missing: {}), k = {} items",
                 self.n,
@@ -40,6 +40,42 @@ impl ReliabilityResult {
                 opt(self.omega_hierarchical, 3)
             ),
         ];
+        if let Some(o) = &self.ordinal {
+            summary.push(format!(
+                "ordinal (polychoric correlations, missing: {}{}):",
+                match o.missing {
+                    crate::correlation::Missing::Pairwise => "pairwise",
+                    crate::correlation::Missing::Listwise => "listwise",
+                },
+                if o.smoothed { ", smoothed" } else { "" }
+            ));
+            // the JSON's `basis` in short; the full text is in the JSON
+            for (name, basis, c) in [
+                ("ordinal alpha", "polychoric matrix", &o.alpha_ordinal),
+                (
+                    "ordinal omega",
+                    "one-factor minres of the polychoric matrix",
+                    &o.omega_ordinal,
+                ),
+                (
+                    "latent-response omega",
+                    "one-factor WLSMV CFA",
+                    &o.omega_latent,
+                ),
+                (
+                    "categorical omega",
+                    "one-factor WLSMV CFA",
+                    &o.omega_categorical,
+                ),
+            ] {
+                summary.push(format!(
+                    "  {name} = {}: of the sum of the {}; {basis}; {}",
+                    opt(c.value, 3),
+                    c.scale,
+                    c.reference
+                ));
+            }
+        }
         let rows = self
             .items
             .iter()
