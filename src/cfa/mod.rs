@@ -679,9 +679,10 @@ pub(crate) fn invert_spd(m: &DMatrix<f64>) -> Option<DMatrix<f64>> {
     if m.nrows() == 0 {
         return Some(m.clone());
     }
-    let eig = m.clone().symmetric_eigen();
-    let max = eig.eigenvalues.amax();
-    let min = eig.eigenvalues.min();
+    // eigenvalues only: the vectors would cost as much again
+    let values = m.clone().symmetric_eigenvalues();
+    let max = values.amax();
+    let min = values.min();
     if min.is_nan() || min <= 1e-12 * max {
         return None;
     }

@@ -140,6 +140,26 @@ pub(crate) struct Prepared {
     pub em_stats: SampleStats,
     pub rows_dropped: usize,
     pub warnings: Vec<Warning>,
+    /// The saturated model's information per group, without (`[0]`) and with (`[1]`) the score
+    /// cross products, computed on first use ([`Prepared::h1_info`]).
+    h1_info: [std::sync::OnceLock<Option<Vec<robust::H1Info>>>; 2],
+}
+
+impl Prepared {
+    /// The saturated model's information per group (with the score cross products when
+    /// `scores`), computed once and shared by every model fitted to these data; `None` when
+    /// it is singular.
+    pub(crate) fn h1_info(&self, scores: bool) -> Option<&[robust::H1Info]> {
+        self.h1_info[usize::from(scores)]
+            .get_or_init(|| {
+                self.groups
+                    .iter()
+                    .zip(&self.h1)
+                    .map(|(g, s)| robust::h1_info(g, s, scores))
+                    .collect()
+            })
+            .as_deref()
+    }
 }
 
 fn matrix_rows(m: &DMatrix<f64>) -> Vec<Vec<f64>> {
@@ -336,6 +356,7 @@ pub(crate) fn prepare(
         },
         rows_dropped: empty + nox + nolabel,
         warnings,
+        h1_info: Default::default(),
     })
 }
 
@@ -496,12 +517,7 @@ pub(crate) fn fit_prepared(
         .zip(&pnt.implied)
         .map(|(g, imp)| imp.mu.iter().zip(&g.center).map(|(m, c)| m - c).collect())
         .collect();
-    let h1_info: Option<Vec<robust::H1Info>> = prep
-        .groups
-        .iter()
-        .zip(&prep.h1)
-        .map(|(g, s)| robust::h1_info(g, s, opts.estimator == Estimator::Mlr))
-        .collect();
+    let h1_info = prep.h1_info(opts.estimator == Estimator::Mlr);
     if opts.estimator == Estimator::Mlr && (h1_info.is_none() || nx > 0) {
         warnings.push(Warning::new(
             WarningCode::Singular,
@@ -510,7 +526,7 @@ pub(crate) fn fit_prepared(
     }
     let h1_info = h1_info.filter(|_| nx == 0);
     let corrected = |version: robust::Version| -> Option<robust::Corrected> {
-        let h1i = h1_info.as_ref()?;
+        let h1i = h1_info?;
         let pieces: Vec<robust::GroupPieces> = (0..ng)
             .map(|g| robust::GroupPieces {
                 data: &prep.groups[g],
@@ -605,11 +621,7 @@ pub(crate) fn fit_prepared(
                 (Some(a), Some(b)) => robust::trace_ainv_b(a, b),
                 _ => None,
             };
-            let tr_h1: Option<f64> = h1_info.as_ref().and_then(|hs| {
-                hs.iter()
-                    .map(|h| robust::trace_ainv_b(&h.a, h.b.as_ref()?))
-                    .sum()
-            });
+            let tr_h1: Option<f64> = h1_info.and_then(|hs| hs.iter().map(|h| h.trace_ainv_b).sum());
             let tr_b: f64 = prep.groups.iter().map(robust::trace_baseline).sum();
             let c = match (tr_h1, tr_h0) {
                 (Some(h1), Some(h0)) if df > 0 => Some((h1 - h0) / dff),

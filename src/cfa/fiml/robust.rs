@@ -49,30 +49,54 @@ use super::em::Saturated;
 use super::patterns::GroupData;
 use nalgebra::{DMatrix, DVector};
 
-/// The saturated model's information pieces of one group.
+/// The saturated model's information pieces of one group: they depend on the data and the EM
+/// moments only, so [`super::Prepared`] computes them once for every model fitted to the same
+/// data (the invariance sequence).
 #[derive(Debug, Clone)]
 pub(crate) struct H1Info {
     /// Observed information $A_1$ (total).
     pub a: DMatrix<f64>,
-    /// Score cross products $B_1$ (total); only the robust (MLR) statistics need them.
-    pub b: Option<DMatrix<f64>>,
+    /// $A_1^{-1}$.
+    pub a_inv: DMatrix<f64>,
+    /// $A_1^{-1}B_1A_1^{-1}$, with the score cross products $B_1$ (total), which only the robust
+    /// (MLR) statistics need.
+    pub sandwich: Option<DMatrix<f64>>,
+    /// $\operatorname{tr}(A_1^{-1}B_1)$, with $B_1$ (`None` when not finite).
+    pub trace_ainv_b: Option<f64>,
+    /// Complete-data normal information per row at the EM covariance matrix
+    /// ([`complete_information`]).
+    pub complete: DMatrix<f64>,
 }
 
-/// $A_1$, and $B_1$ when `scores`, at the EM estimates.
+/// $A_1$, its inverse, the complete-data information and, when `scores`, $B_1$ and its
+/// products, at the EM estimates; `None` when $A_1$ or $\tilde\Sigma$ is singular.
 pub(crate) fn h1_info(g: &GroupData, s: &Saturated, scores: bool) -> Option<H1Info> {
     let a = -casewise::hessian(g, &s.mu, &s.sigma)?;
+    let a_inv = crate::cfa::invert_spd(&a)?;
     let b = if scores {
         Some(casewise::score_crossproducts(g, &s.mu, &s.sigma)?)
     } else {
         None
     };
-    Some(H1Info { a, b })
+    let sandwich = b.as_ref().map(|b| &a_inv * b * &a_inv);
+    let trace_ainv_b = b
+        .as_ref()
+        .map(|b| a_inv.component_mul(b).sum())
+        .filter(|t| t.is_finite());
+    Some(H1Info {
+        complete: complete_information(&s.sigma)?,
+        a,
+        a_inv,
+        sandwich,
+        trace_ainv_b,
+    })
 }
 
 /// $\operatorname{tr}(A^{-1}B)$; `None` when $A$ is singular.
 pub(crate) fn trace_ainv_b(a: &DMatrix<f64>, b: &DMatrix<f64>) -> Option<f64> {
     let ainv = crate::cfa::invert_spd(a)?;
-    let t = (ainv * b).trace();
+    // tr(A^{-1}B) = sum of the elementwise product with B' (= B, symmetric)
+    let t = ainv.component_mul(&b.transpose()).sum();
     t.is_finite().then_some(t)
 }
 
@@ -173,36 +197,54 @@ pub(crate) struct Corrected {
     pub c_baseline: f64,
 }
 
-/// Block-diagonal stacking of per-group matrices.
-fn blockdiag(blocks: &[DMatrix<f64>]) -> DMatrix<f64> {
-    let n: usize = blocks.iter().map(|b| b.nrows()).sum();
-    let m: usize = blocks.iter().map(|b| b.ncols()).sum();
-    let mut out = DMatrix::zeros(n, m);
-    let (mut r, mut c) = (0, 0);
-    for b in blocks {
-        out.view_mut((r, c), (b.nrows(), b.ncols())).copy_from(b);
-        r += b.nrows();
-        c += b.ncols();
-    }
-    out
+/// One group's blocks of the per-row matrices of the correction (module docs): $W_m$, its
+/// inverse, $W_c$, and (V3) $\Gamma = W_m^{-1}J_mW_m^{-1}$.
+struct Blocks {
+    wm: DMatrix<f64>,
+    wmi: DMatrix<f64>,
+    wc: DMatrix<f64>,
+    gam: Option<DMatrix<f64>>,
 }
 
-/// $k(D) = $ the trace of the chosen version (module docs).
-fn k_of(
-    d: &DMatrix<f64>,
-    wm: &DMatrix<f64>,
-    wmi: &DMatrix<f64>,
-    wc: &DMatrix<f64>,
-    gam: &DMatrix<f64>,
-    version: Version,
-) -> Option<f64> {
-    let e = d.transpose() * wm * d;
+/// $k(D)$ = the trace of the chosen version (module docs), group by group.
+///
+/// $W_m$, $W_c$ and $\Gamma$ are block-diagonal over groups and $D$ stacks the groups' rows
+/// $D_g$, so with $E = \sum_g D_g^\top W_{m,g}D_g$ and $U = W_m - W_mDE^{-1}D^\top W_m$
+/// (using $W_mW_m^{-1} = I$ and $W_mAW_m = W_c$ for $A = W_m^{-1}W_cW_m^{-1}$):
+/// $$\operatorname{tr}(W_cW_m^{-1}UW_m^{-1}) = \sum_g\operatorname{tr}(W_{c,g}W_{m,g}^{-1})
+///   - \operatorname{tr}(E^{-1}M_1)\quad\text{(V6)},$$
+/// $$\operatorname{tr}(UAU\Gamma) = \sum_g\operatorname{tr}(W_{c,g}\Gamma_g) - 2\operatorname{tr}(E^{-1}M)
+///   + \operatorname{tr}(E^{-1}M_1E^{-1}M_2)\quad\text{(V3)},$$
+/// $M_1 = \sum_g D_g^\top W_{c,g}D_g$, $M_2 = \sum_g D_g^\top W_{m,g}\Gamma_gW_{m,g}D_g$,
+/// $M = \sum_g D_g^\top W_{c,g}\Gamma_gW_{m,g}D_g$: no matrix larger than one group's
+/// $p^* \times p^*$ is formed.
+fn k_of(d: &[DMatrix<f64>], blocks: &[Blocks], version: Version) -> Option<f64> {
+    let q = d.first()?.ncols();
+    let mut e = DMatrix::<f64>::zeros(q, q);
+    let mut m1 = DMatrix::<f64>::zeros(q, q);
+    let mut m2 = DMatrix::<f64>::zeros(q, q);
+    let mut m = DMatrix::<f64>::zeros(q, q);
+    let mut t0 = 0.0;
+    for (dg, b) in d.iter().zip(blocks) {
+        let wd = &b.wm * dg;
+        let wcd = &b.wc * dg;
+        e += dg.transpose() * &wd;
+        m1 += dg.transpose() * &wcd;
+        match version {
+            Version::V6 => t0 += (&b.wc * &b.wmi).trace(),
+            Version::V3 => {
+                let gam = b.gam.as_ref()?;
+                t0 += (&b.wc * gam).trace();
+                let gwd = gam * &wd;
+                m2 += wd.transpose() * &gwd;
+                m += wcd.transpose() * &gwd;
+            }
+        }
+    }
     let ei = crate::cfa::invert_spd(&e)?;
-    let wd = wm * d;
-    let u = wm - &wd * ei * wd.transpose();
     let t = match version {
-        Version::V3 => (&u * wmi * wc * wmi * &u * gam).trace(),
-        Version::V6 => (wc * wmi * &u * wmi).trace(),
+        Version::V6 => t0 - (&ei * &m1).trace(),
+        Version::V3 => t0 - 2.0 * (&ei * &m).trace() + (&ei * &m1 * &ei * &m2).trace(),
     };
     t.is_finite().then_some(t)
 }
@@ -227,13 +269,13 @@ pub(crate) fn corrected(
     version: Version,
 ) -> Option<Corrected> {
     let ntotal: f64 = groups.iter().map(|g| g.data.n as f64).sum();
+    let ngroups = groups.len();
     let mut t3 = 0.0;
     let mut t3b = 0.0;
-    let mut wms = Vec::new();
-    let mut jms = Vec::new();
-    let mut wcs = Vec::new();
-    let mut dbs = Vec::new();
-    for g in groups {
+    let mut blocks = Vec::with_capacity(ngroups);
+    let mut d = Vec::with_capacity(ngroups);
+    let mut db = Vec::with_capacity(ngroups);
+    for (k, g) in groups.iter().enumerate() {
         let p = g.data.p;
         let ng = g.data.n as f64;
         t3 += ng * f_ml(&g.h1.mu, &g.h1.sigma, g.mu, g.sigma)?;
@@ -241,42 +283,29 @@ pub(crate) fn corrected(
         let mb: Vec<f64> = uni.iter().map(|u| u.0).collect();
         let vb = DMatrix::from_diagonal(&DVector::from_iterator(p, uni.iter().map(|u| u.1)));
         t3b += ng * f_ml(&g.h1.mu, &g.h1.sigma, &mb, &vb)?;
-        wms.push(&g.h1_info.a / ntotal);
-        if version == Version::V3 {
-            jms.push(g.h1_info.b.as_ref()? / ntotal);
-        }
-        wcs.push(complete_information(&g.h1.sigma)? * (ng / ntotal));
-        let mut db = DMatrix::<f64>::zeros(casewise::nmoments(p), 2 * p);
+        // W_m = A_1/N, so W_m^{-1} = N A_1^{-1} and Gamma = N A_1^{-1} B_1 A_1^{-1}
+        // (V6 does not use the score cross products)
+        let gam = match version {
+            Version::V3 => Some(g.h1_info.sandwich.as_ref()? * ntotal),
+            Version::V6 => None,
+        };
+        blocks.push(Blocks {
+            wm: &g.h1_info.a / ntotal,
+            wmi: &g.h1_info.a_inv * ntotal,
+            wc: &g.h1_info.complete * (ng / ntotal),
+            gam,
+        });
+        d.push(g.jacobian.clone());
+        // the independence model: each group's own means and variances
+        let mut dbg = DMatrix::<f64>::zeros(casewise::nmoments(p), 2 * p * ngroups);
         for j in 0..p {
-            db[(j, j)] = 1.0;
-            db[(vech_index(p, j, j), p + j)] = 1.0;
+            dbg[(j, 2 * p * k + j)] = 1.0;
+            dbg[(vech_index(p, j, j), 2 * p * k + p + j)] = 1.0;
         }
-        dbs.push(db);
+        db.push(dbg);
     }
-    let wm = blockdiag(&wms);
-    let wmi = crate::cfa::invert_spd(&blockdiag(&wms))?;
-    // V6 does not use the score cross products
-    let gam = if version == Version::V3 {
-        &wmi * blockdiag(&jms) * &wmi
-    } else {
-        DMatrix::zeros(0, 0)
-    };
-    let wc = blockdiag(&wcs);
-    let d = {
-        let q = groups.first()?.jacobian.ncols();
-        let rows: usize = groups.iter().map(|g| g.jacobian.nrows()).sum();
-        let mut d = DMatrix::<f64>::zeros(rows, q);
-        let mut r = 0;
-        for g in groups {
-            d.view_mut((r, 0), (g.jacobian.nrows(), q))
-                .copy_from(g.jacobian);
-            r += g.jacobian.nrows();
-        }
-        d
-    };
-    let db = blockdiag(&dbs);
-    let c = k_of(&d, &wm, &wmi, &wc, &gam, version)? / df;
-    let cb = k_of(&db, &wm, &wmi, &wc, &gam, version)? / df_baseline;
+    let c = k_of(&d, &blocks, version)? / df;
+    let cb = k_of(&db, &blocks, version)? / df_baseline;
     Some(Corrected {
         t3,
         c,
