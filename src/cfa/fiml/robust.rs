@@ -211,11 +211,11 @@ struct Blocks {
 /// $W_m$, $W_c$ and $\Gamma$ are block-diagonal over groups and $D$ stacks the groups' rows
 /// $D_g$, so with $E = \sum_g D_g^\top W_{m,g}D_g$ and $U = W_m - W_mDE^{-1}D^\top W_m$
 /// (using $W_mW_m^{-1} = I$ and $W_mAW_m = W_c$ for $A = W_m^{-1}W_cW_m^{-1}$):
-/// $$\operatorname{tr}(W_cW_m^{-1}UW_m^{-1}) = \sum_g\operatorname{tr}(W_{c,g}W_{m,g}^{-1})
-///   - \operatorname{tr}(E^{-1}M_1)\quad\text{(V6)},$$
-/// $$\operatorname{tr}(UAU\Gamma) = \sum_g\operatorname{tr}(W_{c,g}\Gamma_g) - 2\operatorname{tr}(E^{-1}M)
-///   + \operatorname{tr}(E^{-1}M_1E^{-1}M_2)\quad\text{(V3)},$$
-/// $M_1 = \sum_g D_g^\top W_{c,g}D_g$, $M_2 = \sum_g D_g^\top W_{m,g}\Gamma_gW_{m,g}D_g$,
+/// $$\operatorname{tr}(W_cW_m^{-1}UW_m^{-1}) = \sum_g\operatorname{tr}(W_{c,g}W_{m,g}^{-1}) -
+///   \operatorname{tr}(E^{-1}M_1)\quad\text{(V6)},$$
+/// $$\operatorname{tr}(UAU\Gamma) = \sum_g\operatorname{tr}(W_{c,g}\Gamma_g) -
+///   2\operatorname{tr}(E^{-1}M) + \operatorname{tr}(E^{-1}M_1E^{-1}M_2)\quad\text{(V3)},$$
+/// with $M_1 = \sum_g D_g^\top W_{c,g}D_g$, $M_2 = \sum_g D_g^\top W_{m,g}\Gamma_gW_{m,g}D_g$,
 /// $M = \sum_g D_g^\top W_{c,g}\Gamma_gW_{m,g}D_g$: no matrix larger than one group's
 /// $p^* \times p^*$ is formed.
 fn k_of(d: &[DMatrix<f64>], blocks: &[Blocks], version: Version) -> Option<f64> {

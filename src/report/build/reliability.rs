@@ -2,6 +2,7 @@
 
 use super::{cell, nan, sub_name, Plan, Runner};
 use crate::analysis::reliability::ReliabilityRequest;
+use crate::reliability::ordinal::check_ordinal;
 use crate::render::format::apa;
 use crate::render::format::ci_text;
 use crate::report::verdict::Level;
@@ -15,16 +16,22 @@ pub(super) fn reliability_section(
     results: &mut Map<String, Value>,
 ) -> Section {
     let mut blocks = vec![Block::Para(format!(
-        "Internal consistency of every subscale: Cronbach's alpha with Feldt's 95% interval and McDonald's omega total from a one-factor model of the subscale's items (each subscale is meant to measure one competency; whether a general factor runs through the subscales is asked under Dimensionality). Cut-offs: {}.",
+        "Internal consistency of every subscale: Cronbach's alpha with Feldt's 95% interval and McDonald's omega total from a one-factor model of the subscale's items (each subscale is meant to measure one competency; whether a general factor runs through the subscales is asked under Dimensionality). Answers on a rating scale are ordered categories, so beside them stand ordinal alpha (alpha of the polychoric correlations, Zumbo, Gadermann & Zeisser, 2007), the reliability of the continuous responses behind the categories, and categorical omega (Green & Yang, 2009, from a one-factor WLSMV CFA), the reliability of the sum score people actually compute. Cut-offs: {}.",
         verdict::RELIABILITY_CUTOFFS
     ))];
     let mut all = Map::new();
     for (inst, _) in &plan.instruments {
         blocks.push(Block::Heading(format!("{} ({})", inst.title, inst.id)));
         let chart = format!("reliability-{}", inst.id);
+        let data = DataRequest::study_instrument(&r.study_path, &inst.id);
+        // ordinal coefficients when every answer is a whole number in at most ten categories
+        let ordinal = data
+            .load()
+            .is_ok_and(|l| check_ordinal(&l.merged().0).is_ok());
         let req = ReliabilityRequest {
-            data: DataRequest::study_instrument(&r.study_path, &inst.id),
+            data,
             omega_factors: Some(1),
+            ordinal,
             ..ReliabilityRequest::default()
         };
         let stage = format!("reliability {}", inst.id);
@@ -75,6 +82,13 @@ pub(super) fn reliability_section(
                     ),
                 ));
             }
+            let (alpha_ord, omega_cat) = match &sc.ordinal {
+                Some(o) => (
+                    cell(o.alpha_ordinal.value.unwrap_or(f64::NAN), 2, true),
+                    cell(o.omega_categorical.value.unwrap_or(f64::NAN), 2, true),
+                ),
+                None => ("–".to_string(), "–".to_string()),
+            };
             rows.push(vec![
                 name.clone(),
                 sc.k.to_string(),
@@ -82,6 +96,8 @@ pub(super) fn reliability_section(
                 apa(alpha, 2, true),
                 ci_text(ci[0], ci[1], 2, true),
                 cell(nan(sc.omega_total), 2, true),
+                alpha_ord,
+                omega_cat,
                 apa(sc.average_r, 2, true),
                 word.to_string(),
             ]);
@@ -100,11 +116,22 @@ pub(super) fn reliability_section(
         }
         blocks.push(Block::Table(ApaTable {
             title: format!("Reliability of the {} subscales", inst.title),
-            header: ["Subscale", "k", "n", "α", "95% CI", "ω", "Mean r", "Verdict"]
+            header: [
+                "Subscale",
+                "k",
+                "n",
+                "α",
+                "95% CI",
+                "ω",
+                "Ordinal α",
+                "Categorical ω",
+                "Mean r",
+                "Verdict",
+            ]
                 .map(String::from)
                 .to_vec(),
             rows,
-            note: Some("α = Cronbach's alpha with Feldt's interval; ω = McDonald's omega total of a one-factor model (minres, as R psych::omega with nfactors = 1); mean r = average inter-item correlation.".into()),
+            note: Some("α = Cronbach's alpha with Feldt's interval; ω = McDonald's omega total of a one-factor model (minres, as R psych::omega with nfactors = 1); ordinal α = Cronbach's alpha of the polychoric correlations (the latent responses' reliability); categorical ω = Green & Yang's omega of the sum score from a one-factor WLSMV CFA (semTools compRelSEM); – when the answers are not ordered categories; mean r = average inter-item correlation.".into()),
         }));
         blocks.push(Block::Gallery(figures));
         blocks.push(cmd);
