@@ -100,6 +100,7 @@ fn report_json_equals_the_individual_commands() {
             "tblc",
             "--omega-factors",
             "1",
+            "--ordinal",
         ]),
     );
     n += same_numbers(

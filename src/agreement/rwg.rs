@@ -453,7 +453,20 @@ pub fn rwg(values: &[f64], k: usize, groups: &[String], opts: &RwgOptions) -> Re
     };
     let random_groups = match opts.rgr {
         None => None,
-        Some(r) => Some(random_groups(values, k, &members, r, opts.seed, null_var)?),
+        Some(r) => {
+            // a group with one member has no within-group variance: left out, as a warning says
+            let kept: Vec<Vec<usize>> = members.iter().filter(|m| m.len() >= 2).cloned().collect();
+            let left_out = members.len() - kept.len();
+            if left_out > 0 {
+                warnings.push(Warning::new(
+                    WarningCode::Listwise,
+                    format!(
+                        "random-group resampling: {left_out} group(s) with fewer than two members (after rows with missing answers were dropped) left out"
+                    ),
+                ));
+            }
+            Some(random_groups(values, k, &kept, r, opts.seed, null_var)?)
+        }
     };
     Ok(RwgResult {
         n_groups: gcount,
@@ -498,10 +511,10 @@ fn random_groups(
     seed: u64,
     null_var: f64,
 ) -> Result<RandomGroups> {
-    if members.iter().any(|m| m.len() < 2) {
+    if members.len() < 2 || members.iter().any(|m| m.len() < 2) {
         return Err(Error::option(
             "--rgr",
-            "random-group resampling needs at least two members in every group",
+            "random-group resampling needs at least two groups with at least two members each",
         ));
     }
     let g = members.len();
