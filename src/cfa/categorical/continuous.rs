@@ -10,7 +10,7 @@
 //! $\bar d = \frac1n\sum_i d_i$,
 //! $$\Gamma = \frac1n\sum_i (d_i - \bar d)(d_i - \bar d)^\top$$
 //! (Browne, 1984), accumulated in one parallel pass over fixed blocks of cases. The order of
-//! the statistics (variances first, then the covariances in [`super::Layout`] order) differs
+//! the statistics (variances first, then the covariances in `Layout` order) differs
 //! from lavaan's `vech` order; every quantity computed from them is invariant to the order.
 //!
 //! # Reference

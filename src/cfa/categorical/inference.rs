@@ -20,8 +20,16 @@
 //!   $\mathrm{CFI} = 1 - \max(T_3 - c\,df, 0)/\max(T_3 - c\,df, T_{3,b} - c_b df_b, 0)$,
 //!   $\mathrm{TLI} = 1 - (T_3 - c\,df)df_b/((T_{3,b} - c_b df_b)df)$,
 //!   $\mathrm{RMSEA} = \sqrt{\max(T_3 - c\,df, 0)/((n-1)df)}$ and its interval from $T_3/c$;
-//! - SRMR: the root mean square of the correlation residuals over the $p(p+1)/2$ elements of
-//!   the lower triangle with its (zero) diagonal; thresholds are left out.
+//! - with continuous items only, the robust CFI, TLI and RMSEA of WLSMV and ULSMV use the
+//!   unscaled $T$, $T_b$ with $c = a^{-1}(df - b)/df$ and $c_b = a_b^{-1}(df_b - b_b)/df_b$
+//!   in the same formulas, and the RMSEA interval from $T_{ss}$ with $c = a^{-1}$ (lavaan's
+//!   `lav_fit_cfi_lavobject`, `lav_fit_rmsea_lavobject`); with DWLS $c_b$ is 1 up to
+//!   rounding, and the corrected formula is used as lavaan does; with ordered and continuous
+//!   items they are undefined (lavaan: NA);
+//! - SRMR: the root mean square of the residuals of the covariances divided by the sample
+//!   standard deviations, $(s_{ij} - \sigma_{ij})/\sqrt{s_{ii}s_{jj}}$, over the $p(p+1)/2$
+//!   elements of the lower triangle with its diagonal (zero for ordered items); thresholds
+//!   and means are left out (lavaan's `srmr_bentler_nomean`).
 //!
 //! # Reference
 //! Muthén, B., du Toit, S. H. C., & Spisic, D. (1997). *Robust inference using weighted least

@@ -19,7 +19,7 @@
 //!   $\ell_i' = \bigl[\phi(t_{c})(\rho\tau_{c} - z) - \phi(t_{c-1})(\rho\tau_{c-1} - z)\bigr]/(P_iR^3)$.
 //!
 //! The statistics are $s = (\text{thresholds and } -\bar y_j,\ s_j^2,\ \text{covariances})$
-//! (layout in [`super::Layout`]); a covariance is the correlation times the standard deviations
+//! (layout in `Layout`); a covariance is the correlation times the standard deviations
 //! of its continuous members ($1$ for an ordered item).
 //!
 //! $\Gamma$ (Muthén, 1984; lavaan's `muthen1984`): every case has the score vector $g_i$ of

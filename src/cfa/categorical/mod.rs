@@ -1,24 +1,41 @@
-//! Ordered-categorical CFA: lavaan's limited-information estimators WLSMV, DWLS, ULSMV and
-//! ULS, in three steps (lavaan 0.6.14 semantics).
+//! Ordered-categorical, mixed and least-squares CFA: lavaan's limited-information estimators
+//! WLSMV, DWLS, ULSMV and ULS, in three steps (lavaan 0.6.14 semantics).
 //!
 //! | step | module | lavaan |
 //! |---|---|---|
-//! | thresholds, polychoric correlations, $\Gamma$ | [`stats`] | `lav_samplestats` (`muthen1984`) |
+//! | thresholds, polychoric correlations, $\Gamma$ (every item ordered) | [`stats`] | `lav_samplestats` (`muthen1984`) |
+//! | the same with continuous items: means, variances, polyserial and Pearson correlations | [`mixed`] | `muthen1984` |
+//! | covariances and the ADF $\Gamma$ (every item continuous) | [`continuous`] | `lav_samplestats`, `lav_samplestats_Gamma` |
 //! | the model for $y^*$, implied statistics, Gauss–Newton | [`wls`] | `lav_model_objective`, `computeDelta` |
 //! | standard errors, tests, fit indices | [`inference`] | `lav_model_vcov`, `lav_test`, `lav_fit_measures` |
 //!
 //! # Formula
 //! An ordered item $y_j$ with categories $0, \dots, K_j - 1$ is a cut latent response:
 //! $y_j = c \iff \tau_{j,c-1} < y^*_j \le \tau_{jc}$, and $y^*$ follows the factor model
-//! (intercepts 0, latent means 0). The statistics $s$ are the thresholds of every item
-//! followed by the polychoric correlations $(i, j)$, $i > j$, column by column. Estimates
-//! minimise $F = (s - \sigma(\theta))^\top W (s - \sigma(\theta))$ ([`wls`]); the test
-//! statistic is $T = (n - 1)\hat F$ ([`inference`]).
+//! (intercepts 0, latent means 0). A continuous item is its own $y^*$ with a free intercept
+//! and a free residual variance. The statistics $s$ (`Layout`) are the thresholds of every
+//! ordered item and $-\bar y_j$ of every continuous one, the variances of the continuous
+//! items, then the covariances $(i, j)$, $i > j$, column by column (polychoric, polyserial
+//! times $s_i$, or Pearson covariances). With continuous items only, lavaan fits no mean
+//! structure and $s = \operatorname{vech}(S)$ with the unbiased $S$. Estimates minimise
+//! $F = (s - \sigma(\theta))^\top W (s - \sigma(\theta))$ ([`wls`]); the test statistic is
+//! $T = (n - 1)\hat F$ ([`inference`]).
 //!
-//! Parameter rows add the thresholds (`op` `"|"`, `rhs` `t1`, `t2`, ...). In the delta
+//! Parameter rows add the thresholds (`op` `"|"`, `rhs` `t1`, `t2`, ...) and, in a mixed
+//! model, the intercepts of the continuous items (`op` `"~1"`). In the delta
 //! parameterization (default) the residual variance of an ordered item is printed as
 //! $1 -$ its explained variance (not free, se 0); in the theta parameterization it is
-//! fixed to 1.
+//! fixed to 1 (continuous items are not rescaled in either).
+//!
+//! # Fit keys
+//! | estimator | `chisq`, `pvalue` | `cfi`, `tli`, `rmsea`, `rmsea_ci` |
+//! |---|---|---|
+//! | DWLS, ULS | `chisq`, `pvalue` (ULS: null) | `cfi`, `tli`, `rmsea`, `rmsea.ci.*` |
+//! | WLSMV, ULSMV, every item ordered | `chisq.scaled`, `pvalue.scaled` | `.robust` (catML, Savalei 2021) |
+//! | WLSMV, ULSMV, every item continuous | `chisq.scaled`, `pvalue.scaled` | `.robust` from the scaled-shifted test |
+//! | WLSMV, ULSMV, mixed | `chisq.scaled`, `pvalue.scaled` | null: lavaan gives NA (catML needs every item ordered); warning |
+//!
+//! The scaled versions are always under `fit.scaled`, the unscaled ones under `fit.standard`.
 //!
 //! # Reference
 //! Muthén, B. (1984). A general structural equation model with dichotomous, ordered
@@ -26,22 +43,28 @@
 //! Muthén, B., du Toit, S. H. C., & Spisic, D. (1997). *Robust inference using weighted least
 //! squares and quadratic estimating equations in latent variable modeling with categorical and
 //! continuous outcomes*. Unpublished technical report.
+//! Olsson, U., Drasgow, F., & Dorans, N. J. (1982). The polyserial correlation coefficient.
+//! *Psychometrika*, 47(3), 337–347.
+//! Browne, M. W. (1984). Asymptotically distribution-free methods for the analysis of
+//! covariance structures. *British Journal of Mathematical and Statistical Psychology*, 37(1),
+//! 62–83.
 //! Savalei, V. (2021). Improving fit indices in structural equation modeling with categorical
 //! data. *Multivariate Behavioral Research*, 56(3), 390–407.
 //!
 //! # Peer
 //! lavaan 0.6.14 `cfa(model, data, ordered = ..., estimator = "WLSMV" | "DWLS" | "ULSMV" |
-//! "ULS", parameterization = "delta" | "theta")`; reference cases 29 and 30.
+//! "ULS", parameterization = "delta" | "theta")`, with all, some or none of the items
+//! ordered; reference cases 29 and 30, tests `cfa_ordered` and `cfa_mixed`.
 //!
 //! # Deviations
-//! - Every observed variable of the model must be ordered: mixed models (continuous
-//!   indicators next to ordered ones, polyserial correlations) and least-squares estimation
-//!   of continuous data are not implemented and give an error.
-//! - One group only: `--group` with ordered items gives an error.
-//! - Modification indices and construct validity are not computed for ordered items (a
-//!   warning says so).
+//! - One group only: `--group` with ordered items or a least-squares estimator gives an
+//!   error.
+//! - Modification indices and construct validity are not computed on this route (a warning
+//!   says so).
 //! - `std_all_se` (the delta-method standard errors of the standardised estimates) is not
 //!   computed.
+//! - Observed covariates (regressions on observed variables, lavaan's `conditional.x`) are
+//!   not implemented on this route and give an error.
 //! - Rows with a missing answer on a model variable are dropped (lavaan's default
 //!   `missing = "listwise"`).
 
@@ -261,7 +284,7 @@ pub(crate) fn fit(
     if !pt.ov_x.is_empty() {
         return Err(Error::option(
             "--model",
-            "observed covariates (regressions on observed variables) with ordered items are not implemented yet",
+            "observed covariates (regressions on observed variables) with ordered items or a least-squares estimator are not implemented yet",
         ));
     }
     let lsq = Model::new(&pt)?;

@@ -10,6 +10,8 @@
 //! the model-implied statistics are
 //! $$\sigma_{\tau_{jk}}(\theta) = \Delta_j(\tau_{jk} - \mu^*_j),\qquad
 //!   \sigma_{ij}(\theta) = \Delta_i\Delta_j\Sigma^*_{ij}\quad(i > j).$$
+//! A continuous variable $j$ contributes $-\mu^*_j$ (with a mean structure) and
+//! $\Sigma^*_{jj}$, with $\Delta_j = 1$ in both parameterizations.
 //! Their Jacobian $D = \partial\sigma/\partial\theta^\top$ follows by the chain rule from the
 //! rank-two derivatives of $\Sigma^*$, with
 //! $\partial\Delta_j = -\tfrac12\Delta_j^3\\,\partial\Sigma^*_{jj}$ in the theta
