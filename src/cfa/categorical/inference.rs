@@ -20,8 +20,16 @@
 //!   $\mathrm{CFI} = 1 - \max(T_3 - c\,df, 0)/\max(T_3 - c\,df, T_{3,b} - c_b df_b, 0)$,
 //!   $\mathrm{TLI} = 1 - (T_3 - c\,df)df_b/((T_{3,b} - c_b df_b)df)$,
 //!   $\mathrm{RMSEA} = \sqrt{\max(T_3 - c\,df, 0)/((n-1)df)}$ and its interval from $T_3/c$;
-//! - SRMR: the root mean square of the correlation residuals over the $p(p+1)/2$ elements of
-//!   the lower triangle with its (zero) diagonal; thresholds are left out.
+//! - with continuous items only, the robust CFI, TLI and RMSEA of WLSMV and ULSMV use the
+//!   unscaled $T$, $T_b$ with $c = a^{-1}(df - b)/df$ and $c_b = a_b^{-1}(df_b - b_b)/df_b$
+//!   in the same formulas, and the RMSEA interval from $T_{ss}$ with $c = a^{-1}$ (lavaan's
+//!   `lav_fit_cfi_lavobject`, `lav_fit_rmsea_lavobject`); with DWLS $c_b$ is 1 up to
+//!   rounding, and the corrected formula is used as lavaan does; with ordered and continuous
+//!   items they are undefined (lavaan: NA);
+//! - SRMR: the root mean square of the residuals of the covariances divided by the sample
+//!   standard deviations, $(s_{ij} - \sigma_{ij})/\sqrt{s_{ii}s_{jj}}$, over the $p(p+1)/2$
+//!   elements of the lower triangle with its diagonal (zero for ordered items); thresholds
+//!   and means are left out (lavaan's `srmr_bentler_nomean`).
 //!
 //! # Reference
 //! Muthén, B., du Toit, S. H. C., & Spisic, D. (1997). *Robust inference using weighted least
@@ -52,15 +60,32 @@ pub(crate) struct Input<'a> {
     pub gamma: &'a DMatrix<f64>,
     /// $s - \sigma(\hat\theta)$.
     pub resid: &'a [f64],
-    /// Sample and implied correlation matrices.
+    /// The sample statistics $s$.
+    pub s: &'a [f64],
+    /// Sample and implied covariance matrices of $y^*$ and the continuous variables
+    /// (correlations between ordered items).
     pub r: &'a DMatrix<f64>,
     pub c: &'a DMatrix<f64>,
+    /// Which robust CFI, TLI and RMSEA lavaan defines for these data.
+    pub robust_fit: RobustFit,
     pub npar: usize,
     /// WLSMV/ULSMV (robust se, scaled-shifted test).
     pub robust: bool,
     /// ULS/ULSMV (no p value for the unscaled statistic).
     pub unweighted: bool,
     pub level: f64,
+}
+
+/// The robust CFI, TLI and RMSEA lavaan's `fitMeasures` gives with WLSMV and ULSMV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RobustFit {
+    /// Every indicator ordered: Savalei's (2021) catML indices.
+    CatMl,
+    /// Every indicator continuous: the indices from the scaled-shifted test, with
+    /// $\hat c = a^{-1}(df - b)/df$ (Brosseau-Liard, Savalei & Li, 2012; Savalei, 2018).
+    ScaledShifted,
+    /// Ordered and continuous indicators: lavaan 0.6.14 gives none (NA).
+    Undefined,
 }
 
 /// Standard errors and fit.
@@ -95,7 +120,7 @@ pub(crate) fn inference(inp: &Input) -> Inference {
     let n = inp.n as f64;
     let n1 = n - 1.0;
     let m = inp.layout.nstat();
-    let nt = inp.layout.nth_total;
+    let nt = inp.layout.cov_start;
     let np = inp.layout.pairs.len();
     let d = inp.d;
     let mut wd = d.clone();
@@ -114,18 +139,24 @@ pub(crate) fn inference(inp: &Input) -> Inference {
             .pairs
             .iter()
             .enumerate()
-            .map(|(k, &(i, j))| inp.w[nt + k] * inp.r[(i, j)] * inp.r[(i, j)])
+            .map(|(k, _)| inp.w[nt + k] * inp.s[nt + k] * inp.s[nt + k])
             .sum::<f64>();
     let dfb = np as f64;
     let pvalue = !inp.unweighted;
     let std = standard(t, df, tb, dfb, n1, inp.level, pvalue);
     let srmr = {
         let p = inp.layout.p as f64;
+        let sd: Vec<f64> = (0..inp.layout.p).map(|j| inp.r[(j, j)].sqrt()).collect();
         let ss: f64 = inp
             .layout
             .pairs
             .iter()
-            .map(|&(i, j)| (inp.r[(i, j)] - inp.c[(i, j)]).powi(2))
+            .map(|&(i, j)| ((inp.r[(i, j)] - inp.c[(i, j)]) / (sd[i] * sd[j])).powi(2))
+            .chain(
+                (0..inp.layout.p)
+                    .filter(|&j| inp.layout.numeric[j])
+                    .map(|j| ((inp.r[(j, j)] - inp.c[(j, j)]) / inp.r[(j, j)]).powi(2)),
+            )
             .sum();
         (ss / (p * (p + 1.0) / 2.0)).sqrt()
     };
@@ -209,7 +240,43 @@ pub(crate) fn inference(inp: &Input) -> Inference {
     let scaled = standard(t_ss, df, tb_ss, dfb, n1, inp.level, true);
     // robust indices (Savalei 2021, catML)
     let p = inp.layout.p;
-    let (cfi, tli, rmsea, rmsea_ci) = match inp.c.clone().try_inverse() {
+    let catml = match inp.robust_fit {
+        RobustFit::CatMl => inp.c.clone().try_inverse(),
+        RobustFit::Undefined => None,
+        RobustFit::ScaledShifted => {
+            // lavaan: c = a (df - b) / df with the printed scaling factor a = 1/sa
+            let ch = (df - sb) / (sa * df);
+            let chb = (dfb - sbb) / (sab * dfb);
+            // with DWLS, c_b = tr(W_b Gamma_b)/df_b is 1 in exact arithmetic; lavaan's test
+            // `c != 1` sees its rounding error and uses the corrected formula, as here
+            let (c1, cb) = (ch, chb);
+            let ci = if df > 0.0 {
+                fit::rmsea_ci(t_ss, df, n1, 1, 1.0 / sa, inp.level)
+            } else {
+                None
+            };
+            return Inference {
+                vcov,
+                fit: scaled_fit(
+                    t_ss,
+                    dfi,
+                    &scaled,
+                    std,
+                    Robust {
+                        cfi: fit::cfi(t, df, tb, dfb, c1, cb),
+                        tli: fit::tli(t, df, tb, dfb, c1, cb),
+                        rmsea: fit::rmsea(t, df, n1, 1, ch),
+                        rmsea_ci: ci,
+                    },
+                    srmr,
+                    npar,
+                    (tb_ss, np as i64),
+                    (sa, sb, sab, sbb),
+                ),
+            };
+        }
+    };
+    let (cfi, tli, rmsea, rmsea_ci) = match catml {
         Some(ci) => {
             let ld_r = logdet(inp.r);
             let t3 = n * (logdet(inp.c) + (inp.r * &ci).trace() - ld_r - p as f64);
@@ -247,28 +314,67 @@ pub(crate) fn inference(inp: &Input) -> Inference {
     };
     Inference {
         vcov,
-        fit: FitMeasures {
-            chisq: t_ss,
-            df: dfi,
-            pvalue: scaled.pvalue,
-            cfi,
-            tli,
-            rmsea,
-            rmsea_ci,
+        fit: scaled_fit(
+            t_ss,
+            dfi,
+            &scaled,
+            std,
+            Robust {
+                cfi,
+                tli,
+                rmsea,
+                rmsea_ci,
+            },
             srmr,
-            aic: None,
-            bic: None,
-            loglik: None,
             npar,
-            baseline_chisq: tb_ss,
-            baseline_df: np as i64,
-            loglik_h1: None,
-            scaling_factor: Some(1.0 / sa),
-            baseline_scaling_factor: Some(1.0 / sab),
-            shift: Some(sb),
-            baseline_shift: Some(sbb),
-            standard: Some(std),
-            scaled: Some(scaled),
-        },
+            (tb_ss, np as i64),
+            (sa, sb, sab, sbb),
+        ),
+    }
+}
+
+/// The robust CFI, TLI, RMSEA and its interval.
+struct Robust {
+    cfi: Option<f64>,
+    tli: Option<f64>,
+    rmsea: Option<f64>,
+    rmsea_ci: Option<[f64; 2]>,
+}
+
+/// The fit of WLSMV and ULSMV: the scaled-shifted test and the robust indices.
+#[allow(clippy::too_many_arguments)]
+fn scaled_fit(
+    t_ss: f64,
+    df: i64,
+    scaled: &StandardFit,
+    std: StandardFit,
+    robust: Robust,
+    srmr: f64,
+    npar: usize,
+    (tb_ss, dfb): (f64, i64),
+    (sa, sb, sab, sbb): (f64, f64, f64, f64),
+) -> FitMeasures {
+    FitMeasures {
+        chisq: t_ss,
+        df,
+        pvalue: scaled.pvalue,
+        cfi: robust.cfi,
+        tli: robust.tli,
+        rmsea: robust.rmsea,
+        rmsea_ci: robust.rmsea_ci,
+        srmr,
+        aic: None,
+        bic: None,
+        loglik: None,
+        npar,
+        baseline_chisq: tb_ss,
+        baseline_df: dfb,
+        loglik_h1: None,
+        scaling_factor: Some(1.0 / sa),
+        baseline_scaling_factor: Some(1.0 / sab),
+        shift: Some(sb),
+        baseline_shift: Some(sbb),
+        standard: Some(std),
+        scaled: Some(scaled.clone()),
     }
 }

@@ -1,24 +1,41 @@
-//! Ordered-categorical CFA: lavaan's limited-information estimators WLSMV, DWLS, ULSMV and
-//! ULS, in three steps (lavaan 0.6.14 semantics).
+//! Ordered-categorical, mixed and least-squares CFA: lavaan's limited-information estimators
+//! WLSMV, DWLS, ULSMV and ULS, in three steps (lavaan 0.6.14 semantics).
 //!
 //! | step | module | lavaan |
 //! |---|---|---|
-//! | thresholds, polychoric correlations, $\Gamma$ | [`stats`] | `lav_samplestats` (`muthen1984`) |
+//! | thresholds, polychoric correlations, $\Gamma$ (every item ordered) | [`stats`] | `lav_samplestats` (`muthen1984`) |
+//! | the same with continuous items: means, variances, polyserial and Pearson correlations | [`mixed`] | `muthen1984` |
+//! | covariances and the ADF $\Gamma$ (every item continuous) | [`continuous`] | `lav_samplestats`, `lav_samplestats_Gamma` |
 //! | the model for $y^*$, implied statistics, Gauss–Newton | [`wls`] | `lav_model_objective`, `computeDelta` |
 //! | standard errors, tests, fit indices | [`inference`] | `lav_model_vcov`, `lav_test`, `lav_fit_measures` |
 //!
 //! # Formula
 //! An ordered item $y_j$ with categories $0, \dots, K_j - 1$ is a cut latent response:
 //! $y_j = c \iff \tau_{j,c-1} < y^*_j \le \tau_{jc}$, and $y^*$ follows the factor model
-//! (intercepts 0, latent means 0). The statistics $s$ are the thresholds of every item
-//! followed by the polychoric correlations $(i, j)$, $i > j$, column by column. Estimates
-//! minimise $F = (s - \sigma(\theta))^\top W (s - \sigma(\theta))$ ([`wls`]); the test
-//! statistic is $T = (n - 1)\hat F$ ([`inference`]).
+//! (intercepts 0, latent means 0). A continuous item is its own $y^*$ with a free intercept
+//! and a free residual variance. The statistics $s$ (`Layout`) are the thresholds of every
+//! ordered item and $-\bar y_j$ of every continuous one, the variances of the continuous
+//! items, then the covariances $(i, j)$, $i > j$, column by column (polychoric, polyserial
+//! times $s_i$, or Pearson covariances). With continuous items only, lavaan fits no mean
+//! structure and $s = \operatorname{vech}(S)$ with the unbiased $S$. Estimates minimise
+//! $F = (s - \sigma(\theta))^\top W (s - \sigma(\theta))$ ([`wls`]); the test statistic is
+//! $T = (n - 1)\hat F$ ([`inference`]).
 //!
-//! Parameter rows add the thresholds (`op` `"|"`, `rhs` `t1`, `t2`, ...). In the delta
+//! Parameter rows add the thresholds (`op` `"|"`, `rhs` `t1`, `t2`, ...) and, in a mixed
+//! model, the intercepts of the continuous items (`op` `"~1"`). In the delta
 //! parameterization (default) the residual variance of an ordered item is printed as
 //! $1 -$ its explained variance (not free, se 0); in the theta parameterization it is
-//! fixed to 1.
+//! fixed to 1 (continuous items are not rescaled in either).
+//!
+//! # Fit keys
+//! | estimator | `chisq`, `pvalue` | `cfi`, `tli`, `rmsea`, `rmsea_ci` |
+//! |---|---|---|
+//! | DWLS, ULS | `chisq`, `pvalue` (ULS: null) | `cfi`, `tli`, `rmsea`, `rmsea.ci.*` |
+//! | WLSMV, ULSMV, every item ordered | `chisq.scaled`, `pvalue.scaled` | `.robust` (catML, Savalei 2021) |
+//! | WLSMV, ULSMV, every item continuous | `chisq.scaled`, `pvalue.scaled` | `.robust` from the scaled-shifted test |
+//! | WLSMV, ULSMV, mixed | `chisq.scaled`, `pvalue.scaled` | null: lavaan gives NA (catML needs every item ordered); warning |
+//!
+//! The scaled versions are always under `fit.scaled`, the unscaled ones under `fit.standard`.
 //!
 //! # Reference
 //! Muthén, B. (1984). A general structural equation model with dichotomous, ordered
@@ -26,26 +43,34 @@
 //! Muthén, B., du Toit, S. H. C., & Spisic, D. (1997). *Robust inference using weighted least
 //! squares and quadratic estimating equations in latent variable modeling with categorical and
 //! continuous outcomes*. Unpublished technical report.
+//! Olsson, U., Drasgow, F., & Dorans, N. J. (1982). The polyserial correlation coefficient.
+//! *Psychometrika*, 47(3), 337–347.
+//! Browne, M. W. (1984). Asymptotically distribution-free methods for the analysis of
+//! covariance structures. *British Journal of Mathematical and Statistical Psychology*, 37(1),
+//! 62–83.
 //! Savalei, V. (2021). Improving fit indices in structural equation modeling with categorical
 //! data. *Multivariate Behavioral Research*, 56(3), 390–407.
 //!
 //! # Peer
 //! lavaan 0.6.14 `cfa(model, data, ordered = ..., estimator = "WLSMV" | "DWLS" | "ULSMV" |
-//! "ULS", parameterization = "delta" | "theta")`; reference cases 29 and 30.
+//! "ULS", parameterization = "delta" | "theta")`, with all, some or none of the items
+//! ordered; reference cases 29 and 30, tests `cfa_ordered` and `cfa_mixed`.
 //!
 //! # Deviations
-//! - Every observed variable of the model must be ordered: mixed models (continuous
-//!   indicators next to ordered ones, polyserial correlations) and least-squares estimation
-//!   of continuous data are not implemented and give an error.
-//! - One group only: `--group` with ordered items gives an error.
-//! - Modification indices and construct validity are not computed for ordered items (a
-//!   warning says so).
+//! - One group only: `--group` with ordered items or a least-squares estimator gives an
+//!   error.
+//! - Modification indices and construct validity are not computed on this route (a warning
+//!   says so).
 //! - `std_all_se` (the delta-method standard errors of the standardised estimates) is not
 //!   computed.
+//! - Observed covariates (regressions on observed variables, lavaan's `conditional.x`) are
+//!   not implemented on this route and give an error.
 //! - Rows with a missing answer on a model variable are dropped (lavaan's default
 //!   `missing = "listwise"`).
 
+pub mod continuous;
 pub mod inference;
+pub mod mixed;
 pub mod stats;
 pub mod wls;
 
@@ -59,27 +84,53 @@ use crate::data::ItemData;
 use crate::error::{Error, Result, Warning, WarningCode};
 use nalgebra::{DMatrix, DVector};
 
-/// Where each statistic sits in $s$: the thresholds of item $j$ at
-/// `th_start[j]..th_start[j] + nth[j]`, then the correlation of pair `pairs[m]` at
-/// `nth_total + m`, pairs $(i, j)$ with $i > j$ in lavaan's order (column by column of the
-/// lower triangle).
+/// Where each statistic sits in $s$, in lavaan's order (`lavInspect(fit, "wls.obs")`): the
+/// threshold block (variable by variable: the thresholds of an ordered item at
+/// `th_start[j]..th_start[j] + nth[j]`, the negative mean $-\bar y_j$ of a continuous one when
+/// the model has a mean structure), then the variances of the continuous variables
+/// (`var_idx`), then the covariance of pair `pairs[m]` at `cov_start + m`, pairs $(i, j)$ with
+/// $i > j$ column by column of the lower triangle (correlations between ordered items,
+/// polyserial correlation times the standard deviation between a continuous and an ordered
+/// one, covariances between continuous ones).
 #[derive(Debug, Clone)]
 pub(crate) struct Layout {
     pub p: usize,
     pub nth: Vec<usize>,
     pub th_start: Vec<usize>,
     pub nth_total: usize,
+    /// Continuous (true) or ordered (false), per variable.
+    pub numeric: Vec<bool>,
+    /// Position of each continuous variable's variance in $s$.
+    pub var_idx: Vec<Option<usize>>,
+    /// Start of the covariance block.
+    pub cov_start: usize,
     pub pairs: Vec<(usize, usize)>,
 }
 
 impl Layout {
+    /// Every variable ordered, with `nth[j]` thresholds.
     pub fn new(nth: Vec<usize>) -> Layout {
+        let p = nth.len();
+        Layout::mixed(nth, vec![false; p])
+    }
+
+    /// Ordered and continuous variables: `nth[j]` entries in the threshold block (1 for a
+    /// continuous variable with a mean structure, 0 without).
+    pub fn mixed(nth: Vec<usize>, numeric: Vec<bool>) -> Layout {
         let p = nth.len();
         let mut th_start = Vec::with_capacity(p);
         let mut acc = 0;
         for &k in &nth {
             th_start.push(acc);
             acc += k;
+        }
+        let mut var_idx = vec![None; p];
+        let mut next = acc;
+        for (j, &num) in numeric.iter().enumerate() {
+            if num {
+                var_idx[j] = Some(next);
+                next += 1;
+            }
         }
         let pairs = (0..p)
             .flat_map(|j| (j + 1..p).map(move |i| (i, j)))
@@ -89,13 +140,26 @@ impl Layout {
             nth,
             th_start,
             nth_total: acc,
+            numeric,
+            var_idx,
+            cov_start: next,
             pairs,
         }
     }
 
     /// Number of statistics.
     pub fn nstat(&self) -> usize {
-        self.nth_total + self.pairs.len()
+        self.cov_start + self.pairs.len()
+    }
+
+    /// Whether some variable is ordered and some continuous.
+    pub fn is_mixed(&self) -> bool {
+        self.numeric.iter().any(|&b| b) && self.numeric.iter().any(|&b| !b)
+    }
+
+    /// Whether every variable is continuous.
+    pub fn all_numeric(&self) -> bool {
+        self.numeric.iter().all(|&b| b)
     }
 }
 
@@ -132,15 +196,6 @@ pub(crate) fn fit(
             "multi-group models with ordered items are not implemented yet",
         ));
     }
-    if opts.ordered.is_none() {
-        return Err(Error::option(
-            "--estimator",
-            format!(
-                "{} without --ordered (least squares on continuous items) is not implemented yet: use ml or mlr, or name the ordered items with --ordered",
-                opts.estimator
-            ),
-        ));
-    }
     let probe = observed_variables(model)?;
     let ov = probe.ov.clone();
     if let Ordered::Items(items) = &opts.ordered {
@@ -158,16 +213,7 @@ pub(crate) fn fit(
             }
         }
     }
-    let continuous: Vec<&String> = ov.iter().filter(|v| !opts.ordered.contains(v)).collect();
-    if !continuous.is_empty() {
-        return Err(Error::option(
-            "--ordered",
-            format!(
-                "mixed models (continuous {} next to ordered items) are not implemented yet: list every observed variable of the model in --ordered (or use all)",
-                continuous.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ")
-            ),
-        ));
-    }
+    let numeric: Vec<bool> = ov.iter().map(|v| !opts.ordered.contains(v)).collect();
     let cols = super::model_columns(data, &ov)?;
     let p = ov.len();
     // pairs never answered together
@@ -208,31 +254,37 @@ pub(crate) fn fit(
             got: rows.len(),
         });
     }
-    let ord = stats::Ordinal::new(data, &rows, &cols, &ov)?;
-    let n = ord.n;
-    let layout = Layout::new((0..p).map(|j| ord.ncat(j) - 1).collect());
-    let st = stats::ordered_stats(&ord, &layout, &ov)?;
+    let n = rows.len();
+    let (layout, st) = sample_statistics(data, &rows, &cols, &ov, &numeric)?;
     warnings.extend(st.warnings.iter().cloned());
     if crate::cfa::estimate::cholesky_at(&st.cor).is_err() {
         warnings.push(Warning::new(
             WarningCode::Heywood,
-            "the polychoric correlation matrix is not positive definite; the least-squares estimates exist, but the robust fit indices (which need its log-determinant) may be null",
+            "the sample (polychoric) covariance matrix is not positive definite; the least-squares estimates exist, but the robust fit indices (which need its log-determinant) may be null",
         ));
     }
     let theta = opts.parameterization == Parameterization::Theta;
     let pt = partable::build(
         model,
         &PartableOptions {
-            meanstructure: true,
+            // lavaan: a mean structure with ordered items, none for continuous data only
+            meanstructure: !layout.all_numeric(),
             fixed_x: opts.fixed_x,
-            ordered: ov.iter().cloned().zip(layout.nth.iter().copied()).collect(),
+            ordered: ov
+                .iter()
+                .cloned()
+                .zip(layout.nth.iter().copied())
+                .zip(&numeric)
+                .filter(|(_, num)| !**num)
+                .map(|(o, _)| o)
+                .collect(),
             ..PartableOptions::default()
         },
     )?;
     if !pt.ov_x.is_empty() {
         return Err(Error::option(
             "--model",
-            "observed covariates (regressions on observed variables) with ordered items are not implemented yet",
+            "observed covariates (regressions on observed variables) with ordered items or a least-squares estimator are not implemented yet",
         ));
     }
     let lsq = Model::new(&pt)?;
@@ -243,9 +295,7 @@ pub(crate) fn fit(
     if weighted {
         if let Some(k) = diag_gamma.iter().position(|g| !(*g > 0.0 && g.is_finite())) {
             return Err(Error::NotPositiveDefinite {
-                what:
-                    "the asymptotic covariance matrix of the thresholds and polychoric correlations"
-                        .into(),
+                what: "the asymptotic covariance matrix of the sample statistics".into(),
                 index: format!(
                     "statistic {} (an item category with almost no answers?)",
                     k + 1
@@ -278,11 +328,20 @@ pub(crate) fn fit(
     let ev = &opt.eval;
     let d = prob.jacobian(ev);
     let resid: Vec<f64> = st.s.iter().zip(&ev.sigma).map(|(s, g)| s - g).collect();
-    let mut c = DMatrix::<f64>::identity(p, p);
-    for (m, &(i, j)) in layout.pairs.iter().enumerate() {
-        c[(i, j)] = ev.sigma[layout.nth_total + m];
-        c[(j, i)] = c[(i, j)];
-    }
+    let c = implied_covariances(&layout, &ev.sigma);
+    let robust_fit = if layout.all_numeric() {
+        inference::RobustFit::ScaledShifted
+    } else if layout.is_mixed() {
+        if robust {
+            warnings.push(Warning::new(
+                WarningCode::Note,
+                "the robust CFI, TLI and RMSEA are not defined for a model with both ordered and continuous indicators (lavaan 0.6.14 gives NA: Savalei's catML correction needs every indicator ordered); cfi, tli and rmsea are null, their scaled versions are under fit.scaled",
+            ));
+        }
+        inference::RobustFit::Undefined
+    } else {
+        inference::RobustFit::CatMl
+    };
     let inf = inference::inference(&inference::Input {
         n,
         layout: &layout,
@@ -290,7 +349,9 @@ pub(crate) fn fit(
         w: &w,
         gamma: &st.gamma,
         resid: &resid,
+        s: &st.s,
         r: &st.cor,
+        robust_fit,
         c: &c,
         npar: pt.nfree,
         robust,
@@ -383,6 +444,43 @@ pub(crate) fn fit(
     })
 }
 
+/// The sample statistics of the three cases: every variable ordered ([`stats`]), ordered and
+/// continuous ([`mixed`]), every variable continuous ([`continuous`]).
+fn sample_statistics(
+    data: &ItemData,
+    rows: &[usize],
+    cols: &[usize],
+    ov: &[String],
+    numeric: &[bool],
+) -> Result<(Layout, stats::OrderedStats)> {
+    if numeric.iter().all(|&b| b) {
+        return continuous::continuous_stats(data, rows, cols, ov);
+    }
+    if numeric.iter().any(|&b| b) {
+        return mixed::mixed_stats(data, rows, cols, ov, numeric);
+    }
+    let ord = stats::Ordinal::new(data, rows, cols, ov)?;
+    let layout = Layout::new((0..ov.len()).map(|j| ord.ncat(j) - 1).collect());
+    let st = stats::ordered_stats(&ord, &layout, ov)?;
+    Ok((layout, st))
+}
+
+/// The implied covariance matrix of $y^*$ and the continuous variables from $\sigma(\theta)$
+/// (unit diagonal for ordered items).
+fn implied_covariances(layout: &Layout, sigma: &[f64]) -> DMatrix<f64> {
+    let mut c = DMatrix::<f64>::identity(layout.p, layout.p);
+    for (j, v) in layout.var_idx.iter().enumerate() {
+        if let Some(k) = v {
+            c[(j, j)] = sigma[*k];
+        }
+    }
+    for (m, &(i, j)) in layout.pairs.iter().enumerate() {
+        c[(i, j)] = sigma[layout.cov_start + m];
+        c[(j, i)] = c[(i, j)];
+    }
+    c
+}
+
 /// Negative residual variances of ordered items (delta) and negative latent variances.
 fn heywood(pt: &partable::ParTable, values: &[f64], ov: &[String]) -> Vec<Warning> {
     let neg: Vec<String> = pt
@@ -425,10 +523,22 @@ fn start_values(
     n: usize,
 ) -> Vec<f64> {
     let p = st.cor.nrows();
+    // the means of continuous variables (the statistic is minus the mean), 0 for ordered items
+    let layout = prob.layout;
+    let mean = DVector::from_iterator(
+        p,
+        (0..p).map(|j| {
+            if layout.numeric[j] && layout.nth[j] > 0 {
+                -st.s[layout.th_start[j]]
+            } else {
+                0.0
+            }
+        }),
+    );
     let gs = GroupStats {
         label: String::new(),
         n,
-        mean: DVector::zeros(p),
+        mean,
         cov: st.cor.clone(),
         logdet: 0.0,
         data: None,

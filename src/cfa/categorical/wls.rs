@@ -10,6 +10,8 @@
 //! the model-implied statistics are
 //! $$\sigma_{\tau_{jk}}(\theta) = \Delta_j(\tau_{jk} - \mu^*_j),\qquad
 //!   \sigma_{ij}(\theta) = \Delta_i\Delta_j\Sigma^*_{ij}\quad(i > j).$$
+//! A continuous variable $j$ contributes $-\mu^*_j$ (with a mean structure) and
+//! $\Sigma^*_{jj}$, with $\Delta_j = 1$ in both parameterizations.
 //! Their Jacobian $D = \partial\sigma/\partial\theta^\top$ follows by the chain rule from the
 //! rank-two derivatives of $\Sigma^*$, with
 //! $\partial\Delta_j = -\tfrac12\Delta_j^3\\,\partial\Sigma^*_{jj}$ in the theta
@@ -120,7 +122,7 @@ impl<'a> WlsProblem<'a> {
         let p = self.layout.p;
         let scale: Vec<f64> = (0..p)
             .map(|j| {
-                if self.theta {
+                if self.theta && !self.layout.numeric[j] {
                     1.0 / imp.sigma[(j, j)].sqrt()
                 } else {
                     1.0
@@ -134,7 +136,17 @@ impl<'a> WlsProblem<'a> {
         for &(r, j, idx) in &self.th_rows {
             sigma[idx] = scale[j] * (values[r] - imp.mu[j]);
         }
-        let nt = self.layout.nth_total;
+        for j in 0..p {
+            if self.layout.numeric[j] {
+                if self.layout.nth[j] > 0 {
+                    sigma[self.layout.th_start[j]] = -imp.mu[j];
+                }
+                if let Some(v) = self.layout.var_idx[j] {
+                    sigma[v] = imp.sigma[(j, j)];
+                }
+            }
+        }
+        let nt = self.layout.cov_start;
         for (m, &(i, j)) in self.layout.pairs.iter().enumerate() {
             sigma[nt + m] = scale[i] * scale[j] * imp.sigma[(i, j)];
         }
@@ -158,7 +170,7 @@ impl<'a> WlsProblem<'a> {
     /// $D = \partial\sigma/\partial\theta^\top$ (statistics $\times$ free parameters).
     pub fn jacobian(&self, ev: &WlsEval) -> DMatrix<f64> {
         let p = self.layout.p;
-        let nt = self.layout.nth_total;
+        let nt = self.layout.cov_start;
         let q = self.model.nfree;
         let mut d = DMatrix::<f64>::zeros(self.layout.nstat(), q);
         let ders = self.model.derivatives(&ev.imp, 1);
@@ -179,7 +191,7 @@ impl<'a> WlsProblem<'a> {
                     .sum()
             };
             if self.theta {
-                for j in 0..p {
+                for j in (0..p).filter(|&j| !self.layout.numeric[j]) {
                     dsig_diag[j] = dsig(j, j);
                     dscale[j] = -0.5 * dl[j].powi(3) * dsig_diag[j];
                 }
@@ -190,6 +202,14 @@ impl<'a> WlsProblem<'a> {
                     v += sig[(i, j)] * (dscale[i] * dl[j] + dl[i] * dscale[j]);
                 }
                 col[nt + m] = v;
+            }
+            for j in (0..p).filter(|&j| self.layout.numeric[j]) {
+                if self.layout.nth[j] > 0 {
+                    col[self.layout.th_start[j]] = -pd.dmu.as_ref().map_or(0.0, |m| m[j]);
+                }
+                if let Some(v) = self.layout.var_idx[j] {
+                    col[v] = dsig(j, j);
+                }
             }
             for &(r, j, idx) in &self.th_rows {
                 let dmu = pd.dmu.as_ref().map_or(0.0, |m| m[j]);
