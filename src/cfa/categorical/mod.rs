@@ -45,7 +45,9 @@
 //! - Rows with a missing answer on a model variable are dropped (lavaan's default
 //!   `missing = "listwise"`).
 
+pub mod groups;
 pub mod inference;
+// pub mod invariance;
 pub mod stats;
 pub mod wls;
 
@@ -126,12 +128,6 @@ pub(crate) fn fit(
     model: &ModelSyntax,
     opts: &CfaOptions,
 ) -> Result<CfaResult> {
-    if groups.is_some() {
-        return Err(Error::option(
-            "--group",
-            "multi-group models with ordered items are not implemented yet",
-        ));
-    }
     if opts.ordered.is_none() {
         return Err(Error::option(
             "--estimator",
@@ -167,6 +163,9 @@ pub(crate) fn fit(
                 continuous.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ")
             ),
         ));
+    }
+    if let Some(labels) = groups {
+        return groups::fit(data, labels, model, &ov, opts);
     }
     let cols = super::model_columns(data, &ov)?;
     let p = ov.len();
