@@ -604,13 +604,14 @@ fn solve_ridged(a: &DMatrix<f64>, b: &DVector<f64>) -> DVector<f64> {
 
 /// A fitted multi-group model with what the difference tests need.
 #[derive(Debug, Clone)]
-#[allow(dead_code)] // the difference tests of the invariance sequence read d, info and chisq_standard
 pub(crate) struct MultiFit {
     pub result: CfaResult,
     /// $D_g$ at the estimates.
     pub d: Vec<DMatrix<f64>>,
     /// $A = \sum_g f_g D_g^\top W_g D_g$.
     pub info: DMatrix<f64>,
+    /// $B = \sum_g f_g D_g^\top W_g\Gamma_g W_g D_g$.
+    pub meat: DMatrix<f64>,
     /// The unscaled test statistic $T$.
     pub chisq_standard: f64,
 }
@@ -838,6 +839,7 @@ pub(crate) fn fit_partable(prep: &Prepared, pt: ParTable, opts: &CfaOptions) -> 
         result,
         d,
         info: inf.info,
+        meat: inf.meat,
         chisq_standard: inf.chisq_standard,
     })
 }
@@ -910,6 +912,7 @@ struct Input<'a> {
 struct Inference {
     vcov: Option<DMatrix<f64>>,
     info: DMatrix<f64>,
+    meat: DMatrix<f64>,
     chisq_standard: f64,
     fit: FitMeasures,
 }
@@ -1019,6 +1022,7 @@ fn inference(inp: &Input) -> Inference {
         return Inference {
             vcov,
             info: a,
+            meat: b,
             chisq_standard: t,
             fit: FitMeasures {
                 chisq: t,
@@ -1060,6 +1064,7 @@ fn inference(inp: &Input) -> Inference {
     Inference {
         vcov,
         info: a,
+        meat: b,
         chisq_standard: t,
         fit: FitMeasures {
             chisq: t_ss,

@@ -47,7 +47,7 @@
 
 pub mod groups;
 pub mod inference;
-// pub mod invariance;
+pub mod invariance;
 pub mod stats;
 pub mod wls;
 
