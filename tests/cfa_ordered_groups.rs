@@ -376,3 +376,83 @@ fn invariance_steps_match_semtools_and_lavtestlrt() {
         d.report(name);
     }
 }
+
+#[test]
+fn cli_runs_the_ordered_sequence_and_rejects_an_empty_category() {
+    let bin = env!("CARGO_BIN_EXE_trustscale");
+    let out = std::process::Command::new(bin)
+        .current_dir(dir())
+        .args([
+            "cfa",
+            "hs3g.csv",
+            "--model",
+            "hs.txt",
+            "--ordered",
+            "all",
+            "--group",
+            "school",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let exp = expected();
+    let inv = &exp["invariance"][0]["steps"];
+    let steps = v["invariance"]["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 4);
+    for (k, st) in steps.iter().enumerate() {
+        assert_eq!(st["model"], inv[k]["model"]);
+        let w = inv[k]["fit"]["chisq_scaled"].as_f64().unwrap();
+        assert!((st["chisq"].as_f64().unwrap() - w).abs() < 1e-4, "step {k}");
+    }
+    let w = inv[3]["chisq_diff"].as_f64().unwrap();
+    assert!((steps[3]["chisq_diff"].as_f64().unwrap() - w).abs() < 1e-4);
+    // the fitted model is lavaan's default (marker) multi-group fit
+    let fit = &exp["fits"][0];
+    assert!(
+        (v["fit"]["chisq"].as_f64().unwrap() - fit["fit"]["chisq_scaled"].as_f64().unwrap()).abs()
+            < 1e-4
+    );
+    assert_eq!(v["parameters"][0]["group"], 1);
+    // an empty category in one group: one error line, exit 2
+    let out = std::process::Command::new(bin)
+        .current_dir(dir())
+        .args([
+            "cfa",
+            "empty.csv",
+            "--model",
+            "hs.txt",
+            "--ordered",
+            "all",
+            "--group",
+            "school",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("error")).collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(
+        lines[0].contains("\"x1\"")
+            && lines[0].contains("category 3")
+            && lines[0].contains("\"Grant-White\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_group_with_one_row_is_an_error() {
+    let (data, mut labels) = read_csv(&dir().join("hs3g.csv"), "school");
+    labels[0] = "lonely".into();
+    let model = parse("visual =~ x1 + x2 + x3", "m").unwrap();
+    let e = cfa_groups(&data, &labels, &model, &options("wlsmv", "delta"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("group \"lonely\" has 1 complete row"), "{e}");
+}

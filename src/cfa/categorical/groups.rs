@@ -31,7 +31,10 @@
 //!
 //! The robust CFI, TLI and RMSEA (Savalei, 2021) add the groups' normal-theory discrepancies,
 //! $T_3 = \sum_g n_g(\log|C_g| + \operatorname{tr}(R_gC_g^{-1}) - \log|R_g| - p)$, on
-//! $df_3 = G\,p(p-1)/2 - q_3$ ($q_3$: free parameters other than thresholds and intercepts),
+//! $df_3 = G\,p(p-1)/2 - q_3$ ($q_3$: the rank of the stacked Jacobian of the correlations,
+//! which is the number of free parameters other than thresholds and intercepts in
+//! configural models, and discounts scaling factors a correlation structure cannot separate
+//! from the loadings),
 //! with $c = \operatorname{tr}(M^\top \tilde V M\tilde\Gamma)/df_3$ over the stacked correlation
 //! blocks, $M = I - D_rA^{-1}D_r^\top\tilde W_r$, $\tilde V = \operatorname{bdiag}(f_gV_g)$,
 //! $\tilde W_r = \operatorname{bdiag}(f_gW_{g,r})$, $\tilde\Gamma = \operatorname{bdiag}(\Gamma_{g,r}/f_g)$;
@@ -710,16 +713,18 @@ pub(crate) fn fit_partable(prep: &Prepared, pt: ParTable, opts: &CfaOptions) -> 
             c
         })
         .collect();
+    // the parameters the correlations identify: the rank of their stacked Jacobian (with
+    // configural models, the free parameters other than thresholds and intercepts)
     let q3 = {
-        let mut idx: Vec<usize> = pt
-            .rows
-            .iter()
-            .filter(|r| r.free > 0 && !matches!(r.op, Op::Threshold | Op::Intercept))
-            .map(|r| r.free)
-            .collect();
-        idx.sort_unstable();
-        idx.dedup();
-        idx.len()
+        let np = layout.pairs.len();
+        let mut dr = DMatrix::<f64>::zeros(prep.groups.len() * np, pt.nfree);
+        for (g, dg) in d.iter().enumerate() {
+            dr.view_mut((g * np, 0), (np, pt.nfree))
+                .copy_from(&dg.rows(layout.nth_total, np));
+        }
+        let sv = dr.singular_values();
+        let top = sv.iter().fold(0.0_f64, |a, b| a.max(*b));
+        sv.iter().filter(|v| **v > 1e-8 * top).count()
     };
     let inf = inference(&Input {
         prep,
@@ -903,7 +908,7 @@ struct Input<'a> {
     /// Implied correlation matrices.
     c: &'a [DMatrix<f64>],
     npar: usize,
-    /// Free parameters other than thresholds and intercepts.
+    /// Parameters the correlations identify (module docs).
     q3: usize,
     robust: bool,
     level: f64,
