@@ -14,6 +14,8 @@
 //! $\mathrm{RMSEA}\_1 - \mathrm{RMSEA}\_0 \le \Delta_{\mathrm{RMSEA}}$ (default .015), Chen's (2007)
 //! cut-offs; the $\Delta\chi^2$ test is reported beside them (with large samples it rejects
 //! trivial differences).
+//! With ordered items the sequence is Wu & Estabrook's (2016) four steps with the Satorra
+//! (2000) scaled-shifted difference test (see [`super::categorical::invariance`]).
 //! With `missing = Fiml` the three models are fitted by full-information ML
 //! ([`super::fiml`]; the patterns and the EM saturated model are prepared once), and the
 //! differences are those of their likelihood-ratio (or Yuan–Bentler scaled) statistics.
@@ -85,7 +87,8 @@ impl InvarianceOptions {
 /// One model of the sequence and its comparison with the previous one.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct InvarianceStep {
-    /// `configural`, `metric` or `scalar`.
+    /// `configural`, `metric` or `scalar` (ordered items: `configural`, `thresholds`,
+    /// `thresholds_loadings`, `thresholds_loadings_intercepts`).
     pub model: String,
     /// Whether the model converged.
     pub converged: bool,

@@ -6,6 +6,8 @@
 //! | thresholds, polychoric correlations, $\Gamma$ | [`stats`] | `lav_samplestats` (`muthen1984`) |
 //! | the model for $y^*$, implied statistics, Gauss–Newton | [`wls`] | `lav_model_objective`, `computeDelta` |
 //! | standard errors, tests, fit indices | [`inference`] | `lav_model_vcov`, `lav_test`, `lav_fit_measures` |
+//! | several groups: stacked problem, its tests and indices | [`groups`] | `cfa(group = )` |
+//! | invariance for ordered items (Wu & Estabrook, 2016) | [`invariance`] | semTools `measEq.syntax`, `lavTestLRT` |
 //!
 //! # Formula
 //! An ordered item $y_j$ with categories $0, \dots, K_j - 1$ is a cut latent response:
@@ -31,13 +33,17 @@
 //!
 //! # Peer
 //! lavaan 0.6.14 `cfa(model, data, ordered = ..., estimator = "WLSMV" | "DWLS" | "ULSMV" |
-//! "ULS", parameterization = "delta" | "theta")`; reference cases 29 and 30.
+//! "ULS", parameterization = "delta" | "theta", group = ...)`; reference cases 29 and 30,
+//! `tests/cfa_ordered.rs`, `tests/cfa_ordered_groups.rs`.
 //!
 //! # Deviations
 //! - Every observed variable of the model must be ordered: mixed models (continuous
 //!   indicators next to ordered ones, polyserial correlations) and least-squares estimation
 //!   of continuous data are not implemented and give an error.
-//! - One group only: `--group` with ordered items gives an error.
+//! - Several groups ([`groups`], [`invariance`]): every category of an item must be observed
+//!   in every group (lavaan stops too); the invariance sequence follows Wu & Estabrook (2016)
+//!   and is not implemented for binary items; lavaan 0.6.14 prints no robust CFI/TLI/RMSEA once
+//!   thresholds are constrained, trustscale computes them (see [`groups`]).
 //! - Modification indices and construct validity are not computed for ordered items (a
 //!   warning says so).
 //! - `std_all_se` (the delta-method standard errors of the standardised estimates) is not
