@@ -6,7 +6,8 @@ use super::{Outcome, Request};
 use crate::cfa::instrument::{factor_labels, instrument_model};
 use crate::cfa::invariance::{invariance, InvarianceOptions, InvarianceResult};
 use crate::cfa::{
-    cfa, partable, syntax, CfaOptions, CfaResult, Estimator, MissingData, Ordered, Parameterization,
+    cfa, cfa_groups, partable, syntax, CfaOptions, CfaResult, Estimator, MissingData, Ordered,
+    Parameterization,
 };
 use crate::error::{Error, Result, Warning};
 use crate::instrument::Instrument;
@@ -257,7 +258,7 @@ impl Request for CfaRequest {
         let (mut result, inv) = match &self.group {
             None => (cfa(&items, &model, &opts)?, None),
             Some(_) => {
-                let labels = loaded.texts.into_iter().next().unwrap_or_default();
+                let labels: Vec<String> = loaded.texts.into_iter().next().unwrap_or_default();
                 let mut inv = invariance(
                     &items,
                     &labels,
@@ -269,9 +270,24 @@ impl Request for CfaRequest {
                     },
                     &cut,
                 )?;
-                let mut conf = inv.models.first().cloned().ok_or_else(|| {
-                    Error::option("--group", "the configural model could not be fitted")
-                })?;
+                let mut conf = if opts.ordered.is_none() {
+                    inv.models.first().cloned().ok_or_else(|| {
+                        Error::option("--group", "the configural model could not be fitted")
+                    })?
+                } else {
+                    // ordered items: lavaan's own identification (markers, thresholds free per
+                    // group); the sequence's configural model is the same fit standardised
+                    cfa_groups(
+                        &items,
+                        &labels,
+                        &model,
+                        &CfaOptions {
+                            modification_indices: false,
+                            validity: false,
+                            ..opts.clone()
+                        },
+                    )?
+                };
                 conf.warnings = inv.warnings.clone();
                 inv.models.clear();
                 (conf, Some(inv))

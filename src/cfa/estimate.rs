@@ -596,6 +596,7 @@ pub(crate) fn start_values(pt: &ParTable, stats: &SampleStats, simple: bool) -> 
             let v = match r.op {
                 Op::Measure => load(&r.lhs, &r.rhs).unwrap_or(1.0),
                 Op::Regress | Op::Threshold => 0.0,
+                Op::Scale => 1.0,
                 Op::Intercept => ov_idx(&r.lhs).map_or(0.0, |i| gs.mean[i]),
                 Op::Covary => {
                     let (li, ri) = (ov_idx(&r.lhs), ov_idx(&r.rhs));

@@ -14,6 +14,8 @@
 //! $\mathrm{RMSEA}\_1 - \mathrm{RMSEA}\_0 \le \Delta_{\mathrm{RMSEA}}$ (default .015), Chen's (2007)
 //! cut-offs; the $\Delta\chi^2$ test is reported beside them (with large samples it rejects
 //! trivial differences).
+//! With ordered items the sequence is Wu & Estabrook's (2016) four steps with the Satorra
+//! (2000) scaled-shifted difference test (see [`super::categorical::invariance`]).
 //! With `missing = Fiml` the three models are fitted by full-information ML
 //! ([`super::fiml`]; the patterns and the EM saturated model are prepared once), and the
 //! differences are those of their likelihood-ratio (or Yuan–Bentler scaled) statistics.
@@ -85,7 +87,8 @@ impl InvarianceOptions {
 /// One model of the sequence and its comparison with the previous one.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct InvarianceStep {
-    /// `configural`, `metric` or `scalar`.
+    /// `configural`, `metric` or `scalar` (ordered items: `configural`, `thresholds`,
+    /// `thresholds_loadings`, `thresholds_loadings_intercepts`).
     pub model: String,
     /// Whether the model converged.
     pub converged: bool,
@@ -137,15 +140,20 @@ pub struct InvarianceResult {
     /// Configural, metric, scalar.
     pub steps: Vec<InvarianceStep>,
     /// The highest level reached with every step before it holding: `scalar`, `metric` or
-    /// `configural`.
+    /// `configural` (ordered items: `thresholds_loadings_intercepts`, `thresholds_loadings`,
+    /// `thresholds` or `configural`).
     pub level: String,
+    /// The difference test between steps, as lavaan's `lavTestLRT()` names it: `chisq
+    /// difference` (ML, DWLS, ULS), `satorra.bentler.2001` (MLR), `satorra.2000 (scaled and
+    /// shifted)` (WLSMV, ULSMV).
+    pub difference_test: String,
     /// CFI cut-off used.
     pub delta_cfi_cutoff: f64,
     /// RMSEA cut-off used.
     pub delta_rmsea_cutoff: f64,
     /// Warnings of any of the three fits (each prefixed with its model).
     pub warnings: Vec<Warning>,
-    /// The three fitted models (configural, metric, scalar).
+    /// The fitted models, one per step.
     #[serde(skip)]
     pub models: Vec<CfaResult>,
 }
@@ -230,6 +238,9 @@ pub fn invariance(
             "--group",
             format!("expected {} group labels, found {}", data.n(), groups.len()),
         ));
+    }
+    if !opts.ordered.is_none() || opts.estimator.is_least_squares() {
+        return ordered(data, groups, model, opts, cut);
     }
     if opts.missing == MissingData::Fiml {
         // FIML: the patterns and the EM saturated model are prepared once for the three fits
@@ -327,20 +338,48 @@ where
         }
         let mut s = step(name, &r);
         if let Some(prev) = models.last() {
-            let prev: &CfaResult = prev;
             let (d, ddf, pd) = difference(prev, &r);
             s.chisq_diff = d;
             s.df_diff = ddf;
             s.p_diff = pd;
-            s.delta_cfi = r.fit.cfi.zip(prev.fit.cfi).map(|(a, b)| a - b);
-            s.delta_rmsea = r.fit.rmsea.zip(prev.fit.rmsea).map(|(a, b)| a - b);
-            s.cfi_ok = s.delta_cfi.map(|d| -d <= cut.delta_cfi + 1e-12);
-            s.rmsea_ok = s.delta_rmsea.map(|d| d <= cut.delta_rmsea + 1e-12);
-            s.holds = s.cfi_ok.zip(s.rmsea_ok).map(|(a, b)| a && b);
+            judge(&mut s, prev, &r, cut);
         }
         steps.push(s);
         models.push(r);
     }
+    let difference_test = if opts.estimator == Estimator::Mlr {
+        "satorra.bentler.2001"
+    } else {
+        "chisq difference"
+    };
+    Ok(finish(
+        groups,
+        steps,
+        models,
+        warnings,
+        difference_test.into(),
+        cut,
+    ))
+}
+
+/// ΔCFI, ΔRMSEA and the verdicts of a step against the previous model.
+fn judge(s: &mut InvarianceStep, prev: &CfaResult, r: &CfaResult, cut: &InvarianceOptions) {
+    s.delta_cfi = r.fit.cfi.zip(prev.fit.cfi).map(|(a, b)| a - b);
+    s.delta_rmsea = r.fit.rmsea.zip(prev.fit.rmsea).map(|(a, b)| a - b);
+    s.cfi_ok = s.delta_cfi.map(|d| -d <= cut.delta_cfi + 1e-12);
+    s.rmsea_ok = s.delta_rmsea.map(|d| d <= cut.delta_rmsea + 1e-12);
+    s.holds = s.cfi_ok.zip(s.rmsea_ok).map(|(a, b)| a && b);
+}
+
+/// The result, with the highest level whose steps all hold.
+fn finish(
+    groups: Vec<GroupSummary>,
+    steps: Vec<InvarianceStep>,
+    models: Vec<CfaResult>,
+    warnings: Vec<Warning>,
+    difference_test: String,
+    cut: &InvarianceOptions,
+) -> InvarianceResult {
     let mut level = "configural".to_string();
     for s in steps.iter().skip(1) {
         if s.holds == Some(true) {
@@ -349,13 +388,48 @@ where
             break;
         }
     }
-    Ok(InvarianceResult {
+    InvarianceResult {
         groups,
         steps,
         level,
+        difference_test,
         delta_cfi_cutoff: cut.delta_cfi,
         delta_rmsea_cutoff: cut.delta_rmsea,
         warnings,
         models,
-    })
+    }
+}
+
+/// The sequence for ordered items (Wu & Estabrook, 2016): configural, thresholds,
+/// thresholds + loadings, thresholds + loadings + intercepts, each compared with the one before
+/// by lavaan's difference test for the estimator (see [`super::categorical::invariance`]).
+fn ordered(
+    data: &ItemData,
+    groups: &[String],
+    model: &ModelSyntax,
+    opts: &CfaOptions,
+    cut: &InvarianceOptions,
+) -> Result<InvarianceResult> {
+    let seq = super::categorical::invariance::sequence(data, groups, model, opts)?;
+    let mut steps: Vec<InvarianceStep> = Vec::with_capacity(seq.steps.len());
+    let mut models: Vec<CfaResult> = Vec::with_capacity(seq.steps.len());
+    for st in seq.steps {
+        let mut s = step(st.name, &st.result);
+        if let (Some(prev), Some(d)) = (models.last(), st.diff) {
+            s.chisq_diff = d.chisq.is_finite().then_some(d.chisq);
+            s.df_diff = Some(d.df);
+            s.p_diff = d.p;
+            judge(&mut s, prev, &st.result, cut);
+        }
+        steps.push(s);
+        models.push(st.result);
+    }
+    Ok(finish(
+        seq.groups,
+        steps,
+        models,
+        seq.warnings,
+        seq.method,
+        cut,
+    ))
 }

@@ -722,6 +722,7 @@ pub(crate) fn std_all(
         Op::Covary if lhs == rhs => est / sd(lhs)?.powi(2),
         Op::Covary => est / (own_var(lhs)? * own_var(rhs)?),
         Op::Intercept | Op::Threshold => est / sd(lhs)?,
+        Op::Scale => est,
     };
     out.is_finite().then_some(out)
 }

@@ -45,6 +45,8 @@ pub(crate) enum Mat {
     /// Thresholds of ordered items: not part of the RAM matrices (the categorical stage
     /// compares them with the sample thresholds directly).
     Th,
+    /// Scaling factors of ordered items (`~*~`): not part of the RAM matrices either.
+    Scale,
 }
 
 /// Where one parameter-table row sits.
@@ -83,6 +85,11 @@ pub(crate) fn position(pt: &ParTable, lhs: &str, op: Op, rhs: &str) -> Option<Po
             mat: Mat::Th,
             i: l,
             j: super::syntax::threshold_number(rhs)?,
+        }),
+        Op::Scale => Some(Pos {
+            mat: Mat::Scale,
+            i: l,
+            j: 0,
         }),
     }
 }
@@ -193,7 +200,7 @@ impl Model {
                     s[(pos.j, pos.i)] = v;
                 }
                 Mat::M => m[pos.i] = v,
-                Mat::Th => {}
+                Mat::Th | Mat::Scale => {}
             }
         }
         (a, s, m)
@@ -262,7 +269,7 @@ impl Model {
                 }
             }
             Mat::M => add_mu(gi),
-            Mat::Th => {}
+            Mat::Th | Mat::Scale => {}
         }
     }
 }

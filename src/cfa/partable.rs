@@ -47,6 +47,10 @@ pub enum GroupEqual {
     Loadings,
     /// Intercepts of observed variables equal across groups (scalar invariance).
     Intercepts,
+    /// Thresholds of ordered items equal across groups (lavaan's `"thresholds"`); lavaan then
+    /// frees the scaling factors (delta) or residual variances (theta) of the ordered items and
+    /// the latent means in groups 2, 3, ...
+    Thresholds,
 }
 
 /// How to build the table (lavaan's `cfa()` defaults in [`Default`]).
@@ -65,6 +69,14 @@ pub struct PartableOptions {
     /// fixed residual variance (1 in the theta parameterization; in the delta
     /// parameterization $1 -$ the explained variance, filled in after the fit).
     pub ordered: Vec<(String, usize)>,
+    /// Add the scaling factors `item ~*~ item` of the ordered items (lavaan's delta
+    /// parameterization with several groups), fixed to 1 unless thresholds are equal across
+    /// groups (then free in groups 2, 3, ...).
+    pub scale_factors: bool,
+    /// The theta parameterization: the scaling factors are implied by the model (fixed rows,
+    /// filled in after the fit), and equal thresholds free the residual variances of the
+    /// ordered items in groups 2, 3, ... instead.
+    pub theta: bool,
 }
 
 impl Default for PartableOptions {
@@ -75,6 +87,8 @@ impl Default for PartableOptions {
             group_equal: Vec::new(),
             fixed_x: true,
             ordered: Vec::new(),
+            scale_factors: false,
+            theta: false,
         }
     }
 }
@@ -341,6 +355,11 @@ pub fn build(model: &ModelSyntax, opts: &PartableOptions) -> Result<ParTable> {
     let mut rows: Vec<ParRow> = Vec::new();
     let mut firsts: Vec<String> = Vec::new(); // factors whose first indicator was seen
     let has_user = |lhs: &str, op: Op, rhs: &str| st.iter().any(|s| same_key(lhs, op, rhs, s));
+    // equal thresholds free the scales (delta) or residual variances (theta) of ordered items
+    // and the latent means in groups 2, 3, ... (lavaan 0.6.14 with ordered items)
+    let eq_thresholds = opts.ngroups > 1
+        && !opts.ordered.is_empty()
+        && opts.group_equal.contains(&GroupEqual::Thresholds);
     for g in 1..=opts.ngroups {
         firsts.clear();
         let start = rows.len();
@@ -398,7 +417,8 @@ pub fn build(model: &ModelSyntax, opts: &PartableOptions) -> Result<ParTable> {
         for v in ov.iter().filter(|v| !in_list(&ov_x, v)) {
             if !has_user(v, Op::Covary, v) {
                 // ordered items: the residual variance is not free (module docs)
-                let value = opts.thresholds_of(v).map(|_| 1.0);
+                let free_theta = g > 1 && eq_thresholds && opts.theta;
+                let value = opts.thresholds_of(v).filter(|_| !free_theta).map(|_| 1.0);
                 push(&mut rows, v, Op::Covary, v, false, value, None, false);
             }
         }
@@ -426,6 +446,14 @@ pub fn build(model: &ModelSyntax, opts: &PartableOptions) -> Result<ParTable> {
                 push(&mut rows, a, Op::Covary, b, false, None, None, true);
             }
         }
+        if opts.scale_factors {
+            for v in ov.iter().filter(|v| opts.thresholds_of(v).is_some()) {
+                if !has_user(v, Op::Scale, v) {
+                    let value = (g == 1 || !eq_thresholds || opts.theta).then_some(1.0);
+                    push(&mut rows, v, Op::Scale, v, false, value, None, false);
+                }
+            }
+        }
         if opts.meanstructure {
             for v in &ov {
                 if has_user(v, Op::Intercept, "") {
@@ -436,7 +464,8 @@ pub fn build(model: &ModelSyntax, opts: &PartableOptions) -> Result<ParTable> {
                 let value = opts.thresholds_of(v).map(|_| 0.0);
                 push(&mut rows, v, Op::Intercept, "", false, value, None, exo);
             }
-            let free_means = g > 1 && opts.group_equal.contains(&GroupEqual::Intercepts);
+            let free_means =
+                g > 1 && (opts.group_equal.contains(&GroupEqual::Intercepts) || eq_thresholds);
             for v in &lv {
                 if has_user(v, Op::Intercept, "") {
                     continue;
@@ -465,7 +494,9 @@ pub fn build(model: &ModelSyntax, opts: &PartableOptions) -> Result<ParTable> {
             let eq_int = rows[r].op == Op::Intercept
                 && !lv.contains(&rows[r].lhs)
                 && opts.group_equal.contains(&GroupEqual::Intercepts);
-            if eq_load || eq_int {
+            let eq_th =
+                rows[r].op == Op::Threshold && opts.group_equal.contains(&GroupEqual::Thresholds);
+            if eq_load || eq_int || eq_th {
                 shared = rows[..r]
                     .iter()
                     .find(|q| {

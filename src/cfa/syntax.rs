@@ -51,6 +51,10 @@ pub enum Op {
     /// `|`: a threshold of an ordered item (`x1 | t1 + t2`; `rhs` is `t1`, `t2`, ...).
     #[serde(rename = "|")]
     Threshold,
+    /// `~*~`: the scaling factor of an ordered item's latent response (`x1 ~*~ x1`; lavaan's
+    /// delta parameterization; free in groups 2, 3, ... once thresholds are equal).
+    #[serde(rename = "~*~")]
+    Scale,
 }
 
 impl Op {
@@ -62,6 +66,7 @@ impl Op {
             Op::Regress => "~",
             Op::Intercept => "~1",
             Op::Threshold => "|",
+            Op::Scale => "~*~",
         }
     }
 }
@@ -168,7 +173,11 @@ fn tokenize(text: &str, cx: &Ctx) -> Result<Vec<Token>> {
                     col,
                 })
             };
-            if two == "=~" {
+            let three: String = chars[i..(i + 3).min(chars.len())].iter().collect();
+            if three == "~*~" {
+                push(&mut out, Tok::Op(Op::Scale), three);
+                i += 3;
+            } else if two == "=~" {
                 push(&mut out, Tok::Op(Op::Measure), two);
                 i += 2;
             } else if two == "~~" {

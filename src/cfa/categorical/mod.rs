@@ -8,6 +8,8 @@
 //! | covariances and the ADF $\Gamma$ (every item continuous) | [`continuous`] | `lav_samplestats`, `lav_samplestats_Gamma` |
 //! | the model for $y^*$, implied statistics, Gauss–Newton | [`wls`] | `lav_model_objective`, `computeDelta` |
 //! | standard errors, tests, fit indices | [`inference`] | `lav_model_vcov`, `lav_test`, `lav_fit_measures` |
+//! | several groups: stacked problem, its tests and indices | [`groups`] | `cfa(group = )` |
+//! | invariance for ordered items (Wu & Estabrook, 2016) | [`invariance`] | semTools `measEq.syntax`, `lavTestLRT` |
 //!
 //! # Formula
 //! An ordered item $y_j$ with categories $0, \dots, K_j - 1$ is a cut latent response:
@@ -53,14 +55,17 @@
 //!
 //! # Peer
 //! lavaan 0.6.14 `cfa(model, data, ordered = ..., estimator = "WLSMV" | "DWLS" | "ULSMV" |
-//! "ULS", parameterization = "delta" | "theta")`, with all, some or none of the items
-//! ordered; reference cases 29 and 30, tests `cfa_ordered` and `cfa_mixed`.
+//! "ULS", parameterization = "delta" | "theta", group = ...)`, with all, some or none of
+//! the items ordered; reference cases 29 and 30, tests `cfa_ordered`, `cfa_mixed` and
+//! `cfa_ordered_groups`.
 //!
 //! # Deviations
-//! - One group only: `--group` with ordered items or a least-squares estimator gives an
-//!   error.
-//! - Modification indices and construct validity are not computed on this route (a warning
-//!   says so).
+//! - Several groups ([`groups`], [`invariance`]) need every model variable ordered: `--group`
+//!   with a mixed model or least squares on continuous items gives an error. Every category
+//!   of an item must be observed in every group (lavaan stops too); the invariance sequence
+//!   follows Wu & Estabrook (2016) and is not implemented for binary items; lavaan 0.6.14
+//!   prints no robust CFI/TLI/RMSEA once thresholds are constrained, trustscale computes them
+//!   (see [`groups`]).
 //! - `std_all_se` (the delta-method standard errors of the standardised estimates) is not
 //!   computed.
 //! - Observed covariates (regressions on observed variables, lavaan's `conditional.x`) are
@@ -69,7 +74,9 @@
 //!   `missing = "listwise"`).
 
 pub mod continuous;
+pub mod groups;
 pub mod inference;
+pub mod invariance;
 pub mod mixed;
 pub mod stats;
 pub mod wls;
@@ -190,10 +197,6 @@ pub(crate) fn fit(
     model: &ModelSyntax,
     opts: &CfaOptions,
 ) -> Result<CfaResult> {
-    if groups.is_some() {
-        return Err(Error::option(
-            "--group",
-            "multi-group models with ordered items are not implemented yet",
         ));
     }
     let probe = observed_variables(model)?;
@@ -214,6 +217,15 @@ pub(crate) fn fit(
         }
     }
     let numeric: Vec<bool> = ov.iter().map(|v| !opts.ordered.contains(v)).collect();
+    if let Some(labels) = groups {
+        if numeric.iter().any(|&x| x) {
+            return Err(Error::option(
+                "--group",
+                "multi-group models need every observed variable ordered (--ordered all): multi-group mixed models and least squares on continuous items are not implemented",
+            ));
+        }
+        return groups::fit(data, labels, model, &ov, opts);
+    }
     let cols = super::model_columns(data, &ov)?;
     let p = ov.len();
     // pairs never answered together

@@ -413,6 +413,8 @@ pub(crate) fn fit_prepared(
                 Vec::new()
             },
             fixed_x: opts.fixed_x,
+            scale_factors: false,
+            theta: false,
         },
     )?;
     if pt.ov != prep.ov {
