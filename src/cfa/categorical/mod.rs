@@ -46,7 +46,10 @@
 //!   `missing = "listwise"`).
 
 pub mod inference;
+pub mod mi;
+pub mod standardized;
 pub mod stats;
+pub mod validity;
 pub mod wls;
 
 use super::estimate::{GroupStats, SampleStats};
@@ -321,23 +324,26 @@ pub(crate) fn fit(
         .map(|i| i.cov_all.diagonal().iter().copied().collect())
         .unwrap_or_else(|| vec![f64::NAN; ov.len() + pt.lv.len()]);
     warnings.extend(heywood(&pt, &values, &ov));
-    if opts.modification_indices {
-        warnings.push(Warning::new(
-            WarningCode::Note,
-            "modification indices are not computed for ordered items yet",
-        ));
-    }
-    if opts.validity {
-        warnings.push(Warning::new(
-            WarningCode::Note,
-            "construct validity (CR, AVE, HTMT) is not computed for ordered items yet",
-        ));
-    }
-    let parameters = pt
+    let std_se = inf
+        .vcov
+        .as_ref()
+        .map(|v| standardized::std_all_se(&pt, &prob, &ev.x, v));
+    let mi = opts.modification_indices.then(|| {
+        mi::modification_indices(&mi::OrderedMiInput {
+            pt: &pt,
+            prob: &prob,
+            x: &ev.x,
+            n,
+            values: &values,
+            totals: &totals,
+        })
+    });
+    let parameters: Vec<Parameter> = pt
         .rows
         .iter()
         .zip(&values)
-        .map(|(r, &est)| {
+        .enumerate()
+        .map(|(i, (r, &est))| {
             let (se, z, pv) = if r.free == 0 {
                 (Some(0.0), None, None)
             } else {
@@ -363,10 +369,20 @@ pub(crate) fn fit(
                 z,
                 p: pv,
                 std_all: super::std_all(&pt, &values, &totals, 1, (&r.lhs, r.op, &r.rhs), est),
-                std_all_se: None,
+                std_all_se: std_se.as_ref().and_then(|s| s[i]),
             }
         })
         .collect();
+    let validity = opts.validity.then(|| {
+        validity::ordered_validity(&validity::OrderedValidityInput {
+            pt: &pt,
+            params: &parameters,
+            values: &values,
+            cov_all: final_imp.as_ref().map(|i| &i.cov_all),
+            cor: &st.cor,
+            theta,
+        })
+    });
     Ok(CfaResult {
         n,
         estimator: opts.estimator.as_str().to_string(),
@@ -375,8 +391,8 @@ pub(crate) fn fit(
         fit: inf.fit,
         parameters,
         groups: Vec::new(),
-        validity: None,
-        mi: None,
+        validity,
+        mi,
         warnings,
         partable: pt,
         missing: None,
