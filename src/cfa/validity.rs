@@ -20,11 +20,18 @@
 //! Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). A new criterion for assessing
 //! discriminant validity in variance-based structural equation modeling. *Journal of the
 //! Academy of Marketing Science*, 43(1), 115–135.
+//! Roemer, E., Schuberth, F., & Henseler, J. (2021). HTMT2 – an improved criterion for
+//! assessing discriminant validity in structural equation modeling. *Industrial Management &
+//! Data Systems*, 121(12), 2637–2650.
 //!
 //! # Peer
-//! CR and AVE as the formulas above from lavaan 0.6.14 `std.all`; HTMT as semTools 0.5-6
-//! `htmt(absolute = TRUE)` (semTools is not installed here, so the HTMT is checked against a
-//! hand computation in `tests/cfa_validity.rs`).
+//! CR and AVE as the formulas above from lavaan 0.6.14 `std.all`; HTMT as semTools 0.5.6
+//! `htmt(absolute = TRUE, htmt2 = FALSE)` and HTMT2 as its default `htmt2 = TRUE` (geometric
+//! means; Roemer, Schuberth & Henseler 2021), checked against semTools on polychoric
+//! correlations in `tests/cfa_ordered_mi.rs` and against a hand computation in
+//! `tests/cfa_validity.rs`. With ordered items, [`crate::cfa::categorical::validity`] replaces
+//! CR by Green & Yang's categorical omega and AVE by semTools' `AVE()` and computes the HTMT
+//! from the polychoric correlations; `cr_kind`, `ave_kind` and `htmt_basis` name the variant.
 //!
 //! # Deviations
 //! - semTools' `compRelSEM` divides by the model-implied variance of the sum score, which also

@@ -6,6 +6,9 @@
 //! | thresholds, polychoric correlations, $\Gamma$ | [`stats`] | `lav_samplestats` (`muthen1984`) |
 //! | the model for $y^*$, implied statistics, Gauss–Newton | [`wls`] | `lav_model_objective`, `computeDelta` |
 //! | standard errors, tests, fit indices | [`inference`] | `lav_model_vcov`, `lav_test`, `lav_fit_measures` |
+//! | standardised solution and its standard errors | [`standardized`] | `standardizedSolution` |
+//! | modification indices | [`mi`] | `modindices` |
+//! | construct validity (categorical omega, AVE, polychoric HTMT) | [`validity`] | semTools `compRelSEM`, `AVE`, `htmt` |
 //!
 //! # Formula
 //! An ordered item $y_j$ with categories $0, \dots, K_j - 1$ is a cut latent response:
@@ -38,10 +41,9 @@
 //!   indicators next to ordered ones, polyserial correlations) and least-squares estimation
 //!   of continuous data are not implemented and give an error.
 //! - One group only: `--group` with ordered items gives an error.
-//! - Modification indices and construct validity are not computed for ordered items (a
-//!   warning says so).
-//! - `std_all_se` (the delta-method standard errors of the standardised estimates) is not
-//!   computed.
+//! - Modification indices ([`mi`]), `std_all_se` ([`standardized`]) and construct validity
+//!   ([`validity`]) follow lavaan's `modindices()`, `standardizedSolution()` and semTools'
+//!   `compRelSEM()`, `AVE()` and `htmt()`; lavaan's `~*~` scaling rows are not listed.
 //! - Rows with a missing answer on a model variable are dropped (lavaan's default
 //!   `missing = "listwise"`).
 
