@@ -39,8 +39,7 @@
 //! a factor it predicts then have $V = 0$ and are dropped.
 //!
 //! # Deviations
-//! None in the compared values (one group; multi-group FIML indices follow the same formula,
-//! not compared with lavaan).
+//! None in the compared values (one and two groups).
 
 use super::casewise::{self, vech_index};
 use super::objective::{chain, jacobian};
