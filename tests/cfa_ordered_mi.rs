@@ -1,7 +1,6 @@
 //! Modification indices, standardised standard errors and construct validity for ordered items
 //! (WLSMV, DWLS, ULSMV; delta and theta) and for FIML fits (ML, MLR, with a fixed covariate,
-//! two groups),
-//! against lavaan 0.6.14 and semTools 0.5.6 (R 4.2.2). Expected values:
+//! two groups), against lavaan 0.6.14 and semTools 0.5.6 (R 4.2.2). Expected values:
 //! `tests/fixtures/cfa_ordered_mi/expected.json`, written by `generate.R` in that folder:
 //! `modindices(fit)` (mi, epc, sepc.all; the 20 largest are compared), every row of
 //! `standardizedSolution(fit)` (est.std and se), `compRelSEM(fit)`, `AVE(fit)` and
@@ -9,9 +8,8 @@
 //!
 //! Measured agreement (largest differences): mi 1.6e-5 relative; epc and sepc.all 2.7e-5
 //! relative in the two-group FIML fit, 3.7e-6 otherwise; std_all_se 7.5e-7 (2e-6 with two
-//! groups); CR/AVE/HTMT 4e-7; all
-//! limited by the estimates themselves (std.all 1.6e-6), at which the optimisers of the two
-//! programs stop at slightly different points. Tolerances: mi, epc and sepc.all 1e-4 relative
+//! groups); CR/AVE/HTMT 4e-7; all limited by the estimates themselves (std.all 1.6e-6), at
+//! which the optimisers of the two programs stop at slightly different points. Tolerances: mi, epc and sepc.all 1e-4 relative
 //! (absolute below 1 for epc and sepc.all), std_all_se 1e-5, CR/AVE/HTMT 1e-6.
 
 use serde_json::Value;
