@@ -54,7 +54,7 @@ pub struct ModIndex {
     pub sepc_all: Option<f64>,
 }
 
-fn in_table(pt: &ParTable, g: usize, lhs: &str, op: Op, rhs: &str) -> bool {
+pub(crate) fn in_table(pt: &ParTable, g: usize, lhs: &str, op: Op, rhs: &str) -> bool {
     pt.rows.iter().any(|r| {
         r.group == g
             && r.op == op

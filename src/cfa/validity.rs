@@ -20,11 +20,18 @@
 //! Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). A new criterion for assessing
 //! discriminant validity in variance-based structural equation modeling. *Journal of the
 //! Academy of Marketing Science*, 43(1), 115–135.
+//! Roemer, E., Schuberth, F., & Henseler, J. (2021). HTMT2 – an improved criterion for
+//! assessing discriminant validity in structural equation modeling. *Industrial Management &
+//! Data Systems*, 121(12), 2637–2650.
 //!
 //! # Peer
-//! CR and AVE as the formulas above from lavaan 0.6.14 `std.all`; HTMT as semTools 0.5-6
-//! `htmt(absolute = TRUE)` (semTools is not installed here, so the HTMT is checked against a
-//! hand computation in `tests/cfa_validity.rs`).
+//! CR and AVE as the formulas above from lavaan 0.6.14 `std.all`; HTMT as semTools 0.5.6
+//! `htmt(absolute = TRUE, htmt2 = FALSE)` and HTMT2 as its default `htmt2 = TRUE` (geometric
+//! means; Roemer, Schuberth & Henseler 2021), checked against semTools on polychoric
+//! correlations in `tests/cfa_ordered_mi.rs` and against a hand computation in
+//! `tests/cfa_validity.rs`. With ordered items, [`crate::cfa::categorical::validity`] replaces
+//! CR by Green & Yang's categorical omega and AVE by semTools' `AVE()` and computes the HTMT
+//! from the polychoric correlations; `cr_kind`, `ave_kind` and `htmt_basis` name the variant.
 //!
 //! # Deviations
 //! - semTools' `compRelSEM` divides by the model-implied variance of the sum score, which also
@@ -34,10 +41,27 @@
 //!   values, so that reverse-worded items do not cancel.
 //! - Multi-group models: group 1 only.
 
+use super::partable::ParTable;
 use super::syntax::Op;
 use super::{Fitted, Parameter};
 use crate::cfa::estimate::SampleStats;
+use nalgebra::DMatrix;
 use serde::Serialize;
+
+/// `cr_kind` of the continuous CR: $(\sum l)^2/((\sum l)^2 + \sum\theta)$ from `std.all`.
+pub const CR_STD_LOADINGS: &str = "omega_std_loadings";
+/// `cr_kind` with ordered items: Green & Yang's categorical omega (semTools `compRelSEM(fit)`,
+/// `ord.scale = TRUE`).
+pub const CR_CATEGORICAL_OMEGA: &str = "categorical_omega";
+/// `ave_kind` of the continuous AVE: $\sum l^2/(\sum l^2 + \sum\theta)$ from `std.all`.
+pub const AVE_STD_LOADINGS: &str = "std_loadings";
+/// `ave_kind` with ordered items: semTools `AVE(fit)`, the common variance of the latent
+/// responses over their total variance.
+pub const AVE_LATENT_RESPONSES: &str = "latent_responses";
+/// `htmt_basis` of continuous items: Pearson correlations.
+pub const HTMT_PEARSON: &str = "pearson";
+/// `htmt_basis` of ordered items: polychoric correlations (semTools `htmt(ordered = ...)`).
+pub const HTMT_POLYCHORIC: &str = "polychoric";
 
 /// Validity of one factor.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -69,6 +93,10 @@ pub struct HtmtPair {
     pub htmt: Option<f64>,
     /// Above the cut-off (default 0.85, Henseler et al. 2015's conservative value).
     pub above_cutoff: Option<bool>,
+    /// HTMT2: the same ratio with geometric instead of arithmetic means of the absolute
+    /// correlations (Roemer, Schuberth & Henseler 2021; semTools 0.5.6 `htmt()`'s default
+    /// `htmt2 = TRUE`). Null when a factor has a single indicator or a correlation is 0.
+    pub htmt2: Option<f64>,
 }
 
 /// Construct validity of every first-order factor.
@@ -84,11 +112,44 @@ pub struct Validity {
     pub htmt: Vec<HtmtPair>,
     /// HTMT cut-off used for `above_cutoff`.
     pub htmt_cutoff: f64,
+    /// Which CR `factors[].cr` is: `omega_std_loadings` (continuous items, the formula of the
+    /// module docs) or `categorical_omega` (ordered items: Green & Yang 2009, the reliability of
+    /// the sum of the item codes, semTools `compRelSEM(fit)`).
+    pub cr_kind: String,
+    /// Which AVE `factors[].ave` is: `std_loadings` (continuous) or `latent_responses` (ordered
+    /// items: semTools `AVE(fit)`).
+    pub ave_kind: String,
+    /// The correlations behind the HTMT: `pearson` (continuous items; the EM covariances under
+    /// FIML) or `polychoric` (ordered items).
+    pub htmt_basis: String,
 }
 
 /// Computes [`Validity`] (module docs); `params` are the fit's parameter rows.
 pub(crate) fn validity(f: &Fitted, stats: &SampleStats, params: &[Parameter]) -> Validity {
-    let pt = &f.pt;
+    validity_from(&ValidityInput {
+        pt: &f.pt,
+        params,
+        cov_all: &f.implied[0].cov_all,
+        observed: &stats.groups[0].cov,
+    })
+}
+
+/// What [`validity_from`] needs (group 1 of a fit).
+pub(crate) struct ValidityInput<'a> {
+    /// The parameter table.
+    pub pt: &'a ParTable,
+    /// The fit's parameter rows (`std_all`).
+    pub params: &'a [Parameter],
+    /// Model-implied covariance matrix of all variables (observed first, then latent).
+    pub cov_all: &'a DMatrix<f64>,
+    /// Covariance (or correlation) matrix of the observed variables that the HTMT uses.
+    pub observed: &'a DMatrix<f64>,
+}
+
+/// [`Validity`] with the continuous formulas of the module docs.
+pub(crate) fn validity_from(inp: &ValidityInput) -> Validity {
+    let pt = inp.pt;
+    let params = inp.params;
     let cutoff = 0.85;
     let factors: Vec<(String, Vec<String>)> = pt
         .lv
@@ -110,7 +171,7 @@ pub(crate) fn validity(f: &Fitted, stats: &SampleStats, params: &[Parameter]) ->
             .and_then(|p| p.std_all)
     };
     // implied factor correlations (group 1)
-    let cov = &f.implied[0].cov_all;
+    let cov = inp.cov_all;
     let idx: Vec<usize> = factors
         .iter()
         .filter_map(|(n, _)| pt.var_index(n))
@@ -158,45 +219,53 @@ pub(crate) fn validity(f: &Fitted, stats: &SampleStats, params: &[Parameter]) ->
         });
     }
     // HTMT from the observed correlations of group 1
-    let s = &stats.groups[0].cov;
+    let s = inp.observed;
     let r = |i: usize, j: usize| (s[(i, j)] / (s[(i, i)] * s[(j, j)]).sqrt()).abs();
     let ov_idx = |n: &String| pt.ov.iter().position(|v| v == n);
-    let mono = |items: &[String]| -> Option<f64> {
-        let ix: Vec<usize> = items.iter().filter_map(ov_idx).collect();
-        let mut acc = 0.0;
-        let mut cnt = 0.0;
-        for (a, &i) in ix.iter().enumerate() {
-            for &j in &ix[a + 1..] {
-                acc += r(i, j);
-                cnt += 1.0;
-            }
+    // arithmetic (HTMT) and geometric (HTMT2) means of the absolute correlations
+    let means = |pairs: &[(usize, usize)]| -> Option<(f64, f64)> {
+        if pairs.is_empty() {
+            return None;
         }
-        (cnt > 0.0).then(|| acc / cnt)
+        let k = pairs.len() as f64;
+        let arith = pairs.iter().map(|&(i, j)| r(i, j)).sum::<f64>() / k;
+        let geo = (pairs.iter().map(|&(i, j)| r(i, j).ln()).sum::<f64>() / k).exp();
+        Some((arith, geo))
+    };
+    let mono = |items: &[String]| -> Option<(f64, f64)> {
+        let ix: Vec<usize> = items.iter().filter_map(ov_idx).collect();
+        let pairs: Vec<(usize, usize)> = ix
+            .iter()
+            .enumerate()
+            .flat_map(|(a, &i)| ix[a + 1..].iter().map(move |&j| (i, j)))
+            .collect();
+        means(&pairs)
+    };
+    let ratio = |between: f64, wa: f64, wb: f64| {
+        let v = between / (wa * wb).sqrt();
+        (wa > 0.0 && wb > 0.0 && v.is_finite()).then_some(v)
     };
     let mut htmt = Vec::new();
     for a in 0..factors.len() {
         for b in a + 1..factors.len() {
             let ia: Vec<usize> = factors[a].1.iter().filter_map(ov_idx).collect();
             let ib: Vec<usize> = factors[b].1.iter().filter_map(ov_idx).collect();
-            let mut acc = 0.0;
-            let mut cnt = 0.0;
-            for &i in &ia {
-                for &j in &ib {
-                    acc += r(i, j);
-                    cnt += 1.0;
+            let pairs: Vec<(usize, usize)> = ia
+                .iter()
+                .flat_map(|&i| ib.iter().map(move |&j| (i, j)))
+                .collect();
+            let (val, val2) = match (means(&pairs), mono(&factors[a].1), mono(&factors[b].1)) {
+                (Some((h, h2)), Some((ma, ma2)), Some((mb, mb2))) => {
+                    (ratio(h, ma, mb), ratio(h2, ma2, mb2))
                 }
-            }
-            let val = match (mono(&factors[a].1), mono(&factors[b].1)) {
-                (Some(ma), Some(mb)) if cnt > 0.0 && ma > 0.0 && mb > 0.0 => {
-                    Some(acc / cnt / (ma * mb).sqrt())
-                }
-                _ => None,
+                _ => (None, None),
             };
             htmt.push(HtmtPair {
                 factor1: factors[a].0.clone(),
                 factor2: factors[b].0.clone(),
                 htmt: val,
                 above_cutoff: val.map(|v| v > cutoff),
+                htmt2: val2,
             });
         }
     }
@@ -206,5 +275,8 @@ pub(crate) fn validity(f: &Fitted, stats: &SampleStats, params: &[Parameter]) ->
         factor_correlations: corr,
         htmt,
         htmt_cutoff: cutoff,
+        cr_kind: CR_STD_LOADINGS.into(),
+        ave_kind: AVE_STD_LOADINGS.into(),
+        htmt_basis: HTMT_PEARSON.into(),
     }
 }

@@ -10,6 +10,9 @@
 //! | standard errors, tests, fit indices | [`inference`] | `lav_model_vcov`, `lav_test`, `lav_fit_measures` |
 //! | several groups: stacked problem, its tests and indices | [`groups`] | `cfa(group = )` |
 //! | invariance for ordered items (Wu & Estabrook, 2016) | [`invariance`] | semTools `measEq.syntax`, `lavTestLRT` |
+//! | standardised solution and its standard errors | [`standardized`] | `standardizedSolution` |
+//! | modification indices | [`mi`] | `modindices` |
+//! | construct validity (categorical omega, AVE, polychoric HTMT) | [`validity`] | semTools `compRelSEM`, `AVE`, `htmt` |
 //!
 //! # Formula
 //! An ordered item $y_j$ with categories $0, \dots, K_j - 1$ is a cut latent response:
@@ -66,8 +69,11 @@
 //!   follows Wu & Estabrook (2016) and is not implemented for binary items; lavaan 0.6.14
 //!   prints no robust CFI/TLI/RMSEA once thresholds are constrained, trustscale computes them
 //!   (see [`groups`]).
-//! - `std_all_se` (the delta-method standard errors of the standardised estimates) is not
-//!   computed.
+//! - Modification indices ([`mi`]), `std_all_se` ([`standardized`]) and construct validity
+//!   ([`validity`]) follow lavaan's `modindices()`, `standardizedSolution()` and semTools'
+//!   `compRelSEM()`, `AVE()` and `htmt()` for single-group models with every item ordered;
+//!   for mixed models and least squares on continuous items they are not computed (a warning
+//!   says so); lavaan's `~*~` scaling rows are not listed.
 //! - Observed covariates (regressions on observed variables, lavaan's `conditional.x`) are
 //!   not implemented on this route and give an error.
 //! - Rows with a missing answer on a model variable are dropped (lavaan's default
@@ -77,8 +83,11 @@ pub mod continuous;
 pub mod groups;
 pub mod inference;
 pub mod invariance;
+pub mod mi;
 pub mod mixed;
+pub mod standardized;
 pub mod stats;
+pub mod validity;
 pub mod wls;
 
 use super::estimate::{GroupStats, SampleStats};
@@ -197,8 +206,6 @@ pub(crate) fn fit(
     model: &ModelSyntax,
     opts: &CfaOptions,
 ) -> Result<CfaResult> {
-        ));
-    }
     let probe = observed_variables(model)?;
     let ov = probe.ov.clone();
     if let Ordered::Items(items) = &opts.ordered {
@@ -394,23 +401,35 @@ pub(crate) fn fit(
         .map(|i| i.cov_all.diagonal().iter().copied().collect())
         .unwrap_or_else(|| vec![f64::NAN; ov.len() + pt.lv.len()]);
     warnings.extend(heywood(&pt, &values, &ov));
-    if opts.modification_indices {
+    // the standardised SEs, MI and validity below are pinned for all-ordered models only
+    let all_ordered = !numeric.iter().any(|&b| b);
+    if !all_ordered && (opts.modification_indices || opts.validity) {
         warnings.push(Warning::new(
             WarningCode::Note,
-            "modification indices are not computed for ordered items yet",
+            "modification indices and construct validity are not computed for mixed models or least squares on continuous items",
         ));
     }
-    if opts.validity {
-        warnings.push(Warning::new(
-            WarningCode::Note,
-            "construct validity (CR, AVE, HTMT) is not computed for ordered items yet",
-        ));
-    }
-    let parameters = pt
+    let std_se = inf
+        .vcov
+        .as_ref()
+        .filter(|_| all_ordered)
+        .map(|v| standardized::std_all_se(&pt, &prob, &ev.x, v));
+    let mi = (opts.modification_indices && all_ordered).then(|| {
+        mi::modification_indices(&mi::OrderedMiInput {
+            pt: &pt,
+            prob: &prob,
+            x: &ev.x,
+            n,
+            values: &values,
+            totals: &totals,
+        })
+    });
+    let parameters: Vec<Parameter> = pt
         .rows
         .iter()
         .zip(&values)
-        .map(|(r, &est)| {
+        .enumerate()
+        .map(|(i, (r, &est))| {
             let (se, z, pv) = if r.free == 0 {
                 (Some(0.0), None, None)
             } else {
@@ -436,10 +455,20 @@ pub(crate) fn fit(
                 z,
                 p: pv,
                 std_all: super::std_all(&pt, &values, &totals, 1, (&r.lhs, r.op, &r.rhs), est),
-                std_all_se: None,
+                std_all_se: std_se.as_ref().and_then(|s| s[i]),
             }
         })
         .collect();
+    let validity = (opts.validity && all_ordered).then(|| {
+        validity::ordered_validity(&validity::OrderedValidityInput {
+            pt: &pt,
+            params: &parameters,
+            values: &values,
+            cov_all: final_imp.as_ref().map(|i| &i.cov_all),
+            cor: &st.cor,
+            theta,
+        })
+    });
     Ok(CfaResult {
         n,
         estimator: opts.estimator.as_str().to_string(),
@@ -448,8 +477,8 @@ pub(crate) fn fit(
         fit: inf.fit,
         parameters,
         groups: Vec::new(),
-        validity: None,
-        mi: None,
+        validity,
+        mi,
         warnings,
         partable: pt,
         missing: None,

@@ -8,6 +8,7 @@
 //! | saturated model (H1) by EM | [`em`] | `lav_mvnorm_missing_h1_estimate_moments` |
 //! | the model's objective, gradient, observed information and optimiser | [`objective`] | `lav_model_objective`, `lav_model_hessian` |
 //! | sandwich, Yuan–Bentler scaling, FIML-corrected CFI/TLI/RMSEA | [`robust`] | `lav_test_yuan_bentler_mplus`, `lav_fit_cfi_lavobject` |
+//! | modification indices from the expected information of the incomplete data | [`mi`] | `modindices` |
 //!
 //! # Formula
 //! Every row with at least one observed model variable contributes the normal density of what
@@ -42,13 +43,14 @@
 //! (`tests/fixtures/cfa/fiml-*`, R scripts beside them).
 //!
 //! # Deviations
-//! - Modification indices are not computed under FIML (a warning says so); lavaan computes
-//!   them from the observed information.
+//! - Modification indices ([`mi`]) use the expected information of the incomplete data, as
+//!   lavaan's `modindices()` does by default (the standard errors use the observed one).
 //! - With fixed exogenous covariates (`fixed.x`), rows missing a covariate are dropped (as
 //!   lavaan does, with a warning); the log-likelihoods are conditional on the covariates.
 
 pub mod casewise;
 pub mod em;
+pub mod mi;
 pub mod objective;
 pub mod patterns;
 pub mod robust;
@@ -702,12 +704,16 @@ pub(crate) fn fit_prepared(
         }
     };
     let parameters = super::parameters(&fitted, vcov.as_ref());
-    if opts.modification_indices {
-        warnings.push(Warning::new(
-            WarningCode::Note,
-            "modification indices are not computed with --missing-data fiml",
-        ));
-    }
+    let mi = opts.modification_indices.then(|| {
+        mi::modification_indices(&mi::FimlMiInput {
+            pt: &pt,
+            groups: &prep.groups,
+            fixed: &fitted.fixed,
+            x: &pnt.x,
+            values: &pnt.values,
+            implied: &pnt.implied,
+        })
+    });
     let validity = opts
         .validity
         .then(|| super::validity::validity(&fitted, stats, &parameters));
@@ -753,7 +759,7 @@ pub(crate) fn fit_prepared(
         parameters,
         groups,
         validity,
-        mi: None,
+        mi,
         missing: Some(missing),
         warnings,
         partable: pt,
