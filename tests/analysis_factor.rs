@@ -156,6 +156,7 @@ fn reliability_of_a_study_instrument_as_the_report_runs_it() {
     let req = ReliabilityRequest {
         data: study(),
         omega_factors: Some(1),
+        ordinal: true,
         ..ReliabilityRequest::default()
     };
     check_report(&req, "OUT/charts/reliability-tblc.svg", true);
