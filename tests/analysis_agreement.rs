@@ -18,6 +18,7 @@ use trustscale::analysis::krippendorff::KrippendorffRequest;
 use trustscale::analysis::rwg::RwgRequest;
 use trustscale::analysis::{shell_line, Outcome, Request};
 use trustscale::cfa::Estimator;
+use trustscale::cfa::MissingData;
 use trustscale::data::ItemData;
 use trustscale::plot::{companion_path, to_svg, Charts};
 use trustscale::render::{Report, Table};
@@ -166,6 +167,8 @@ fn cfa_of_the_example_study_as_the_report_runs_it() {
         let req = CfaRequest {
             data: DataRequest::study_instrument(Path::new(STUDY), inst),
             estimator: Some(Estimator::Mlr),
+            // the example study has missing answers: the report fits by FIML
+            missing_data: Some(MissingData::Fiml),
             ..CfaRequest::default()
         };
         as_in_report(&req, Some(&format!("OUT/charts/cfa-{inst}.svg")));

@@ -129,7 +129,15 @@ fn report_json_equals_the_individual_commands() {
     n += same_numbers(
         "cfa.tblc",
         &r["cfa"]["tblc"],
-        &command(&["cfa", "--instrument", "tblc", "--estimator", "mlr"]),
+        &command(&[
+            "cfa",
+            "--instrument",
+            "tblc",
+            "--estimator",
+            "mlr",
+            "--missing-data",
+            "fiml",
+        ]),
     );
     n += same_numbers(
         "invariance.group-trust",
@@ -140,6 +148,8 @@ fn report_json_equals_the_individual_commands() {
             "group-trust",
             "--estimator",
             "mlr",
+            "--missing-data",
+            "fiml",
             "--group",
             "arena",
         ]),
@@ -197,6 +207,36 @@ fn report_json_equals_the_individual_commands() {
             && own.ends_with("--estimator auto --null uniform --iterations 100 --cv 10 --seed 1"),
         "{own}"
     );
+}
+
+/// The example study has about 3% of its answers missing at random (`[missing] rate = 0.03` in
+/// its population model) and six categories per item: every CFA is MLR by full-information ML,
+/// the reason says so in words, and a WLSMV fit is the sensitivity check.
+#[test]
+fn report_fits_the_example_study_by_fiml_and_says_why() {
+    let r = results();
+    let html = std::fs::read_to_string(report_dir().join("report.html")).unwrap();
+    for inst in ["tblc", "abi", "group-trust", "group-self-assessment"] {
+        let choice = &r["cfa_estimator"][inst];
+        assert_eq!(choice["estimator"], "mlr", "{inst}");
+        assert_eq!(choice["missing_data"], "fiml", "{inst}");
+        assert_eq!(choice["alternative"], "wlsmv", "{inst}");
+        let share = choice["missing_share"].as_f64().unwrap();
+        assert!(share > 0.02 && share < 0.04, "{inst}: {share}");
+        let reason = choice["reason"].as_str().unwrap();
+        assert!(
+            reason.contains("full-information maximum likelihood") && reason.contains("MLR"),
+            "{inst}: {reason}"
+        );
+        assert_eq!(r["cfa"][inst]["estimator"], "mlr", "{inst}");
+        assert_eq!(r["cfa_sensitivity"][inst]["estimator"], "wlsmv", "{inst}");
+    }
+    assert_eq!(
+        html.matches("Sensitivity check: WLSMV gives CFI = ")
+            .count(),
+        4
+    );
+    assert_eq!(html.matches("(MLR with FIML: CFI = ").count(), 4);
 }
 
 #[test]
