@@ -225,13 +225,7 @@ pub(crate) fn fit(
     }
     let numeric: Vec<bool> = ov.iter().map(|v| !opts.ordered.contains(v)).collect();
     if let Some(labels) = groups {
-        if numeric.iter().any(|&x| x) {
-            return Err(Error::option(
-                "--group",
-                "multi-group models need every observed variable ordered (--ordered all): multi-group mixed models and least squares on continuous items are not implemented",
-            ));
-        }
-        return groups::fit(data, labels, model, &ov, opts);
+        return groups::fit(data, labels, model, &ov, &numeric, opts);
     }
     let cols = super::model_columns(data, &ov)?;
     let p = ov.len();
@@ -495,7 +489,7 @@ fn sample_statistics(
     numeric: &[bool],
 ) -> Result<(Layout, stats::OrderedStats)> {
     if numeric.iter().all(|&b| b) {
-        return continuous::continuous_stats(data, rows, cols, ov);
+        return continuous::continuous_stats(data, rows, cols, ov, false);
     }
     if numeric.iter().any(|&b| b) {
         return mixed::mixed_stats(data, rows, cols, ov, numeric);
