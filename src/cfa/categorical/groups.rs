@@ -1062,7 +1062,20 @@ fn inference(inp: &Input) -> Inference {
                     .map(|j| ((r[(j, j)] - inp.c[g][(j, j)]) / r[(j, j)]).powi(2)),
             )
             .sum();
-        srmr += fg * (ss / (pf * (pf + 1.0) / 2.0)).sqrt();
+        // continuous items only: lavaan's srmr_bentler with the means (residuals of the
+        // means over the standard deviations, p more elements); with ordered items without
+        let (ss, count) = if lay.all_numeric() {
+            let sm: f64 = (0..lay.p)
+                .map(|j| {
+                    let k = lay.th_start[j];
+                    ((gd.st.s[k] - inp.sigma[g * m + k]) / sd[j]).powi(2)
+                })
+                .sum();
+            (ss + sm, pf * (pf + 1.0) / 2.0 + pf)
+        } else {
+            (ss, pf * (pf + 1.0) / 2.0)
+        };
+        srmr += fg * (ss / count).sqrt();
         gwd.push(g1);
     }
     let a_inv = crate::cfa::invert_spd(&a);

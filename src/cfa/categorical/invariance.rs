@@ -53,7 +53,7 @@ use crate::cfa::syntax::{ModelSyntax, Op};
 use crate::cfa::{CfaOptions, CfaResult, Estimator, GroupSummary, Parameterization};
 use crate::data::read::closest_name;
 use crate::data::ItemData;
-use crate::error::{Error, Result, Warning};
+use crate::error::{Error, Result, Warning, WarningCode};
 use nalgebra::DMatrix;
 
 /// The steps, in order, and what each holds equal.
@@ -153,7 +153,24 @@ pub(crate) fn sequence(
                 format!("{name} model: {}", wn.message),
             ));
         }
-        let diff = (k > 0).then(|| difference(&prep, &fits[k - 1], &f, robust));
+        // lavTestLRT orders the two models by df: with binary items the last step has fewer
+        // df than the one before (intercepts fixed, scales and latent means freed) and is
+        // the less restricted model of the pair
+        let diff = (k > 0).then(|| {
+            let prev = &fits[k - 1];
+            if f.result.fit.df < prev.result.fit.df {
+                warnings.push(Warning::new(
+                    WarningCode::Note,
+                    format!(
+                        "the {name} model has fewer degrees of freedom ({}) than the {} model ({}) (binary items: the intercepts are fixed, the scales and latent means freed); the difference test compares them the other way round, as lavaan's lavTestLRT() does",
+                        f.result.fit.df, steps_spec[k - 1].0, prev.result.fit.df
+                    ),
+                ));
+                difference(&prep, &f, prev, robust)
+            } else {
+                difference(&prep, prev, &f, robust)
+            }
+        });
         steps.push(OrderedStep {
             name,
             result: f.result.clone(),
