@@ -405,3 +405,99 @@ fn invariance_steps_of_mixed_continuous_and_binary_items_match_semtools() {
     }
 }
 
+
+fn run_cli(args: &[&str]) -> Value {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trustscale"))
+        .current_dir(dir())
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The steps of `--group` through the binary against the same expected values.
+fn check_cli_steps(v: &Value, want: &Value) {
+    let steps = v["invariance"]["steps"].as_array().unwrap();
+    let want = want["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), want.len());
+    for (st, w) in steps.iter().zip(want) {
+        assert_eq!(st["model"], w["model"]);
+        let key = if w["fit"]["chisq_scaled"].is_null() {
+            "chisq"
+        } else {
+            "chisq_scaled"
+        };
+        let wc = w["fit"][key].as_f64().unwrap();
+        assert!(
+            (st["chisq"].as_f64().unwrap() - wc).abs() < 1e-4 * wc.max(1.0),
+            "{}: {} against {wc}",
+            st["model"],
+            st["chisq"]
+        );
+        if let Some(wd) = w["chisq_diff"].as_f64().filter(|_| w["df_diff"] != 0) {
+            assert_eq!(st["df_diff"], w["df_diff"]);
+            assert!((st["chisq_diff"].as_f64().unwrap() - wd).abs() < 1e-4 * wd.max(1.0));
+        }
+    }
+}
+
+#[test]
+fn cli_runs_mixed_continuous_and_binary_groups() {
+    let exp = expected();
+    let inv = exp["invariance"].as_array().unwrap();
+    let case = |name: &str| inv.iter().find(|c| c["name"] == name).unwrap().clone();
+    // mixed model: lavaan's default multi-group fit and the Wu & Estabrook sequence
+    let v = run_cli(&[
+        "cfa",
+        "hsmix.csv",
+        "--model",
+        "hs.txt",
+        "--ordered",
+        "x1,x2,x4,x7",
+        "--group",
+        "school",
+        "--json",
+    ]);
+    let fit = &exp["fits"][0];
+    assert_eq!(fit["name"], "hsmix-wlsmv-delta");
+    let w = fit["fit"]["chisq_scaled"].as_f64().unwrap();
+    assert!((v["fit"]["chisq"].as_f64().unwrap() - w).abs() < 1e-4);
+    assert!(v["fit"]["cfi"].is_null(), "mixed WLSMV: no robust CFI");
+    check_cli_steps(&v, &case("hsmix-inv-wlsmv-delta"));
+    // continuous items by DWLS: configural, metric, scalar
+    let v = run_cli(&[
+        "cfa",
+        "hs.csv",
+        "--model",
+        "hs.txt",
+        "--estimator",
+        "dwls",
+        "--group",
+        "school",
+        "--json",
+    ]);
+    assert_eq!(v["invariance"]["difference_test"], "chisq difference");
+    check_cli_steps(&v, &case("hs-inv-dwls"));
+    // binary items: the last step has fewer df, compared the other way round with a note
+    let v = run_cli(&[
+        "cfa",
+        "bfibin.csv",
+        "--model",
+        "bfi.txt",
+        "--ordered",
+        "all",
+        "--group",
+        "gender",
+        "--json",
+    ]);
+    check_cli_steps(&v, &case("bfibin-inv-wlsmv-delta"));
+    let notes = v["invariance"]["warnings"].as_array().unwrap();
+    assert!(notes
+        .iter()
+        .any(|n| n["message"].as_str().unwrap().contains("fewer degrees of freedom")));
+}
