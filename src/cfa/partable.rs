@@ -491,9 +491,12 @@ pub fn build(model: &ModelSyntax, opts: &PartableOptions) -> Result<ParTable> {
         if shared.is_none() && rows[r].group > 1 {
             let eq_load =
                 rows[r].op == Op::Measure && opts.group_equal.contains(&GroupEqual::Loadings);
+            // lavaan 0.6.14 counts the means of continuous items in a model with ordered
+            // items among the "thresholds": group.equal = "thresholds" holds them equal too
             let eq_int = rows[r].op == Op::Intercept
                 && !lv.contains(&rows[r].lhs)
-                && opts.group_equal.contains(&GroupEqual::Intercepts);
+                && (opts.group_equal.contains(&GroupEqual::Intercepts)
+                    || (eq_thresholds && opts.thresholds_of(&rows[r].lhs).is_none()));
             let eq_th =
                 rows[r].op == Op::Threshold && opts.group_equal.contains(&GroupEqual::Thresholds);
             if eq_load || eq_int || eq_th {

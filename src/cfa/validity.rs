@@ -62,6 +62,10 @@ pub const AVE_LATENT_RESPONSES: &str = "latent_responses";
 pub const HTMT_PEARSON: &str = "pearson";
 /// `htmt_basis` of ordered items: polychoric correlations (semTools `htmt(ordered = ...)`).
 pub const HTMT_POLYCHORIC: &str = "polychoric";
+/// `htmt_basis` of a mixed model: polychoric (two ordered items), polyserial (an ordered and a
+/// continuous item) and Pearson (two continuous items) correlations, as `lavCor(ordered = ...)`
+/// and semTools `htmt(ordered = ...)` compute them.
+pub const HTMT_MIXED: &str = "polychoric_polyserial_pearson";
 
 /// Validity of one factor.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -120,7 +124,8 @@ pub struct Validity {
     /// items: semTools `AVE(fit)`).
     pub ave_kind: String,
     /// The correlations behind the HTMT: `pearson` (continuous items; the EM covariances under
-    /// FIML) or `polychoric` (ordered items).
+    /// FIML), `polychoric` (ordered items) or `polychoric_polyserial_pearson` (ordered and
+    /// continuous items together).
     pub htmt_basis: String,
 }
 

@@ -13,6 +13,12 @@
 //! the statistics (variances first, then the covariances in `Layout` order) differs
 //! from lavaan's `vech` order; every quantity computed from them is invariant to the order.
 //!
+//! With a mean structure (several groups: lavaan then fits one, as with `meanstructure =
+//! TRUE`) the statistics start with the negative means $-\bar y_j$ and $\Gamma$ is the
+//! covariance matrix of $(-(y_i - \bar y), d_i)$ with the same $1/n$ (lavaan's
+//! `lav_samplestats_Gamma(meanstructure = TRUE)` up to the sign of the mean block, whose
+//! statistics here are $-\bar y$ as in [`super::Layout`]).
+//!
 //! # Reference
 //! Browne, M. W. (1984). Asymptotically distribution-free methods for the analysis of
 //! covariance structures. *British Journal of Mathematical and Statistical Psychology*, 37(1),
@@ -37,7 +43,8 @@ const PANEL: usize = 64;
 /// Fixed number of blocks the cases are split into (independent of the thread count).
 const BLOCKS: usize = 16;
 
-/// Covariances and their ADF $\Gamma$ (module docs).
+/// Covariances (and, with `meanstructure`, the negative means) and their ADF $\Gamma$
+/// (module docs).
 ///
 /// # Errors
 /// [`Error::ZeroVariance`] for a variable with one value.
@@ -46,12 +53,15 @@ pub(crate) fn continuous_stats(
     rows: &[usize],
     cols: &[usize],
     names: &[String],
+    meanstructure: bool,
 ) -> Result<(Layout, OrderedStats)> {
     let n = rows.len();
     let nf = n as f64;
     let p = cols.len();
-    let layout = Layout::mixed(vec![0; p], vec![true; p]);
+    let layout = Layout::mixed(vec![usize::from(meanstructure); p], vec![true; p]);
     let m = layout.nstat();
+    // offset of the variances and covariances in s (after the means)
+    let o = layout.nth_total;
     let mean: Vec<f64> = cols
         .iter()
         .map(|&c| rows.iter().map(|&r| data.row(r)[c]).sum::<f64>() / nf)
@@ -64,11 +74,16 @@ pub(crate) fn continuous_stats(
     }
     let pairs = &layout.pairs;
     let fill = |case: &[f64], d: &mut [f64]| {
+        if meanstructure {
+            for j in 0..p {
+                d[j] = -case[j];
+            }
+        }
         for j in 0..p {
-            d[j] = case[j] * case[j];
+            d[o + j] = case[j] * case[j];
         }
         for (k, &(i, j)) in pairs.iter().enumerate() {
-            d[p + k] = case[i] * case[j];
+            d[o + p + k] = case[i] * case[j];
         }
     };
     let per_block = n.div_ceil(BLOCKS).max(1);
@@ -104,7 +119,7 @@ pub(crate) fn continuous_stats(
     let mut cov = DMatrix::<f64>::zeros(p, p);
     let scale = nf / (nf - 1.0);
     for j in 0..p {
-        cov[(j, j)] = dbar[j] * scale;
+        cov[(j, j)] = dbar[o + j] * scale;
         if cov[(j, j)].is_nan() || cov[(j, j)] <= 0.0 {
             return Err(Error::ZeroVariance {
                 at: data.location().with_column(&names[j]),
@@ -113,11 +128,12 @@ pub(crate) fn continuous_stats(
         }
     }
     for (k, &(i, j)) in pairs.iter().enumerate() {
-        cov[(i, j)] = dbar[p + k] * scale;
+        cov[(i, j)] = dbar[o + p + k] * scale;
         cov[(j, i)] = cov[(i, j)];
     }
-    let s: Vec<f64> = (0..p)
-        .map(|j| cov[(j, j)])
+    let s: Vec<f64> = (0..o)
+        .map(|j| -mean[j])
+        .chain((0..p).map(|j| cov[(j, j)]))
         .chain(pairs.iter().map(|&(i, j)| cov[(i, j)]))
         .collect();
     Ok((

@@ -111,6 +111,7 @@ pub(crate) fn prepare(
     data: &ItemData,
     labels: &[String],
     ov: &[String],
+    numeric: &[bool],
     estimator: Estimator,
 ) -> Result<Prepared> {
     if labels.len() != data.n() {
@@ -156,10 +157,16 @@ pub(crate) fn prepare(
             got: rows.len(),
         });
     }
-    let all = Ordinal::new(data, &rows, &cols, ov)?;
-    let layout = Layout::new((0..p).map(|j| all.ncat(j) - 1).collect());
+    // the ordered items, coded on the categories of the whole sample
+    let ord_idx: Vec<usize> = (0..p).filter(|&j| !numeric[j]).collect();
+    let ord_cols: Vec<usize> = ord_idx.iter().map(|&j| cols[j]).collect();
+    let ord_names: Vec<String> = ord_idx.iter().map(|&j| ov[j].clone()).collect();
+    let po = ord_idx.len();
+    let all = Ordinal::new(data, &rows, &ord_cols, &ord_names)?;
+    let all_ordered = po == p;
     let weighted = matches!(estimator, Estimator::Wlsmv | Estimator::Dwls);
     let mut groups = Vec::with_capacity(names.len());
+    let mut layout: Option<Layout> = None;
     for (g, label) in names.iter().enumerate() {
         let idx: Vec<usize> = (0..rows.len()).filter(|&i| member[i] == g).collect();
         if idx.len() < 2 {
@@ -172,10 +179,10 @@ pub(crate) fn prepare(
                 ),
             ));
         }
-        let mut codes = Vec::with_capacity(idx.len() * p);
-        let mut counts: Vec<Vec<f64>> = (0..p).map(|j| vec![0.0; all.ncat(j)]).collect();
+        let mut codes = Vec::with_capacity(idx.len() * po);
+        let mut counts: Vec<Vec<f64>> = (0..po).map(|j| vec![0.0; all.ncat(j)]).collect();
         for &i in &idx {
-            let row = &all.codes[i * p..(i + 1) * p];
+            let row = &all.codes[i * po..(i + 1) * po];
             codes.extend_from_slice(row);
             for (j, &c) in row.iter().enumerate() {
                 counts[j][c as usize] += 1.0;
@@ -185,25 +192,38 @@ pub(crate) fn prepare(
             if let Some(k) = cnt.iter().position(|c| *c == 0.0) {
                 // the answer that category stands for, from any row coded k
                 let value = (0..rows.len())
-                    .find(|&i| all.codes[i * p + j] as usize == k)
-                    .map(|i| data.row(rows[i])[cols[j]])
+                    .find(|&i| all.codes[i * po + j] as usize == k)
+                    .map(|i| data.row(rows[i])[ord_cols[j]])
                     .unwrap_or(f64::NAN);
                 return Err(Error::option(
                     "--group",
                     format!(
                         "item \"{}\" has no answers in category {value} in group \"{label}\" (every category of an ordered item must be observed in every group, as lavaan requires): merge sparse categories or leave the group out",
-                        ov[j]
+                        ord_names[j]
                     ),
                 ));
             }
         }
-        let ord = Ordinal {
-            n: idx.len(),
-            p,
-            codes,
-            counts,
+        let (lay, st) = if all_ordered {
+            let ord = Ordinal {
+                n: idx.len(),
+                p,
+                codes,
+                counts,
+            };
+            let lay = Layout::new((0..p).map(|j| all.ncat(j) - 1).collect());
+            let st = stats::ordered_stats(&ord, &lay, ov)?;
+            (lay, st)
+        } else {
+            // with continuous items: every category is observed in the group (checked above),
+            // so the group's own coding is the whole sample's
+            let grows: Vec<usize> = idx.iter().map(|&i| rows[i]).collect();
+            if numeric.iter().all(|&b| b) {
+                super::continuous::continuous_stats(data, &grows, &cols, ov, true)?
+            } else {
+                super::mixed::mixed_stats(data, &grows, &cols, ov, numeric)?
+            }
         };
-        let st = stats::ordered_stats(&ord, &layout, ov)?;
         for wn in &st.warnings {
             warnings.push(Warning::new(
                 wn.code,
@@ -213,7 +233,7 @@ pub(crate) fn prepare(
         if crate::cfa::estimate::cholesky_at(&st.cor).is_err() {
             warnings.push(Warning::new(
                 WarningCode::Heywood,
-                format!("group \"{label}\": the polychoric correlation matrix is not positive definite; the robust fit indices may be null"),
+                format!("group \"{label}\": the sample (polychoric) covariance matrix is not positive definite; the robust fit indices may be null"),
             ));
         }
         let dg: Vec<f64> = st.gamma.diagonal().iter().copied().collect();
@@ -221,7 +241,7 @@ pub(crate) fn prepare(
             if let Some(k) = dg.iter().position(|g| !(*g > 0.0 && g.is_finite())) {
                 return Err(Error::NotPositiveDefinite {
                     what: format!(
-                        "the asymptotic covariance matrix of the thresholds and polychoric correlations of group \"{label}\""
+                        "the asymptotic covariance matrix of the sample statistics of group \"{label}\""
                     ),
                     index: format!(
                         "statistic {} (an item category with almost no answers?)",
@@ -231,8 +251,9 @@ pub(crate) fn prepare(
             }
             dg.iter().map(|g| 1.0 / g).collect()
         } else {
-            vec![1.0; layout.nstat()]
+            vec![1.0; lay.nstat()]
         };
+        layout.get_or_insert(lay);
         groups.push(GroupData {
             label: label.clone(),
             n: idx.len(),
@@ -240,6 +261,11 @@ pub(crate) fn prepare(
             w,
         });
     }
+    let layout = layout.ok_or_else(|| Error::TooFewRows {
+        at: data.location(),
+        needed: 2,
+        got: 0,
+    })?;
     Ok(Prepared {
         ov: ov.to_vec(),
         layout,
@@ -328,7 +354,7 @@ impl<'a> MultiWls<'a> {
         let values = self.model.row_values(x, &self.fixed);
         let p = self.layout.p;
         let m = self.layout.nstat();
-        let nt = self.layout.nth_total;
+        let nt = self.layout.cov_start;
         let mut sigma = vec![0.0; self.ngroups * m];
         let mut imps = Vec::with_capacity(self.ngroups);
         let mut scales = Vec::with_capacity(self.ngroups);
@@ -336,7 +362,7 @@ impl<'a> MultiWls<'a> {
             let imp = self.model.implied(&values, g + 1)?;
             let mut scale: Vec<f64> = (0..p)
                 .map(|j| {
-                    if self.theta {
+                    if self.theta && !self.layout.numeric[j] {
                         1.0 / imp.sigma[(j, j)].sqrt()
                     } else {
                         1.0
@@ -354,6 +380,14 @@ impl<'a> MultiWls<'a> {
             let off = g * m;
             for &(r, j, idx) in &self.th_rows[g] {
                 sigma[off + idx] = scale[j] * (values[r] - imp.mu[j]);
+            }
+            for j in (0..p).filter(|&j| self.layout.numeric[j]) {
+                if self.layout.nth[j] > 0 {
+                    sigma[off + self.layout.th_start[j]] = -imp.mu[j];
+                }
+                if let Some(v) = self.layout.var_idx[j] {
+                    sigma[off + v] = imp.sigma[(j, j)];
+                }
             }
             for (k, &(i, j)) in self.layout.pairs.iter().enumerate() {
                 sigma[off + nt + k] = scale[i] * scale[j] * imp.sigma[(i, j)];
@@ -385,7 +419,7 @@ impl<'a> MultiWls<'a> {
 
     fn jacobian(&self, ev: &MultiEval, g: usize) -> DMatrix<f64> {
         let p = self.layout.p;
-        let nt = self.layout.nth_total;
+        let nt = self.layout.cov_start;
         let q = self.model.nfree;
         let mut d = DMatrix::<f64>::zeros(self.layout.nstat(), q);
         let imp = &ev.imp[g];
@@ -406,7 +440,17 @@ impl<'a> MultiWls<'a> {
             };
             if self.theta {
                 for (j, ds) in dscale.iter_mut().enumerate() {
-                    *ds = -0.5 * dl[j].powi(3) * dsig(j, j);
+                    if !self.layout.numeric[j] {
+                        *ds = -0.5 * dl[j].powi(3) * dsig(j, j);
+                    }
+                }
+            }
+            for j in (0..p).filter(|&j| self.layout.numeric[j]) {
+                if self.layout.nth[j] > 0 {
+                    col[self.layout.th_start[j]] = -pd.dmu.as_ref().map_or(0.0, |m| m[j]);
+                }
+                if let Some(v) = self.layout.var_idx[j] {
+                    col[v] = dsig(j, j);
                 }
             }
             for (m, &(i, j)) in self.layout.pairs.iter().enumerate() {
@@ -628,9 +672,10 @@ pub(crate) fn fit(
     labels: &[String],
     model: &ModelSyntax,
     ov: &[String],
+    numeric: &[bool],
     opts: &CfaOptions,
 ) -> Result<CfaResult> {
-    let prep = prepare(data, labels, ov, opts.estimator)?;
+    let prep = prepare(data, labels, ov, numeric, opts.estimator)?;
     let pt = partable::build(
         model,
         &partable_options(&prep, opts, opts.group_equal.clone()),
@@ -658,6 +703,9 @@ pub(crate) fn partable_options(
             .iter()
             .cloned()
             .zip(prep.layout.nth.iter().copied())
+            .zip(&prep.layout.numeric)
+            .filter(|(_, num)| !**num)
+            .map(|(o, _)| o)
             .collect(),
         scale_factors: true,
         theta: opts.parameterization == Parameterization::Theta,
@@ -673,7 +721,7 @@ pub(crate) fn fit_partable(prep: &Prepared, pt: ParTable, opts: &CfaOptions) -> 
     if !pt.ov_x.is_empty() {
         return Err(Error::option(
             "--model",
-            "observed covariates (regressions on observed variables) with ordered items are not implemented yet",
+            "observed covariates (regressions on observed variables) with ordered items or a least-squares estimator are not implemented yet",
         ));
     }
     let theta = opts.parameterization == Parameterization::Theta;
@@ -704,14 +752,7 @@ pub(crate) fn fit_partable(prep: &Prepared, pt: ParTable, opts: &CfaOptions) -> 
     let m = layout.nstat();
     let p = layout.p;
     let implied_cor: Vec<DMatrix<f64>> = (0..prep.groups.len())
-        .map(|g| {
-            let mut c = DMatrix::<f64>::identity(p, p);
-            for (k, &(i, j)) in layout.pairs.iter().enumerate() {
-                c[(i, j)] = ev.sigma[g * m + layout.nth_total + k];
-                c[(j, i)] = c[(i, j)];
-            }
-            c
-        })
+        .map(|g| super::implied_covariances(layout, &ev.sigma[g * m..(g + 1) * m]))
         .collect();
     // the parameters the correlations identify: the rank of their stacked Jacobian (with
     // configural models, the free parameters other than thresholds and intercepts)
@@ -720,7 +761,7 @@ pub(crate) fn fit_partable(prep: &Prepared, pt: ParTable, opts: &CfaOptions) -> 
         let mut dr = DMatrix::<f64>::zeros(prep.groups.len() * np, pt.nfree);
         for (g, dg) in d.iter().enumerate() {
             dr.view_mut((g * np, 0), (np, pt.nfree))
-                .copy_from(&dg.rows(layout.nth_total, np));
+                .copy_from(&dg.rows(layout.cov_start, np));
         }
         let sv = dr.singular_values();
         let top = sv.iter().fold(0.0_f64, |a, b| a.max(*b));
@@ -756,7 +797,12 @@ pub(crate) fn fit_partable(prep: &Prepared, pt: ParTable, opts: &CfaOptions) -> 
     } else {
         for (r, row) in pt.rows.iter().enumerate() {
             if row.op == Op::Covary && row.lhs == row.rhs && row.free == 0 {
-                if let Some(j) = prep.ov.iter().position(|v| *v == row.lhs) {
+                if let Some(j) = prep
+                    .ov
+                    .iter()
+                    .position(|v| *v == row.lhs)
+                    .filter(|&j| !layout.numeric[j])
+                {
                     let g = row.group - 1;
                     let explained = ev.imp[g].sigma[(j, j)] - ev.values[r];
                     values[r] = 1.0 / ev.scale[g][j].powi(2) - explained;
@@ -861,7 +907,18 @@ fn start_values(pt: &ParTable, prob: &MultiWls, prep: &Prepared) -> Vec<f64> {
             .map(|g| GroupStats {
                 label: g.label.clone(),
                 n: g.n,
-                mean: DVector::zeros(p),
+                // the means of continuous variables (the statistic is minus the mean)
+                mean: DVector::from_iterator(
+                    p,
+                    (0..p).map(|j| {
+                        let lay = &prep.layout;
+                        if lay.numeric[j] && lay.nth[j] > 0 {
+                            -g.st.s[lay.th_start[j]]
+                        } else {
+                            0.0
+                        }
+                    }),
+                ),
                 cov: g.st.cor.clone(),
                 logdet: 0.0,
                 data: None,
@@ -945,7 +1002,7 @@ fn inference(inp: &Input) -> Inference {
     let n = prep.ntotal as f64;
     let nmg = n - ng as f64;
     let m = lay.nstat();
-    let nt = lay.nth_total;
+    let nt = lay.cov_start;
     let np = lay.pairs.len();
     let q = inp.npar;
     let mut a = DMatrix::<f64>::zeros(q, q);
@@ -993,12 +1050,32 @@ fn inference(inp: &Input) -> Inference {
             }
         }
         let pf = lay.p as f64;
+        let r = &gd.st.cor;
+        let sd: Vec<f64> = (0..lay.p).map(|j| r[(j, j)].sqrt()).collect();
         let ss: f64 = lay
             .pairs
             .iter()
-            .map(|&(i, j)| (gd.st.cor[(i, j)] - inp.c[g][(i, j)]).powi(2))
+            .map(|&(i, j)| ((r[(i, j)] - inp.c[g][(i, j)]) / (sd[i] * sd[j])).powi(2))
+            .chain(
+                (0..lay.p)
+                    .filter(|&j| lay.numeric[j])
+                    .map(|j| ((r[(j, j)] - inp.c[g][(j, j)]) / r[(j, j)]).powi(2)),
+            )
             .sum();
-        srmr += fg * (ss / (pf * (pf + 1.0) / 2.0)).sqrt();
+        // continuous items only: lavaan's srmr_bentler with the means (residuals of the
+        // means over the standard deviations, p more elements); with ordered items without
+        let (ss, count) = if lay.all_numeric() {
+            let sm: f64 = (0..lay.p)
+                .map(|j| {
+                    let k = lay.th_start[j];
+                    ((gd.st.s[k] - inp.sigma[g * m + k]) / sd[j]).powi(2)
+                })
+                .sum();
+            (ss + sm, pf * (pf + 1.0) / 2.0 + pf)
+        } else {
+            (ss, pf * (pf + 1.0) / 2.0)
+        };
+        srmr += fg * (ss / count).sqrt();
         gwd.push(g1);
     }
     let a_inv = crate::cfa::invert_spd(&a);
@@ -1065,7 +1142,26 @@ fn inference(inp: &Input) -> Inference {
     let sbb = dfb - sab * tr_b;
     let tb_ss = sab * tb + sbb;
     let scaled = standard(t_ss, tb_ss, true);
-    let (cfi, tli, rmsea, rmsea_ci) = robust_indices(inp, &ai);
+    let (cfi, tli, rmsea, rmsea_ci) = if lay.all_numeric() {
+        // lavaan: c = a (df - b)/df with the printed scaling factor a = 1/sa (as one group)
+        let ch = (df - sb) / (sa * df);
+        let chb = (dfb - sbb) / (sab * dfb);
+        (
+            fit::cfi(t, df, tb, dfb, ch, chb),
+            fit::tli(t, df, tb, dfb, ch, chb),
+            fit::rmsea(t, df, nmg, ng, ch),
+            if df > 0.0 {
+                fit::rmsea_ci(t_ss, df, nmg, ng, 1.0 / sa, inp.level)
+            } else {
+                None
+            },
+        )
+    } else if lay.is_mixed() {
+        // lavaan 0.6.14 gives NA: catML needs every indicator ordered
+        (None, None, None, None)
+    } else {
+        robust_indices(inp, &ai)
+    };
     Inference {
         vcov,
         info: a,
@@ -1104,7 +1200,7 @@ fn robust_indices(inp: &Input, ai: &DMatrix<f64>) -> Indices {
     let prep = inp.prep;
     let lay = &prep.layout;
     let ng = prep.groups.len();
-    let nt = lay.nth_total;
+    let nt = lay.cov_start;
     let np = lay.pairs.len();
     let p = lay.p;
     let nmg = prep.ntotal as f64 - ng as f64;

@@ -53,7 +53,7 @@ use crate::cfa::syntax::{ModelSyntax, Op};
 use crate::cfa::{CfaOptions, CfaResult, Estimator, GroupSummary, Parameterization};
 use crate::data::read::closest_name;
 use crate::data::ItemData;
-use crate::error::{Error, Result, Warning};
+use crate::error::{Error, Result, Warning, WarningCode};
 use nalgebra::DMatrix;
 
 /// The steps, in order, and what each holds equal.
@@ -62,6 +62,14 @@ pub(crate) const STEPS: [(&str, bool, bool, bool); 4] = [
     ("thresholds", true, false, false),
     ("thresholds_loadings", true, true, false),
     ("thresholds_loadings_intercepts", true, true, true),
+];
+
+/// The steps with continuous items only (least squares): lavaan's configural, metric and
+/// scalar models, identified as `measEq.syntax(ID.fac = "std.lv")` does.
+pub(crate) const CONTINUOUS_STEPS: [(&str, bool, bool, bool); 3] = [
+    ("configural", false, false, false),
+    ("metric", false, true, false),
+    ("scalar", false, true, true),
 ];
 
 /// A difference test between two steps.
@@ -116,22 +124,8 @@ pub(crate) fn sequence(
             ));
         }
     }
-    let continuous: Vec<String> = ov
-        .iter()
-        .filter(|v| !opts.ordered.contains(v))
-        .map(|v| format!("\"{v}\""))
-        .collect();
-    if !continuous.is_empty() {
-        return Err(Error::option(
-            "--ordered",
-            format!(
-                "the invariance sequence for ordered items needs every observed variable ordered; {} {} not",
-                continuous.join(", "),
-                if continuous.len() == 1 { "is" } else { "are" }
-            ),
-        ));
-    }
-    let prep = groups::prepare(data, labels, &ov, opts.estimator)?;
+    let numeric: Vec<bool> = ov.iter().map(|v| !opts.ordered.contains(v)).collect();
+    let prep = groups::prepare(data, labels, &ov, &numeric, opts.estimator)?;
     if prep.groups.len() < 2 {
         return Err(Error::option(
             "--group",
@@ -141,20 +135,16 @@ pub(crate) fn sequence(
             ),
         ));
     }
-    if let Some(j) = prep.layout.nth.iter().position(|&k| k < 2) {
-        return Err(Error::option(
-            "--ordered",
-            format!(
-                "item \"{}\" has two categories: the Wu & Estabrook (2016) sequence for binary items is not implemented yet (fit the groups without --group, or merge no categories and use items with three or more)",
-                prep.ov[j]
-            ),
-        ));
-    }
+    let steps_spec: &[(&'static str, bool, bool, bool)] = if prep.layout.all_numeric() {
+        &CONTINUOUS_STEPS
+    } else {
+        &STEPS
+    };
     let robust = matches!(opts.estimator, Estimator::Wlsmv | Estimator::Ulsmv);
-    let mut fits: Vec<MultiFit> = Vec::with_capacity(STEPS.len());
-    let mut steps = Vec::with_capacity(STEPS.len());
+    let mut fits: Vec<MultiFit> = Vec::with_capacity(steps_spec.len());
+    let mut steps = Vec::with_capacity(steps_spec.len());
     let mut warnings = prep.warnings.clone();
-    for (k, &(name, th, load, int)) in STEPS.iter().enumerate() {
+    for (k, &(name, th, load, int)) in steps_spec.iter().enumerate() {
         let pt = partable_we(&prep, model, opts, th, load, int)?;
         let f = groups::fit_partable(&prep, pt, opts)?;
         for wn in &f.result.warnings {
@@ -163,7 +153,24 @@ pub(crate) fn sequence(
                 format!("{name} model: {}", wn.message),
             ));
         }
-        let diff = (k > 0).then(|| difference(&prep, &fits[k - 1], &f, robust));
+        // lavTestLRT orders the two models by df: with binary items the last step has fewer
+        // df than the one before (intercepts fixed, scales and latent means freed) and is
+        // the less restricted model of the pair
+        let diff = (k > 0).then(|| {
+            let prev = &fits[k - 1];
+            if f.result.fit.df < prev.result.fit.df {
+                warnings.push(Warning::new(
+                    WarningCode::Note,
+                    format!(
+                        "the {name} model has fewer degrees of freedom ({}) than the {} model ({}) (binary items: the intercepts are fixed, the scales and latent means freed); the difference test compares them the other way round, as lavaan's lavTestLRT() does",
+                        f.result.fit.df, steps_spec[k - 1].0, prev.result.fit.df
+                    ),
+                ));
+                difference(&prep, &f, prev, robust)
+            } else {
+                difference(&prep, prev, &f, robust)
+            }
+        });
         steps.push(OrderedStep {
             name,
             result: f.result.clone(),
@@ -202,6 +209,20 @@ fn partable_we(
     };
     // status of each row: None = fixed at `value`, Some(shared) = free, shared across groups
     let mut status: Vec<Option<bool>> = Vec::with_capacity(pt.rows.len());
+    let lay = &prep.layout;
+    let item = |name: &str| prep.ov.iter().position(|v| v == name);
+    let numeric = |name: &str| item(name).is_some_and(|j| lay.numeric[j]);
+    // the scale (delta) or residual variance (theta) of an ordered item is free in groups
+    // 2, 3, ... once thresholds are equal, for a binary item only once intercepts are too
+    // (Wu & Estabrook, 2016, binary items)
+    let scale_free = |name: &str| {
+        let binary = item(name).is_some_and(|j| lay.nth[j] < 2);
+        if binary {
+            eq_int
+        } else {
+            eq_th
+        }
+    };
     for r in pt.rows.iter_mut() {
         let later = r.group > 1;
         let is_lv = pt.lv.contains(&r.lhs);
@@ -217,8 +238,11 @@ fn partable_we(
                     None
                 }
             }
+            Op::Covary if r.lhs == r.rhs && numeric(&r.lhs) => {
+                (!user_fixed(&r.lhs, r.op, &r.rhs)).then_some(false)
+            }
             Op::Covary if r.lhs == r.rhs && !is_lv => {
-                if theta && later && eq_th {
+                if theta && later && scale_free(&r.lhs) {
                     Some(false)
                 } else {
                     r.value = Some(1.0);
@@ -226,13 +250,15 @@ fn partable_we(
                 }
             }
             Op::Scale => {
-                if !theta && later && eq_th {
+                if !theta && later && scale_free(&r.lhs) {
                     Some(false)
                 } else {
                     r.value = Some(1.0);
                     None
                 }
             }
+            // continuous items: free intercepts, equal across groups with equal intercepts
+            Op::Intercept if numeric(&r.lhs) => Some(eq_int),
             Op::Intercept => {
                 let free = later && if is_lv { eq_int } else { eq_th && !eq_int };
                 if free {

@@ -225,13 +225,7 @@ pub(crate) fn fit(
     }
     let numeric: Vec<bool> = ov.iter().map(|v| !opts.ordered.contains(v)).collect();
     if let Some(labels) = groups {
-        if numeric.iter().any(|&x| x) {
-            return Err(Error::option(
-                "--group",
-                "multi-group models need every observed variable ordered (--ordered all): multi-group mixed models and least squares on continuous items are not implemented",
-            ));
-        }
-        return groups::fit(data, labels, model, &ov, opts);
+        return groups::fit(data, labels, model, &ov, &numeric, opts);
     }
     let cols = super::model_columns(data, &ov)?;
     let p = ov.len();
@@ -388,7 +382,11 @@ pub(crate) fn fit(
     if !theta {
         for (r, row) in pt.rows.iter().enumerate() {
             if row.op == Op::Covary && row.lhs == row.rhs && row.free == 0 {
-                if let Some(j) = ov.iter().position(|v| *v == row.lhs) {
+                if let Some(j) = ov
+                    .iter()
+                    .position(|v| *v == row.lhs)
+                    .filter(|&j| !layout.numeric[j])
+                {
                     let explained = ev.imp.sigma[(j, j)] - ev.values[r];
                     values[r] = 1.0 - explained;
                 }
@@ -401,20 +399,11 @@ pub(crate) fn fit(
         .map(|i| i.cov_all.diagonal().iter().copied().collect())
         .unwrap_or_else(|| vec![f64::NAN; ov.len() + pt.lv.len()]);
     warnings.extend(heywood(&pt, &values, &ov));
-    // the standardised SEs, MI and validity below are pinned for all-ordered models only
-    let all_ordered = !numeric.iter().any(|&b| b);
-    if !all_ordered && (opts.modification_indices || opts.validity) {
-        warnings.push(Warning::new(
-            WarningCode::Note,
-            "modification indices and construct validity are not computed for mixed models or least squares on continuous items",
-        ));
-    }
     let std_se = inf
         .vcov
         .as_ref()
-        .filter(|_| all_ordered)
         .map(|v| standardized::std_all_se(&pt, &prob, &ev.x, v));
-    let mi = (opts.modification_indices && all_ordered).then(|| {
+    let mi = opts.modification_indices.then(|| {
         mi::modification_indices(&mi::OrderedMiInput {
             pt: &pt,
             prob: &prob,
@@ -459,16 +448,46 @@ pub(crate) fn fit(
             }
         })
         .collect();
-    let validity = (opts.validity && all_ordered).then(|| {
-        validity::ordered_validity(&validity::OrderedValidityInput {
-            pt: &pt,
-            params: &parameters,
-            values: &values,
-            cov_all: final_imp.as_ref().map(|i| &i.cov_all),
-            cor: &st.cor,
-            theta,
-        })
+    let validity = opts.validity.then(|| {
+        if layout.all_numeric() {
+            // continuous items: the formulas of the ML route on the unbiased covariances
+            let nvar = pt.ov.len() + pt.lv.len();
+            let nan = DMatrix::from_element(nvar, nvar, f64::NAN);
+            crate::cfa::validity::validity_from(&crate::cfa::validity::ValidityInput {
+                pt: &pt,
+                params: &parameters,
+                cov_all: final_imp.as_ref().map_or(&nan, |i| &i.cov_all),
+                observed: &st.cor,
+            })
+        } else {
+            validity::ordered_validity(&validity::OrderedValidityInput {
+                pt: &pt,
+                params: &parameters,
+                values: &values,
+                cov_all: final_imp.as_ref().map(|i| &i.cov_all),
+                cor: &st.cor,
+                numeric: &layout.numeric,
+                theta,
+            })
+        }
     });
+    if let Some(v) = &validity {
+        let mixed: Vec<&str> = v
+            .factors
+            .iter()
+            .filter(|f| f.cr.is_none() && validity::mixes_indicators(&pt, &layout.numeric, &f.factor))
+            .map(|f| f.factor.as_str())
+            .collect();
+        if !mixed.is_empty() {
+            warnings.push(Warning::new(
+                WarningCode::Note,
+                format!(
+                    "no composite reliability for {} (ordered and continuous indicators together: semTools' compRelSEM() gives NA, the categorical omega needs every indicator ordered)",
+                    mixed.join(", ")
+                ),
+            ));
+        }
+    }
     Ok(CfaResult {
         n,
         estimator: opts.estimator.as_str().to_string(),
@@ -495,7 +514,7 @@ fn sample_statistics(
     numeric: &[bool],
 ) -> Result<(Layout, stats::OrderedStats)> {
     if numeric.iter().all(|&b| b) {
-        return continuous::continuous_stats(data, rows, cols, ov);
+        return continuous::continuous_stats(data, rows, cols, ov, false);
     }
     if numeric.iter().any(|&b| b) {
         return mixed::mixed_stats(data, rows, cols, ov, numeric);

@@ -44,7 +44,12 @@ pub(crate) fn ordered_values(
     if !prob.theta {
         for (r, row) in pt.rows.iter().enumerate() {
             if row.op == Op::Covary && row.lhs == row.rhs && row.free == 0 {
-                if let Some(j) = pt.ov.iter().position(|v| *v == row.lhs) {
+                if let Some(j) = pt
+                    .ov
+                    .iter()
+                    .position(|v| *v == row.lhs)
+                    .filter(|&j| !prob.layout.numeric[j])
+                {
                     let explained = ev.imp.sigma[(j, j)] - ev.values[r];
                     values[r] = 1.0 - explained;
                 }

@@ -40,7 +40,7 @@ use crate::cfa::partable::ParTable;
 use crate::cfa::syntax::Op;
 use crate::cfa::validity::{
     validity_from, Validity, ValidityInput, AVE_LATENT_RESPONSES, CR_CATEGORICAL_OMEGA,
-    HTMT_POLYCHORIC,
+    HTMT_MIXED, HTMT_POLYCHORIC,
 };
 use crate::cfa::Parameter;
 use crate::correlation::categorical_omega::{categorical_omega, OrdinalFactor};
@@ -56,8 +56,21 @@ pub(crate) struct OrderedValidityInput<'a> {
     pub cov_all: Option<&'a DMatrix<f64>>,
     /// Sample polychoric correlations, in the order of `pt.ov`.
     pub cor: &'a DMatrix<f64>,
+    /// Continuous (true) or ordered (false), per observed variable (order of `pt.ov`).
+    pub numeric: &'a [bool],
     /// Theta parameterization.
     pub theta: bool,
+}
+
+/// Whether `factor` has both ordered and continuous indicators.
+pub(crate) fn mixes_indicators(pt: &ParTable, numeric: &[bool], factor: &str) -> bool {
+    let kinds: Vec<bool> = pt
+        .indicators(factor)
+        .iter()
+        .filter_map(|i| pt.ov.iter().position(|o| o == i))
+        .map(|j| numeric.get(j).copied().unwrap_or(false))
+        .collect();
+    kinds.iter().any(|&b| b) && kinds.iter().any(|&b| !b)
 }
 
 /// Construct validity with ordered items (module docs).
@@ -74,7 +87,12 @@ pub(crate) fn ordered_validity(inp: &OrderedValidityInput) -> Validity {
     });
     v.cr_kind = CR_CATEGORICAL_OMEGA.into();
     v.ave_kind = AVE_LATENT_RESPONSES.into();
-    v.htmt_basis = HTMT_POLYCHORIC.into();
+    v.htmt_basis = if inp.numeric.iter().any(|&b| b) {
+        HTMT_MIXED.into()
+    } else {
+        HTMT_POLYCHORIC.into()
+    };
+    let is_numeric = |j: usize| inp.numeric.get(j).copied().unwrap_or(false);
     let value = |lhs: &str, op: Op, rhs: &str| {
         pt.rows
             .iter()
@@ -115,9 +133,18 @@ pub(crate) fn ordered_validity(inp: &OrderedValidityInput) -> Validity {
             fv.cr = None;
             fv.ave = None;
         } else {
+            // continuous items: their sample variance (semTools' obs.var = TRUE)
             let var_y: Vec<f64> = idx
                 .iter()
-                .map(|&j| if inp.theta { cov[(j, j)] } else { 1.0 })
+                .map(|&j| {
+                    if is_numeric(j) {
+                        inp.cor[(j, j)]
+                    } else if inp.theta {
+                        cov[(j, j)]
+                    } else {
+                        1.0
+                    }
+                })
                 .collect();
             let thresholds: Vec<Vec<f64>> = fv
                 .items
@@ -138,7 +165,18 @@ pub(crate) fn ordered_validity(inp: &OrderedValidityInput) -> Validity {
                 scales: var_y.iter().map(|v| 1.0 / v.sqrt()).collect(),
             };
             let r = DMatrix::from_fn(k, k, |a, b| inp.cor[(idx[a], idx[b])]);
-            fv.cr = categorical_omega(&model, &r).ok();
+            let n_numeric = idx.iter().filter(|&&j| is_numeric(j)).count();
+            fv.cr = if n_numeric == 0 {
+                categorical_omega(&model, &r).ok()
+            } else if n_numeric == k {
+                // continuous indicators only: omega over the sample variance of their sum
+                let sum_l: f64 = loadings.iter().sum();
+                let total = r.sum();
+                Some(sum_l * sum_l * phi / total).filter(|v| v.is_finite())
+            } else {
+                // semTools' compRelSEM() gives NA (the note is added by the caller)
+                None
+            };
             let cross = fv.items.iter().any(|i| loads_elsewhere(i, &fv.factor));
             let common: f64 = phi * loadings.iter().map(|l| l * l).sum::<f64>();
             let total: f64 = var_y.iter().sum();
