@@ -327,7 +327,8 @@ pub fn nct_cdf(t: f64, df: f64, delta: f64) -> f64 {
     let term = |j: f64| {
         let p = (-lambda + j * ln_l - lg(j + 1.0)).exp();
         let q = delta / std::f64::consts::SQRT_2 * (-lambda + j * ln_l - lg(j + 1.5)).exp();
-        let v = p * beta_reg_or_nan(j + 0.5, df / 2.0, x) + q * beta_reg_or_nan(j + 1.0, df / 2.0, x);
+        let v =
+            p * beta_reg_or_nan(j + 0.5, df / 2.0, x) + q * beta_reg_or_nan(j + 1.0, df / 2.0, x);
         (v, p + q.abs())
     };
     let mode = lambda.floor();
@@ -368,7 +369,10 @@ mod tests {
         ];
         for (t, df, d, want) in cases {
             let got = nct_cdf(t, df, d);
-            assert!((got - want).abs() < 1e-12, "pt({t}, {df}, {d}) = {got}, R {want}");
+            assert!(
+                (got - want).abs() < 1e-12,
+                "pt({t}, {df}, {d}) = {got}, R {want}"
+            );
         }
     }
 

@@ -247,7 +247,8 @@ impl Study {
                 ev.validate().map_err(err)?;
                 if !s.datasets.iter().any(|d| d.wave.is_some()) {
                     return Err(err(
-                        "[evaluation] needs a dataset with a wave column (wave = \"COLUMN\")".into(),
+                        "[evaluation] needs a dataset with a wave column (wave = \"COLUMN\")"
+                            .into(),
                     ));
                 }
                 if let Some(d) = s
@@ -262,9 +263,11 @@ impl Study {
                 }
             }
             None => {
-                if let Some(d) = s.datasets.iter().find(|d| {
-                    d.wave.is_some() || d.condition.is_some() || d.cohort.is_some()
-                }) {
+                if let Some(d) = s
+                    .datasets
+                    .iter()
+                    .find(|d| d.wave.is_some() || d.condition.is_some() || d.cohort.is_some())
+                {
                     return Err(err(format!(
                         "dataset \"{}\" names wave, condition or cohort columns but the study has no [evaluation] table",
                         d.name
@@ -525,7 +528,9 @@ fn check_design(
                 return Err(bad(
                     i,
                     d.condition.as_deref().unwrap_or_default(),
-                    format!("one arm per {what} ({what} {unit} is in arm {prev} on an earlier row)"),
+                    format!(
+                        "one arm per {what} ({what} {unit} is in arm {prev} on an earlier row)"
+                    ),
                     &conds[i],
                 ))
             }
@@ -566,7 +571,12 @@ fn check_design(
             let idx: Vec<usize> = (0..waves.len())
                 .filter(|&i| conds[i] == *arm && &waves[i] == w)
                 .collect();
-            let distinct = |v: &Vec<String>| idx.iter().map(|&i| v[i].as_str()).collect::<BTreeSet<_>>().len();
+            let distinct = |v: &Vec<String>| {
+                idx.iter()
+                    .map(|&i| v[i].as_str())
+                    .collect::<BTreeSet<_>>()
+                    .len()
+            };
             let raters = idx
                 .iter()
                 .filter(|&&i| targets.is_none_or(|t| t[i] != respondents[i]))
