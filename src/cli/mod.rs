@@ -3,6 +3,7 @@
 pub mod cfa;
 pub mod common;
 pub mod efa;
+pub mod evaluate;
 pub mod icc;
 pub mod instrument;
 pub mod kappa;
@@ -70,6 +71,8 @@ pub enum Command {
     Simulate(simulate::Args),
     /// The whole validation report of a study: report.html, results.json and charts.
     Report(report::Args),
+    /// Program evaluation: attrition, change per arm, the program effect, reliable change, self-other gap.
+    Evaluate(evaluate::Args),
     /// Subscale profiles per leader (self vs collaborators, strengths) or per group.
     Profile(profile::Args),
 }
@@ -94,6 +97,7 @@ pub fn run(cli: Cli) -> trustscale::Result<Output> {
         Command::Kappa(a) => kappa::run(a),
         Command::Krippendorff(a) => krippendorff::run(a),
         Command::Profile(a) => profile::run(a),
+        Command::Evaluate(a) => evaluate::run(a),
         Command::Report(a) => report::run(a),
     }
 }

@@ -7,6 +7,7 @@
 
 mod agreement;
 mod cfa;
+mod evaluate;
 mod factor;
 mod power;
 mod profile;
@@ -15,6 +16,7 @@ mod reliability;
 
 pub use agreement::{AgreementChart, AgreementScale};
 pub use cfa::{Loading, LoadingsChart};
+pub use evaluate::WavesChart;
 pub use factor::{Heatmap, ScreeChart};
 pub use power::{check_plot_file, PowerCurve, PowerCurves};
 pub use profile::{profile_chart, ProfileChart, ProfileSeries};
@@ -130,6 +132,8 @@ pub enum Chart<'a> {
     Profile(ProfileChart),
     /// Power curves.
     Power(PowerCurves),
+    /// Means per wave and arm (program evaluation).
+    Waves(WavesChart),
 }
 
 impl Figure for Chart<'_> {
@@ -145,6 +149,7 @@ impl Figure for Chart<'_> {
             Chart::Predicted(c) => c.size(),
             Chart::Profile(c) => c.size(),
             Chart::Power(c) => c.size(),
+            Chart::Waves(c) => c.size(),
         }
     }
 
@@ -160,6 +165,7 @@ impl Figure for Chart<'_> {
             Chart::Predicted(c) => c.draw(root),
             Chart::Profile(c) => c.draw(root),
             Chart::Power(c) => c.draw(root),
+            Chart::Waves(c) => c.draw(root),
         }
     }
 }

@@ -7,6 +7,7 @@ use std::fmt;
 
 pub mod cfa;
 pub mod efa;
+pub mod evaluate;
 pub mod format;
 pub mod icc;
 pub mod instrument;

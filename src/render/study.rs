@@ -5,7 +5,55 @@ use crate::analysis::study::StudyCheckOutput;
 
 impl Report for StudyCheckOutput {
     fn tables(&self) -> Vec<Table> {
-        vec![Table {
+        let mut out = vec![self.datasets_table()];
+        for r in &self.datasets {
+            if let Some(d) = &r.design {
+                out.push(Table {
+                    title: format!("{}: program-evaluation design (unit: {})", r.name, d.unit),
+                    summary: d
+                        .retention
+                        .iter()
+                        .map(|x| {
+                            format!(
+                                "{}: {} {}s at baseline, {} at follow-up, {} at both (retained {})",
+                                x.arm,
+                                x.n_baseline,
+                                d.unit,
+                                x.n_followup,
+                                x.n_both,
+                                super::opt(x.retained, 2)
+                            )
+                        })
+                        .chain(d.cohorts.map(|c| format!("{c} cohorts")))
+                        .collect(),
+                    columns: ["arm", "wave", "rows", "leaders", "raters", "groups"]
+                        .map(String::from)
+                        .to_vec(),
+                    rows: d
+                        .cells
+                        .iter()
+                        .map(|c| {
+                            vec![
+                                c.arm.clone(),
+                                c.wave.clone(),
+                                c.rows.to_string(),
+                                c.leaders.map_or_else(|| "-".into(), |n| n.to_string()),
+                                c.raters.to_string(),
+                                c.groups.to_string(),
+                            ]
+                        })
+                        .collect(),
+                    ..Default::default()
+                });
+            }
+        }
+        out
+    }
+}
+
+impl StudyCheckOutput {
+    fn datasets_table(&self) -> Table {
+        Table {
             title: format!(
                 "{}: ok{}",
                 self.file.display(),
@@ -52,6 +100,6 @@ impl Report for StudyCheckOutput {
                 })
                 .collect(),
             ..Default::default()
-        }]
+        }
     }
 }

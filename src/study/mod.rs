@@ -63,6 +63,9 @@ pub struct Study {
     /// without a `target`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub outcomes: Vec<String>,
+    /// The program-evaluation design (waves, arms), when the study has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation: Option<Evaluation>,
     /// Folder of the study file (set when loaded; paths are relative to it).
     #[serde(skip)]
     pub dir: PathBuf,
@@ -97,6 +100,119 @@ pub struct Dataset {
     pub arena: Option<String>,
     /// Instruments whose items are columns of this file.
     pub instruments: Vec<String>,
+    /// Column naming each row's wave (a value of `[evaluation] waves`), for program evaluation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wave: Option<String>,
+    /// Column naming each row's arm (condition): the program or the comparison value of
+    /// `[evaluation]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
+    /// Column naming each row's cohort (or site): the cluster of cluster-robust errors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cohort: Option<String>,
+}
+
+/// The `[evaluation]` table of a study: the waves in time order, which two are compared, and
+/// the arms.
+///
+/// ```toml
+/// [evaluation]
+/// waves = ["pre", "post"]        # in time order
+/// baseline = "pre"               # default: the first wave
+/// followup = "post"              # default: the last wave
+/// program = "program"            # the condition value of the program arm
+/// comparison = "comparison"      # optional: the comparison arm
+/// ```
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Evaluation {
+    /// Wave values in time order.
+    pub waves: Vec<String>,
+    /// The baseline wave (default: the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
+    /// The follow-up wave (default: the last).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub followup: Option<String>,
+    /// The condition value of the program arm.
+    pub program: String,
+    /// The condition value of the comparison arm, if there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<String>,
+}
+
+impl Evaluation {
+    /// The baseline wave: `baseline`, or the first wave.
+    pub fn baseline(&self) -> &str {
+        self.baseline
+            .as_deref()
+            .or(self.waves.first().map(String::as_str))
+            .unwrap_or_default()
+    }
+
+    /// The follow-up wave: `followup`, or the last wave.
+    pub fn followup(&self) -> &str {
+        self.followup
+            .as_deref()
+            .or(self.waves.last().map(String::as_str))
+            .unwrap_or_default()
+    }
+
+    /// The arms in order: program, then comparison.
+    pub fn arms(&self) -> Vec<&str> {
+        let mut a = vec![self.program.as_str()];
+        a.extend(self.comparison.as_deref());
+        a
+    }
+
+    /// The design's own consistency (no data read): waves distinct, baseline and follow-up
+    /// declared waves with the baseline first, two different arms.
+    fn validate(&self) -> std::result::Result<(), String> {
+        if self.waves.len() < 2 {
+            return Err(format!(
+                "[evaluation] waves: name at least two waves in time order, found {}",
+                self.waves.len()
+            ));
+        }
+        if let Some(w) = self
+            .waves
+            .iter()
+            .enumerate()
+            .find(|(i, w)| self.waves[..*i].contains(w))
+        {
+            return Err(format!("[evaluation] waves: \"{}\" is listed twice", w.1));
+        }
+        if self.followup.is_some() && self.baseline.is_none() {
+            return Err(format!(
+                "[evaluation] followup = \"{}\" has no baseline: add baseline = \"...\"",
+                self.followup()
+            ));
+        }
+        let pos = |key: &str, w: &str| {
+            self.waves.iter().position(|x| x == w).ok_or_else(|| {
+                format!(
+                    "[evaluation] {key} = \"{w}\" is not one of the waves ({})",
+                    self.waves.join(", ")
+                )
+            })
+        };
+        let b = pos("baseline", self.baseline())?;
+        let f = pos("followup", self.followup())?;
+        if b >= f {
+            return Err(format!(
+                "[evaluation] the baseline (\"{}\") must come before the follow-up (\"{}\") in waves",
+                self.baseline(),
+                self.followup()
+            ));
+        }
+        if self.comparison.as_deref() == Some(self.program.as_str()) {
+            return Err(format!(
+                "[evaluation] program and comparison are both \"{}\"",
+                self.program
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Study {
@@ -120,6 +236,45 @@ impl Study {
         })?;
         s.dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         s.file = path.to_path_buf();
+        let err = |msg: String| Error::Instrument {
+            file: path.to_path_buf(),
+            line: None,
+            col: None,
+            msg,
+        };
+        match &s.evaluation {
+            Some(ev) => {
+                ev.validate().map_err(err)?;
+                if !s.datasets.iter().any(|d| d.wave.is_some()) {
+                    return Err(err(
+                        "[evaluation] needs a dataset with a wave column (wave = \"COLUMN\")"
+                            .into(),
+                    ));
+                }
+                if let Some(d) = s
+                    .datasets
+                    .iter()
+                    .find(|d| d.wave.is_some() != d.condition.is_some())
+                {
+                    return Err(err(format!(
+                        "dataset \"{}\": give both wave and condition columns, or neither",
+                        d.name
+                    )));
+                }
+            }
+            None => {
+                if let Some(d) = s
+                    .datasets
+                    .iter()
+                    .find(|d| d.wave.is_some() || d.condition.is_some() || d.cohort.is_some())
+                {
+                    return Err(err(format!(
+                        "dataset \"{}\" names wave, condition or cohort columns but the study has no [evaluation] table",
+                        d.name
+                    )));
+                }
+            }
+        }
         if s.datasets.is_empty() {
             return Err(Error::Instrument {
                 file: s.file.clone(),
@@ -262,6 +417,204 @@ pub struct DatasetReport {
     pub missing_cells: usize,
     /// Smallest and largest group size.
     pub group_size: [usize; 2],
+    /// The program-evaluation design of this dataset (when it has wave and condition columns).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub design: Option<DesignReport>,
+}
+
+/// Who took part at each wave in each arm of a dataset (`study check` with `[evaluation]`).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct DesignReport {
+    /// What a unit is in this dataset: `leader` (a dataset with a target) or `group`.
+    pub unit: String,
+    /// One cell per arm and wave (arms in the order program, comparison; waves in time order).
+    pub cells: Vec<DesignCell>,
+    /// Retention per arm from the baseline to the follow-up.
+    pub retention: Vec<Retention>,
+    /// Distinct cohorts (when the dataset names a cohort column).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cohorts: Option<usize>,
+}
+
+/// Counts of one arm at one wave.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct DesignCell {
+    /// Arm (condition value).
+    pub arm: String,
+    /// Wave.
+    pub wave: String,
+    /// Data rows.
+    pub rows: usize,
+    /// Distinct leaders (targets), when the dataset has a target.
+    pub leaders: Option<usize>,
+    /// Distinct respondents other than the leaders themselves (collaborators or members).
+    pub raters: usize,
+    /// Distinct groups.
+    pub groups: usize,
+}
+
+/// Units of an arm seen at the baseline, at the follow-up, and at both.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Retention {
+    /// Arm.
+    pub arm: String,
+    /// Units (leaders or groups) with rows at the baseline.
+    pub n_baseline: usize,
+    /// Units with rows at the follow-up.
+    pub n_followup: usize,
+    /// Units with rows at both.
+    pub n_both: usize,
+    /// `n_both / n_baseline` (`null` without baseline units).
+    pub retained: Option<f64>,
+}
+
+/// Checks a dataset's wave, condition and cohort columns against `[evaluation]` and counts the
+/// design. `texts` holds the role columns named in `names`; `rows` the spreadsheet rows.
+#[allow(clippy::too_many_arguments)]
+fn check_design(
+    ev: &Evaluation,
+    d: &Dataset,
+    at: &Location,
+    names: &[String],
+    texts: &[Vec<String>],
+    rows: &[u64],
+) -> Result<DesignReport> {
+    let col = |name: &Option<String>| {
+        name.as_ref()
+            .and_then(|n| names.iter().position(|t| t == n))
+            .map(|i| &texts[i])
+    };
+    let (Some(waves), Some(conds)) = (col(&d.wave), col(&d.condition)) else {
+        return Err(Error::option(
+            "--study",
+            format!("dataset \"{}\" has no wave and condition columns", d.name),
+        ));
+    };
+    let respondents = &texts[0];
+    let groups = &texts[1];
+    let targets = col(&d.target);
+    let cohorts = col(&d.cohort);
+    let arms = ev.arms();
+    let bad = |i: usize, column: &str, expected: String, found: &str| Error::Parse {
+        at: at.clone().with_row(rows[i]).with_column(column),
+        expected,
+        found: found.to_string(),
+    };
+    // the unit of each row: its target (leader) or its group
+    let unit_of = |i: usize| targets.map_or(groups[i].as_str(), |t| t[i].as_str());
+    let mut arm_of: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut cohort_of: BTreeMap<&str, &str> = BTreeMap::new();
+    for i in 0..waves.len() {
+        if !ev.waves.iter().any(|w| w == &waves[i]) {
+            return Err(bad(
+                i,
+                d.wave.as_deref().unwrap_or_default(),
+                format!("a wave declared in [evaluation] ({})", ev.waves.join(", ")),
+                &waves[i],
+            ));
+        }
+        if !arms.contains(&conds[i].as_str()) {
+            return Err(bad(
+                i,
+                d.condition.as_deref().unwrap_or_default(),
+                format!("an arm declared in [evaluation] ({})", arms.join(", ")),
+                &conds[i],
+            ));
+        }
+        let unit = unit_of(i);
+        let what = if targets.is_some() { "leader" } else { "group" };
+        match arm_of.get(unit) {
+            Some(prev) if *prev != conds[i] => {
+                return Err(bad(
+                    i,
+                    d.condition.as_deref().unwrap_or_default(),
+                    format!(
+                        "one arm per {what} ({what} {unit} is in arm {prev} on an earlier row)"
+                    ),
+                    &conds[i],
+                ))
+            }
+            _ => {
+                arm_of.insert(unit, conds[i].as_str());
+            }
+        }
+        if let Some(c) = cohorts {
+            if c[i].is_empty() {
+                return Err(bad(
+                    i,
+                    d.cohort.as_deref().unwrap_or_default(),
+                    "a cohort id".into(),
+                    "",
+                ));
+            }
+            match cohort_of.get(unit) {
+                Some(prev) if *prev != c[i] => {
+                    return Err(bad(
+                        i,
+                        d.cohort.as_deref().unwrap_or_default(),
+                        format!(
+                            "one cohort per {what} ({what} {unit} is in cohort {prev} on an earlier row)"
+                        ),
+                        &c[i],
+                    ))
+                }
+                _ => {
+                    cohort_of.insert(unit, c[i].as_str());
+                }
+            }
+        }
+    }
+    let mut cells = Vec::new();
+    let mut retention = Vec::new();
+    for arm in &arms {
+        for w in &ev.waves {
+            let idx: Vec<usize> = (0..waves.len())
+                .filter(|&i| conds[i] == *arm && &waves[i] == w)
+                .collect();
+            let distinct = |v: &Vec<String>| {
+                idx.iter()
+                    .map(|&i| v[i].as_str())
+                    .collect::<BTreeSet<_>>()
+                    .len()
+            };
+            let raters = idx
+                .iter()
+                .filter(|&&i| targets.is_none_or(|t| t[i] != respondents[i]))
+                .map(|&i| respondents[i].as_str())
+                .collect::<BTreeSet<_>>()
+                .len();
+            cells.push(DesignCell {
+                arm: arm.to_string(),
+                wave: w.clone(),
+                rows: idx.len(),
+                leaders: targets.map(distinct),
+                raters,
+                groups: distinct(groups),
+            });
+        }
+        let units_at = |w: &str| {
+            (0..waves.len())
+                .filter(|&i| conds[i] == *arm && waves[i] == w)
+                .map(unit_of)
+                .collect::<BTreeSet<_>>()
+        };
+        let b = units_at(ev.baseline());
+        let f = units_at(ev.followup());
+        let both = b.intersection(&f).count();
+        retention.push(Retention {
+            arm: arm.to_string(),
+            n_baseline: b.len(),
+            n_followup: f.len(),
+            n_both: both,
+            retained: (!b.is_empty()).then(|| both as f64 / b.len() as f64),
+        });
+    }
+    Ok(DesignReport {
+        unit: if targets.is_some() { "leader" } else { "group" }.into(),
+        cells,
+        retention,
+        cohorts: cohorts.map(|c| c.iter().collect::<BTreeSet<_>>().len()),
+    })
 }
 
 /// Validates a study against its data: files, columns, instrument items and response ranges,
@@ -277,6 +630,9 @@ pub fn check(study: &Study) -> Result<Vec<DatasetReport>> {
         text_names.extend(d.target.iter().cloned());
         text_names.extend(d.form.iter().cloned());
         text_names.extend(d.arena.iter().cloned());
+        text_names.extend(d.wave.iter().cloned());
+        text_names.extend(d.condition.iter().cloned());
+        text_names.extend(d.cohort.iter().cloned());
         let text_cols = ItemSpec(text_names.clone()).resolve(&header, &at)?;
         let insts: Vec<Instrument> = d
             .instruments
@@ -384,6 +740,10 @@ pub fn check(study: &Study) -> Result<Vec<DatasetReport>> {
                 }
             }
         }
+        let design = match (&study.evaluation, &d.wave) {
+            (Some(ev), Some(_)) => Some(check_design(ev, d, &at, &text_names, &texts, &data.rows)?),
+            _ => None,
+        };
         reports.push(DatasetReport {
             name: d.name.clone(),
             path: path.display().to_string(),
@@ -398,6 +758,7 @@ pub fn check(study: &Study) -> Result<Vec<DatasetReport>> {
                 sizes.values().copied().min().unwrap_or(0),
                 sizes.values().copied().max().unwrap_or(0),
             ],
+            design,
         });
     }
     Ok(reports)

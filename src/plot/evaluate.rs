@@ -1,0 +1,122 @@
+//! Means per wave and arm with 95% intervals (`evaluate --plot`).
+
+use super::{
+    colour, legend, plot_err, slot_label, slots, stroke, text, tick, Chart, Charts, Figure,
+    NamedChart, DESC_PX, TICK_PX, TITLE_PX,
+};
+use crate::analysis::evaluate::EvaluateOutput;
+use crate::error::Result;
+use crate::evaluate::WaveMean;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// One scale and source: each arm's mean at the baseline and the follow-up (every unit
+/// observed at that wave) with its 95% t interval, joined by a line per arm.
+pub struct WavesChart {
+    /// Means per arm and wave (baseline first).
+    pub means: Vec<WaveMean>,
+    /// The two wave names (baseline, follow-up).
+    pub waves: [String; 2],
+    /// Title.
+    pub title: String,
+}
+
+impl Figure for WavesChart {
+    fn size(&self) -> (u32, u32) {
+        (640, 440)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let vals: Vec<f64> = self
+            .means
+            .iter()
+            .flat_map(|m| {
+                m.ci.map_or_else(|| m.mean.into_iter().collect::<Vec<_>>(), |c| c.to_vec())
+            })
+            .collect();
+        let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let (lo, hi) = if lo.is_finite() && hi > lo {
+            let pad = 0.1 * (hi - lo);
+            (lo - pad, hi + pad)
+        } else {
+            (0.0, 1.0)
+        };
+        let (xr, nx) = slots(2);
+        let names = self.waves.to_vec();
+        let mut chart = ChartBuilder::on(root)
+            .caption(&self.title, text(TITLE_PX))
+            .margin(12)
+            .x_label_area_size(52)
+            .y_label_area_size(68)
+            .build_cartesian_2d(xr, lo..hi)
+            .map_err(plot_err)?;
+        chart
+            .configure_mesh()
+            .label_style(text(TICK_PX))
+            .axis_desc_style(text(DESC_PX))
+            .x_labels(nx)
+            .x_label_formatter(&|x| slot_label(&names, *x))
+            .disable_x_mesh()
+            .y_label_formatter(&|y| tick(*y))
+            .x_desc("wave")
+            .y_desc("mean score (95% CI)")
+            .draw()
+            .map_err(plot_err)?;
+        let mut arms: Vec<&str> = Vec::new();
+        for m in &self.means {
+            if !arms.contains(&m.arm.as_str()) {
+                arms.push(&m.arm);
+            }
+        }
+        for (a, arm) in arms.iter().enumerate() {
+            let c = colour(a);
+            let off = (a as f64 - (arms.len() as f64 - 1.0) / 2.0) * 0.06;
+            let pts: Vec<(f64, f64, Option<[f64; 2]>)> = self
+                .means
+                .iter()
+                .filter(|m| m.arm == *arm)
+                .enumerate()
+                .filter_map(|(w, m)| Some((w as f64 + off, m.mean?, m.ci)))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(
+                    pts.iter().map(|p| (p.0, p.1)),
+                    stroke(c, 3),
+                ))
+                .map_err(plot_err)?
+                .label(arm.to_string())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], stroke(c, 3)));
+            chart
+                .draw_series(pts.iter().filter_map(|p| {
+                    p.2.map(|[l, u]| PathElement::new(vec![(p.0, l), (p.0, u)], stroke(c, 2)))
+                }))
+                .map_err(plot_err)?;
+            chart
+                .draw_series(pts.iter().map(|p| Circle::new((p.0, p.1), 5, c.filled())))
+                .map_err(plot_err)?;
+        }
+        legend(&mut chart, SeriesLabelPosition::UpperLeft)
+    }
+}
+
+impl Charts for EvaluateOutput {
+    /// One chart per subscale and source; the first is `FILE`, the others
+    /// `FILE-INSTRUMENT-SCALE-SOURCE.ext`.
+    fn charts(&self) -> Result<Vec<NamedChart<'_>>> {
+        Ok(self
+            .scales
+            .iter()
+            .enumerate()
+            .map(|(i, s)| NamedChart {
+                suffix: (i > 0)
+                    .then(|| format!("{}-{}-{}", s.instrument, s.scale, s.result.source.name())),
+                chart: Chart::Waves(WavesChart {
+                    means: s.result.waves.clone(),
+                    waves: [self.design.baseline.clone(), self.design.followup.clone()],
+                    title: format!("{} {} ({})", s.instrument, s.scale, s.result.source.name()),
+                }),
+            })
+            .collect())
+    }
+}
