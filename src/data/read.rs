@@ -475,6 +475,7 @@ impl CsvSource {
             rows: out.rows,
             ids: None,
         };
+        data.check_magnitude()?;
         let nt = text_columns.len();
         let mut texts: Vec<Vec<String>> = (0..nt).map(|_| Vec::with_capacity(data.n())).collect();
         for (i, t) in out.ids.into_iter().enumerate() {

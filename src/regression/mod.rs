@@ -367,6 +367,7 @@ fn sort_levels(levels: &mut [String]) {
 pub fn regress(data: &RegressData, opts: &RegressOptions) -> Result<RegressResult> {
     opts.validate()?;
     let d = &data.numeric;
+    d.check_magnitude()?;
     let at = d.location();
     let col = |name: &str| -> Result<usize> {
         d.names
@@ -446,6 +447,13 @@ pub fn regress(data: &RegressData, opts: &RegressOptions) -> Result<RegressResul
             .as_ref()
             .and_then(|s| opts.predictors.iter().position(|p| p == s));
         check_rows(&y, p, d)?;
+        // the same collinearity check as OLS: lme4 would drop the column with a message, the
+        // REML fit here would report standard errors in the millions
+        {
+            let mut terms = vec![qr::INTERCEPT.to_string()];
+            terms.extend(opts.predictors.iter().cloned());
+            least_squares(Design::new(&x, true), &y, &terms)?;
+        }
         let mut m = lmm_reml(
             &x,
             &y,

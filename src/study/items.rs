@@ -402,6 +402,7 @@ impl DataRequest {
                 what: "a header and no data rows".into(),
             });
         }
+        all.check_magnitude()?;
         let scale_data = |name: String, sel: &Selection, mut data: ItemData| {
             sel.apply_reverse(&mut data);
             ScaleData {
