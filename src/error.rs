@@ -175,7 +175,10 @@ pub enum Error {
     },
     /// A count from the command line, a model file or a study file asks for more than
     /// trustscale will do (memory or time); see [`limits`].
-    #[error("{what}: {count} is more than trustscale allows ({limit}){}", need.as_ref().map(|n| format!("; it would need about {n} of memory")).unwrap_or_default())]
+    #[error("{what}: {}", match need {
+        Some(n) => format!("{count} would need about {n} of memory, more than the {limit} trustscale allows"),
+        None => format!("{count} is more than trustscale allows ({limit})"),
+    })]
     TooLarge {
         /// The flag or field that gave the count (`--replications`, `[design] raters`).
         what: String,
@@ -216,8 +219,8 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
 pub mod limits {
     use super::{Error, Result};
 
-    /// Memory one request may ask for (bytes), 4 GiB.
-    pub const MEMORY_BYTES: u128 = 4 << 30;
+    /// Memory one request may ask for (bytes), 4 GB.
+    pub const MEMORY_BYTES: u128 = 4_000_000_000;
     /// Resamples or replications of one resampling loop (bootstrap, random-group resampling,
     /// parallel-analysis iterations, power replications per cell).
     pub const RESAMPLES: usize = 1_000_000;
@@ -274,7 +277,7 @@ pub mod limits {
             return Err(Error::TooLarge {
                 what: what.to_string(),
                 count,
-                limit: format!("{} of memory per request", bytes(MEMORY_BYTES)),
+                limit: format!("{} per request", bytes(MEMORY_BYTES)),
                 need: Some(bytes(need)),
             });
         }
@@ -287,6 +290,49 @@ pub mod limits {
             return Err(Error::option(what, "must be at least 1"));
         }
         Ok(())
+    }
+
+    /// Text files (study, instrument, population model, CFA model) larger than this are refused.
+    pub const TEXT_FILE_BYTES: u64 = 64 << 20;
+
+    /// Errors unless `path` is a regular file (a device such as `/dev/zero` or a named pipe
+    /// would be read without end); returns its size in bytes.
+    pub fn regular_file(path: &std::path::Path) -> Result<u64> {
+        let meta = std::fs::metadata(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        if !meta.is_file() {
+            return Err(Error::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::other(if meta.is_dir() {
+                    "is a folder, not a file"
+                } else {
+                    "is not a regular file (a device or a pipe); save the data to a file first"
+                }),
+            });
+        }
+        Ok(meta.len())
+    }
+
+    /// Reads a text file (study, instrument, model) after checking that it is a regular file of
+    /// at most [`TEXT_FILE_BYTES`].
+    pub fn read_text(path: &std::path::Path) -> Result<String> {
+        let len = regular_file(path)?;
+        if len > TEXT_FILE_BYTES {
+            return Err(Error::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::other(format!(
+                    "{} is too large for a study, instrument or model file (at most {})",
+                    bytes(len as u128),
+                    bytes(TEXT_FILE_BYTES as u128)
+                )),
+            });
+        }
+        std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })
     }
 
     /// Errors unless `x` is a finite number (`what` names the flag).

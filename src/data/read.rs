@@ -232,7 +232,9 @@ fn parse_preamble(
         });
     }
     let wanted = opts.skip_rows.unwrap_or(2);
-    let mut ends = Vec::with_capacity(wanted);
+    crate::error::limits::count("--skip-rows", wanted, crate::error::limits::SKIP_ROWS)?;
+    // only the Qualtrics detection (skip_rows = None) looks at the skipped records
+    let mut ends = Vec::with_capacity(wanted.min(16));
     let mut rec = csv::ByteRecord::new();
     for i in 0..wanted {
         if !read_record(&mut reader, &mut rec, loc, 2 + i as u64)? {
@@ -241,7 +243,12 @@ fn parse_preamble(
         if !whole(&reader) {
             return Ok(PreambleParse::NeedMore);
         }
-        ends.push((reader.position().byte(), rec.clone()));
+        let kept = if opts.skip_rows.is_none() {
+            rec.clone()
+        } else {
+            csv::ByteRecord::new()
+        };
+        ends.push((reader.position().byte(), kept));
     }
     let (offset, skipped, qualtrics) = match opts.skip_rows {
         Some(_) => (
@@ -283,6 +290,7 @@ impl CsvSource {
             })
         };
         let loc = Location::file(file.clone());
+        crate::error::limits::regular_file(path)?;
         let mut f = open()?;
         let mut prefix = Vec::new();
         let mut want = 1 << 16;

@@ -154,6 +154,22 @@ impl RegressOptions {
         if !(self.ci > 0.0 && self.ci < 1.0) {
             return Err(Error::option("--ci", "expected a level between 0 and 1"));
         }
+        use crate::error::limits;
+        if let Some(b) = self.bootstrap {
+            limits::positive("--bootstrap", b)?;
+            limits::count("--bootstrap", b, limits::RESAMPLES)?;
+        }
+        if let Some(a) = self.scale_points {
+            if a < 2 || a as u64 > limits::SCALE_POINTS {
+                return Err(Error::option(
+                    "--scale-points",
+                    format!(
+                        "expected 2 to {} response categories, found {a}",
+                        limits::SCALE_POINTS
+                    ),
+                ));
+            }
+        }
         if self.bootstrap.is_some() && !self.dominance {
             return Err(Error::option(
                 "--bootstrap",
@@ -480,6 +496,11 @@ pub fn regress(data: &RegressData, opts: &RegressOptions) -> Result<RegressResul
     }
 
     let mut aggregation = None;
+    if let (Some(a), Some(_)) = (opts.scale_points, &opts.aggregate) {
+        let mut cols = vec![yj];
+        cols.extend(&xj);
+        crate::agreement::rwg::check_codes(&d.columns(&cols), a, false)?;
+    }
     if let (Some(gname), Some(lab)) = (&opts.aggregate, &labels) {
         let (codes, levels) = encode(lab);
         let g = levels.len();

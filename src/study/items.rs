@@ -350,6 +350,7 @@ impl DataRequest {
         if let Some((col, _)) = &form_filter {
             text_cols.push(column(col)?);
         }
+        crate::error::limits::count("items", union.len(), crate::error::limits::ITEMS)?;
         let reqs: Vec<ColumnRequest> = union
             .iter()
             .zip(&ranges)

@@ -102,10 +102,7 @@ pub struct Dataset {
 impl Study {
     /// Reads a study file.
     pub fn load(path: &Path) -> Result<Study> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = crate::error::limits::read_text(path)?;
         let mut s: Study = toml::from_str(&text).map_err(|e| {
             let (line, col) = e
                 .span()

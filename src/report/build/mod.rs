@@ -78,6 +78,15 @@ impl ReportOptions {
         if self.cv < 2 {
             return Err(Error::option("--cv", "use at least 2 folds"));
         }
+        if self.iterations == 0 {
+            return Err(Error::option(
+                "--iterations",
+                "expected at least 1 iteration, found 0",
+            ));
+        }
+        use crate::error::limits;
+        limits::count("--iterations", self.iterations, limits::RESAMPLES)?;
+        limits::count("--cv", self.cv, 1_000)?;
         if !self.estimator.eq_ignore_ascii_case("auto") {
             Estimator::from_str(&self.estimator).map_err(|_| {
                 Error::option(
