@@ -231,6 +231,21 @@ fn parse_preamble(
             what: "an empty header row".into(),
         });
     }
+    for (j, name) in names.iter().enumerate() {
+        if name.is_empty() {
+            continue;
+        }
+        if let Some(i) = names[..j].iter().position(|n| n == name) {
+            return Err(Error::Data {
+                at: loc.clone().with_row(1).with_column(name.clone()),
+                msg: format!(
+                    "the header names this column twice (columns {} and {}); give each column its own name",
+                    i + 1,
+                    j + 1
+                ),
+            });
+        }
+    }
     let wanted = opts.skip_rows.unwrap_or(2);
     crate::error::limits::count("--skip-rows", wanted, crate::error::limits::SKIP_ROWS)?;
     // only the Qualtrics detection (skip_rows = None) looks at the skipped records

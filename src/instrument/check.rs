@@ -130,6 +130,17 @@ pub fn check(inst: &Instrument, text: &str, file: &Path) -> Result<()> {
         if item.id.trim().is_empty() {
             return Err(err(line, "an item has an empty id".into()));
         }
+        if item.id.trim() != item.id
+            || item
+                .id
+                .chars()
+                .any(|c| c == ',' || c == ';' || c == '"' || c == ':' || c.is_control())
+        {
+            return Err(err(
+                line,
+                format!("item id {:?} would break a CSV header or an --items list: use letters, digits, '-', '_' or '.' without spaces at either end, commas, semicolons, colons or quotes", item.id),
+            ));
+        }
         if !items.insert(item.id.as_str()) {
             return Err(err(line, format!("duplicate item id \"{}\"", item.id)));
         }

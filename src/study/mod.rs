@@ -43,6 +43,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+mod names;
+
 /// A study file.
 #[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -125,6 +127,7 @@ impl Study {
                 msg: "no [[datasets]]".into(),
             });
         }
+        names::check(&s, &text)?;
         for (key, ids) in [("predictors", &s.predictors), ("outcomes", &s.outcomes)] {
             if let Some(id) = ids
                 .iter()
