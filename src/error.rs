@@ -149,7 +149,7 @@ pub enum Error {
         msg: String,
     },
     /// A matrix that must be positive definite is not.
-    #[error("{what} is not positive definite (at {index})")]
+    #[error("{what} is not positive definite ({index})")]
     NotPositiveDefinite {
         /// Which matrix.
         what: String,
@@ -163,6 +163,31 @@ pub enum Error {
         flag: String,
         /// What is wrong with it.
         msg: String,
+    },
+    /// Data that can be read but not analysed: values too large or too small to compute with,
+    /// a statistic that does not exist for these data (one category, one group, ...).
+    #[error("{}{msg}", if *at == Location::default() { String::new() } else { format!("{at}: ") })]
+    Data {
+        /// Where (file, row, column as far as known).
+        at: Location,
+        /// What is wrong, in words.
+        msg: String,
+    },
+    /// A count from the command line, a model file or a study file asks for more than
+    /// trustscale will do (memory or time); see [`limits`].
+    #[error("{what}: {}", match need {
+        Some(n) => format!("{count} would need about {n} of memory, more than the {limit} trustscale allows"),
+        None => format!("{count} is more than trustscale allows ({limit})"),
+    })]
+    TooLarge {
+        /// The flag or field that gave the count (`--replications`, `[design] raters`).
+        what: String,
+        /// The count asked for.
+        count: u128,
+        /// The limit, in words.
+        limit: String,
+        /// The memory it would need, in words, when that is the reason.
+        need: Option<String>,
     },
     /// Reading or writing a file failed.
     #[error("{}: {source}", path.display())]
@@ -184,10 +209,153 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// Bounds on counts taken from users, checked before anything is allocated or looped over.
+///
+/// Every count a user types (replications, iterations, bootstrap resamples, groups, raters,
+/// rows to skip, items, scale width, respondents) is compared with these limits, so that a
+/// mistyped number ends in one clear line instead of an allocation failure, an out-of-memory
+/// kill or a run that never ends. The limits are far above what a survey study needs; they are
+/// listed in `docs/errors.md`.
+pub mod limits {
+    use super::{Error, Result};
+
+    /// Memory one request may ask for (bytes), 4 GB.
+    pub const MEMORY_BYTES: u128 = 4_000_000_000;
+    /// Resamples or replications of one resampling loop (bootstrap, random-group resampling,
+    /// parallel-analysis iterations, power replications per cell).
+    pub const RESAMPLES: usize = 1_000_000;
+    /// Items (columns) of one correlation-matrix analysis (reliability, efa, omega, parallel,
+    /// polychoric, cfa): the matrices are items x items and decompositions cost items^3.
+    pub const ITEMS: usize = 2_000;
+    /// Response categories of one scale (`--scale-points`, an instrument's max - min + 1).
+    pub const SCALE_POINTS: u64 = 1_001;
+    /// Magnitude of an instrument's scale bounds.
+    pub const SCALE_BOUND: i64 = 1_000_000;
+    /// Groups, raters per group or respondents of a simulated design.
+    pub const DESIGN_UNITS: usize = 10_000_000;
+    /// Rows skipped after a header (`--skip-rows`).
+    pub const SKIP_ROWS: usize = 1_000_000;
+    /// Bytes read from one data, study, model or instrument file (1 GiB).
+    pub const FILE_BYTES: u64 = 1 << 30;
+    /// Largest magnitude of a value an analysis computes with: sums of squares of larger values
+    /// overflow double precision.
+    pub const VALUE_MAGNITUDE: f64 = 1e100;
+
+    /// Bytes in words (`1.5 GB`).
+    pub fn bytes(b: u128) -> String {
+        let units = ["bytes", "KB", "MB", "GB", "TB", "PB", "EB"];
+        let mut x = b as f64;
+        let mut u = 0;
+        while x >= 1000.0 && u + 1 < units.len() {
+            x /= 1000.0;
+            u += 1;
+        }
+        if u == 0 {
+            format!("{b} bytes")
+        } else {
+            format!("{x:.1} {}", units[u])
+        }
+    }
+
+    /// Errors when `count` exceeds `max` (`what` names the flag or field).
+    pub fn count(what: &str, count: usize, max: usize) -> Result<()> {
+        if count > max {
+            return Err(Error::TooLarge {
+                what: what.to_string(),
+                count: count as u128,
+                limit: format!("at most {max}"),
+                need: None,
+            });
+        }
+        Ok(())
+    }
+
+    /// Errors when `count` elements of `each` bytes exceed [`MEMORY_BYTES`].
+    pub fn memory(what: &str, count: u128, each: u128) -> Result<()> {
+        let need = count.saturating_mul(each);
+        if need > MEMORY_BYTES {
+            return Err(Error::TooLarge {
+                what: what.to_string(),
+                count,
+                limit: format!("{} per request", bytes(MEMORY_BYTES)),
+                need: Some(bytes(need)),
+            });
+        }
+        Ok(())
+    }
+
+    /// Errors unless `count` is at least 1.
+    pub fn positive(what: &str, count: usize) -> Result<()> {
+        if count == 0 {
+            return Err(Error::option(what, "must be at least 1"));
+        }
+        Ok(())
+    }
+
+    /// Text files (study, instrument, population model, CFA model) larger than this are refused.
+    pub const TEXT_FILE_BYTES: u64 = 64 << 20;
+
+    /// Errors unless `path` is a regular file (a device such as `/dev/zero` or a named pipe
+    /// would be read without end); returns its size in bytes.
+    pub fn regular_file(path: &std::path::Path) -> Result<u64> {
+        let meta = std::fs::metadata(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        if !meta.is_file() {
+            return Err(Error::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::other(if meta.is_dir() {
+                    "is a folder, not a file"
+                } else {
+                    "is not a regular file (a device or a pipe); save the data to a file first"
+                }),
+            });
+        }
+        Ok(meta.len())
+    }
+
+    /// Reads a text file (study, instrument, model) after checking that it is a regular file of
+    /// at most [`TEXT_FILE_BYTES`].
+    pub fn read_text(path: &std::path::Path) -> Result<String> {
+        let len = regular_file(path)?;
+        if len > TEXT_FILE_BYTES {
+            return Err(Error::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::other(format!(
+                    "{} is too large for a study, instrument or model file (at most {})",
+                    bytes(len as u128),
+                    bytes(TEXT_FILE_BYTES as u128)
+                )),
+            });
+        }
+        std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+
+    /// Errors unless `x` is a finite number (`what` names the flag).
+    pub fn finite(what: &str, x: f64) -> Result<()> {
+        if !x.is_finite() {
+            return Err(Error::option(what, format!("expected a finite number, found {x}")));
+        }
+        Ok(())
+    }
+}
+
 /// Shorthand result type.
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
+    /// An [`Error::Data`] without a location (the message says what is wrong with the data).
+    pub fn data(msg: impl Into<String>) -> Self {
+        Error::Data {
+            at: Location::default(),
+            msg: msg.into(),
+        }
+    }
+
     /// An [`Error::InvalidOption`].
     pub fn option(flag: impl Into<String>, msg: impl Into<String>) -> Self {
         Error::InvalidOption {

@@ -262,6 +262,8 @@ pub fn krippendorff_bootstrap(
     seed: u64,
     level_ci: f64,
 ) -> Result<KrippendorffResult> {
+    crate::error::limits::positive("--bootstrap", resamples)?;
+    crate::error::limits::count("--bootstrap", resamples, crate::error::limits::RESAMPLES)?;
     let mut r = krippendorff(units, level)?;
     let n = units.len();
     let mut alphas: Vec<f64> = (0..resamples)

@@ -272,6 +272,33 @@ pub fn rwg_j_of(s: f64, j: usize, null_var: f64) -> f64 {
     a / (a + s / null_var)
 }
 
+/// Checks answers against `points` response categories given as a count (`--scale-points A`):
+/// answers are coded `1..=A`, or `0..=A-1` when a 0 occurs, and must be whole numbers. The
+/// first answer outside is an error naming its row and column. With `whole` false, fractional
+/// values (scale scores) inside the range are accepted.
+pub fn check_codes(data: &crate::data::ItemData, points: usize, whole: bool) -> Result<()> {
+    let zero_based = data.values.iter().any(|&v| v == 0.0);
+    let lo = if zero_based { 0.0 } else { 1.0 };
+    let hi = lo + points as f64 - 1.0;
+    data.check_range(lo, hi)?;
+    for (i, r) in data.row_iter().enumerate() {
+        for (j, &v) in r.iter().enumerate() {
+            if whole && !v.is_nan() && v.fract() != 0.0 {
+                return Err(Error::OutOfRange {
+                    at: data
+                        .location()
+                        .with_row(data.rows.get(i).copied().unwrap_or(i as u64 + 2))
+                        .with_column(&data.names[j]),
+                    value: v,
+                    min: lo,
+                    max: hi,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Within-group agreement of `k` items (row-major `values`, `n x k`, complete rows) in groups.
 ///
 /// # Formula
@@ -420,28 +447,40 @@ pub fn rwg(values: &[f64], k: usize, groups: &[String], opts: &RwgOptions) -> Re
         ),
         (
             icc1 > c.icc1,
-            format!(
-                "ICC(1) = {icc1:.3} {} {:.2}",
-                if icc1 > c.icc1 { ">" } else { "<=" },
-                c.icc1
-            ),
+            if icc1.is_nan() {
+                "ICC(1) is undefined for these data".to_string()
+            } else {
+                format!(
+                    "ICC(1) = {icc1:.3} {} {:.2}",
+                    if icc1 > c.icc1 { ">" } else { "<=" },
+                    c.icc1
+                )
+            },
         ),
         (
             anova.p < c.alpha,
-            format!(
-                "ICC(1) F({df1}, {df2}) = {f:.2}, p = {:.3} {} {}",
-                anova.p,
-                if anova.p < c.alpha { "<" } else { ">=" },
-                c.alpha
-            ),
+            if anova.p.is_nan() {
+                format!("the ICC(1) F test F({df1}, {df2}) is undefined for these data")
+            } else {
+                format!(
+                    "ICC(1) F({df1}, {df2}) = {f:.2}, p = {:.3} {} {}",
+                    anova.p,
+                    if anova.p < c.alpha { "<" } else { ">=" },
+                    c.alpha
+                )
+            },
         ),
         (
             icc2 >= c.icc2,
-            format!(
-                "ICC(2) = {icc2:.3} {} {:.2}",
-                if icc2 >= c.icc2 { ">=" } else { "<" },
-                c.icc2
-            ),
+            if icc2.is_nan() {
+                "ICC(2) is undefined for these data".to_string()
+            } else {
+                format!(
+                    "ICC(2) = {icc2:.3} {} {:.2}",
+                    if icc2 >= c.icc2 { ">=" } else { "<" },
+                    c.icc2
+                )
+            },
         ),
     ];
     let aggregation = Aggregation {

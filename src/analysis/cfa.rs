@@ -140,10 +140,7 @@ impl CfaRequest {
         let (syntax, name) =
             match (&self.model, &instrument) {
                 (Some(ModelSource::File(path)), _) => (
-                    std::fs::read_to_string(path).map_err(|source| Error::Io {
-                        path: path.clone(),
-                        source,
-                    })?,
+                    crate::error::limits::read_text(path)?,
                     path.display().to_string(),
                 ),
                 (Some(ModelSource::Syntax(text)), _) => (text.clone(), "model".to_string()),

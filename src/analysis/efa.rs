@@ -193,6 +193,10 @@ impl Request for EfaRequest {
                 "give the number of factors (or auto)",
             ));
         }
+        use crate::error::limits;
+        limits::count("--random-starts", self.random_starts, 10_000)?;
+        limits::positive("--iterations", self.iterations)?;
+        limits::count("--iterations", self.iterations, limits::RESAMPLES)?;
         let loaded = self.data.load()?;
         let (data, subscale_of) = loaded.merged();
         data.require_complete_rows(3)?;

@@ -6,7 +6,7 @@
 //! - [`InstrumentTemplateRequest`] → [`InstrumentTemplate`]: a blank CSV header for a form.
 
 use super::{Outcome, Request};
-use crate::error::{Error, Result, Warning};
+use crate::error::{Result, Warning};
 use crate::instrument::{self, Instrument};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -265,10 +265,7 @@ impl Request for InstrumentCheckRequest {
     }
 
     fn run(&self) -> Result<InstrumentCheck> {
-        let text = std::fs::read_to_string(&self.file).map_err(|source| Error::Io {
-            path: self.file.clone(),
-            source,
-        })?;
+        let text = crate::error::limits::read_text(&self.file)?;
         let inst = instrument::load_str(&text, &self.file)?;
         Ok(InstrumentCheck {
             file: self.file.clone(),

@@ -125,10 +125,7 @@ pub fn parse_shard(s: &str) -> Result<[usize; 2]> {
 
 /// Reads a power output file.
 pub fn read_run(p: &Path) -> Result<PowerRun> {
-    let text = std::fs::read_to_string(p).map_err(|source| Error::Io {
-        path: p.to_path_buf(),
-        source,
-    })?;
+    let text = crate::error::limits::read_text(p)?;
     serde_json::from_str(&text).map_err(|e| Error::Parse {
         at: Location::file(Some(p.to_path_buf())).with_row(e.line() as u64),
         expected: "a trustscale power output file".into(),
@@ -224,10 +221,7 @@ impl PowerRequest {
                 "give the output file (--out power.json)",
             ));
         };
-        let text = std::fs::read_to_string(model_path).map_err(|source| Error::Io {
-            path: model_path.clone(),
-            source,
-        })?;
+        let text = crate::error::limits::read_text(model_path)?;
         let model = load_model(&text, model_path)?;
         let c = model.compile()?;
         let spec = model.power.clone().unwrap_or_default();

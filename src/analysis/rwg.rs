@@ -137,6 +137,15 @@ impl RwgRequest {
     /// The number of response options: given, from the instrument, or from the scale range.
     fn points(&self) -> Result<usize> {
         if let Some(p) = self.scale_points {
+            if p < 2 || p as u64 > crate::error::limits::SCALE_POINTS {
+                return Err(Error::option(
+                    "--scale-points",
+                    format!(
+                        "expected 2 to {} response categories, found {p}",
+                        crate::error::limits::SCALE_POINTS
+                    ),
+                ));
+            }
             return Ok(p);
         }
         if let Some(i) = self.data.instrument()? {
@@ -209,12 +218,20 @@ impl Request for RwgRequest {
             seed: self.seed,
         };
         opts.null.variance(opts.scale_points)?;
+        if let Some(r) = self.rgr {
+            crate::error::limits::positive("--rgr", r)?;
+            crate::error::limits::count("--rgr", r, crate::error::limits::RESAMPLES)?;
+        }
         let loaded = self.data.load_with(std::slice::from_ref(&group))?;
         let groups = loaded.texts.first().cloned().unwrap_or_default();
         let inst = loaded.instrument.as_ref();
         let mut scales = Vec::new();
         let mut warnings = Vec::new();
         for s in &loaded.scales {
+            if self.scale_points.is_some() && self.data.scale_min.is_none() {
+                // the count alone: answers 1..A or 0..A-1 (an instrument's range is checked on reading)
+                crate::agreement::rwg::check_codes(&s.data, opts.scale_points, true)?;
+            }
             // as multilevel (na.exclude): rows complete on the items and the group
             let k = s.data.k();
             let mut values = Vec::with_capacity(s.data.values.len());

@@ -174,10 +174,7 @@ pub fn simulate_study(
             "give the output folder of the study (--out data/my-study)",
         ));
     };
-    let text = std::fs::read_to_string(model).map_err(|source| Error::Io {
-        path: model.to_path_buf(),
-        source,
-    })?;
+    let text = crate::error::limits::read_text(model)?;
     let m = load_model(&text, model)?;
     let c = m.compile()?;
     let seed = seed.unwrap_or(m.seed);

@@ -634,7 +634,7 @@ pub(crate) fn fit_partable(pt: ParTable, stats: &SampleStats, opts: &CfaOptions)
     let Some(opt) = estimate::optimise(&prob, x0, opts.tol, opts.max_iter) else {
         return Err(Error::NotPositiveDefinite {
             what: "the model-implied covariance matrix at the starting values".into(),
-            index: "check the fixed values in the model".into(),
+            index: "at the starting values; check the fixed values in the model".into(),
         });
     };
     let mut warnings = Vec::new();

@@ -44,16 +44,16 @@ pub struct Args {
     #[arg(long)]
     mi: bool,
     /// With --mi, list only indices at least this large (JSON and table).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = super::common::finite_f64)]
     mi_min: f64,
     /// Measurement invariance across the groups of this column: configural, metric, scalar.
     #[arg(long)]
     group: Option<String>,
     /// Largest acceptable drop in CFI for an invariance step.
-    #[arg(long, default_value_t = 0.01)]
+    #[arg(long, default_value_t = 0.01, value_parser = super::common::finite_f64)]
     delta_cfi: f64,
     /// Largest acceptable rise in RMSEA for an invariance step.
-    #[arg(long, default_value_t = 0.015)]
+    #[arg(long, default_value_t = 0.015, value_parser = super::common::finite_f64)]
     delta_rmsea: f64,
     /// Write the standardised loadings with 95% intervals to FILE (.svg or .png) and the factor
     /// correlations to FILE-factors (first group with --group).

@@ -66,10 +66,10 @@ pub struct DataArgs {
     #[arg(long, value_delimiter = ',')]
     pub reverse: Vec<String>,
     /// Lowest response of the scale (needed with --reverse; responses below it are errors).
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_negative_numbers = true, value_parser = finite_f64)]
     pub scale_min: Option<f64>,
     /// Highest response of the scale.
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_negative_numbers = true, value_parser = finite_f64)]
     pub scale_max: Option<f64>,
     /// Use only rows complete on the selected items (default: the peer's policy, see each command).
     #[arg(long)]
@@ -120,5 +120,19 @@ impl From<CorArg> for trustscale::correlation::Cor {
             CorArg::Pearson => trustscale::correlation::Cor::Pearson,
             CorArg::Polychoric => trustscale::correlation::Cor::Polychoric,
         }
+    }
+}
+
+/// Parses a number for a flag and refuses `NaN` and infinities (Rust's `f64` parser takes
+/// "NaN", "inf" and "1e999"), so that no option can put a non-finite value into an analysis.
+pub fn finite_f64(s: &str) -> std::result::Result<f64, String> {
+    let x: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a number, found \"{s}\""))?;
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(format!("expected a finite number, found \"{s}\""))
     }
 }

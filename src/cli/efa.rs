@@ -26,7 +26,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "pearson")]
     cor: CorArg,
     /// Loadings below this (in absolute value) flag an item as weak.
-    #[arg(long, default_value_t = DEFAULT_CUTOFF)]
+    #[arg(long, default_value_t = DEFAULT_CUTOFF, value_parser = super::common::finite_f64)]
     cutoff: f64,
     /// Random starts of GPA rotations (the best criterion is kept).
     #[arg(long, default_value_t = 0)]

@@ -26,7 +26,7 @@ pub struct Args {
     #[arg(long)]
     value: Option<String>,
     /// Confidence level of the intervals.
-    #[arg(long, default_value_t = 0.95)]
+    #[arg(long, default_value_t = 0.95, value_parser = super::common::finite_f64)]
     ci: f64,
     /// Print JSON.
     #[arg(long)]

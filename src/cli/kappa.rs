@@ -21,7 +21,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "none")]
     weights: WeightArg,
     /// Confidence level.
-    #[arg(long, default_value_t = 0.95)]
+    #[arg(long, default_value_t = 0.95, value_parser = super::common::finite_f64)]
     ci: f64,
     /// Print JSON.
     #[arg(long)]

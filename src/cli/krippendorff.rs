@@ -26,7 +26,7 @@ pub struct Args {
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Confidence level of the bootstrap interval.
-    #[arg(long, default_value_t = 0.95)]
+    #[arg(long, default_value_t = 0.95, value_parser = super::common::finite_f64)]
     ci: f64,
     /// Print JSON.
     #[arg(long)]

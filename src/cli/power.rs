@@ -31,7 +31,7 @@ pub struct Args {
     #[arg(long, value_delimiter = ',')]
     raters: Vec<usize>,
     /// Multipliers of the model's effects, e.g. 0.5,1.
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_parser = super::common::finite_f64)]
     effect_scale: Vec<f64>,
     /// The analysis: aggregate, multilevel or latent.
     #[arg(long)]
@@ -43,7 +43,7 @@ pub struct Args {
     #[arg(long, value_delimiter = ',')]
     predictors: Vec<String>,
     /// Significance level.
-    #[arg(long)]
+    #[arg(long, value_parser = super::common::finite_f64)]
     alpha: Option<f64>,
     /// Folds of the cross-validated R².
     #[arg(long, default_value_t = 10)]

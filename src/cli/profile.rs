@@ -38,7 +38,7 @@ pub struct Args {
     #[arg(long, conflicts_with = "study")]
     group_column: Option<String>,
     /// Share of a subscale's items that must be answered for a score (as `trustscale score`).
-    #[arg(long, default_value_t = 0.8)]
+    #[arg(long, default_value_t = 0.8, value_parser = super::common::finite_f64)]
     min_answered: f64,
     /// Draw the profiles of the leaders named by --leader (or groups by --group) to FILE
     /// (.svg or .png); with several, to FILE-ID.svg for each.

@@ -57,10 +57,10 @@ pub struct Args {
     #[arg(long)]
     seed: Option<u64>,
     /// Confidence level of intervals.
-    #[arg(long, default_value_t = 0.95)]
+    #[arg(long, default_value_t = 0.95, value_parser = super::common::finite_f64)]
     ci: f64,
     /// Share of a subscale's items that must be answered for a subscale score.
-    #[arg(long, default_value_t = 0.8)]
+    #[arg(long, default_value_t = 0.8, value_parser = super::common::finite_f64)]
     min_answered: f64,
     /// A study file: variables are `INSTRUMENT:SUBSCALE` scores found in the study's datasets,
     /// predictors averaged per group from their dataset (observer rows where forms are mixed);

@@ -13,7 +13,7 @@ pub struct Args {
     #[command(flatten)]
     data: DataArgs,
     /// Confidence level of the alpha interval.
-    #[arg(long, default_value_t = 0.95)]
+    #[arg(long, default_value_t = 0.95, value_parser = super::common::finite_f64)]
     ci: f64,
     /// Percentile bootstrap interval from N resamples instead of Feldt's.
     #[arg(long)]

@@ -39,6 +39,9 @@ pub struct Args {
     /// Null distribution of rwg(j): uniform, slight-skew, moderate-skew, heavy-skew, triangular.
     #[arg(long, default_value = "uniform")]
     null: String,
+    /// Write into a non-empty folder that holds no earlier report (its other files stay).
+    #[arg(long)]
+    force: bool,
 }
 
 /// Runs the command.
@@ -54,6 +57,7 @@ pub fn run(a: Args) -> Result<Output> {
         null: a.null,
     };
     opts.validate()?;
+    trustscale::report::check_out_dir(&a.out, a.force)?;
     let study = Study::load(&a.study)?;
     let bar = std::io::stderr().is_terminal().then(|| {
         let b = indicatif::ProgressBar::new(0);
@@ -76,7 +80,7 @@ pub fn run(a: Args) -> Result<Output> {
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    report.write(&a.out)?;
+    report.write_with(&a.out, a.force)?;
     let html = a.out.join("report.html");
     let essential = report.essential_failures();
     if !essential.is_empty() {

@@ -24,16 +24,16 @@ pub struct Args {
     #[arg(long, default_value = "uniform")]
     null: String,
     /// A null variance to use instead of a named null.
-    #[arg(long)]
+    #[arg(long, value_parser = super::common::finite_f64)]
     null_variance: Option<f64>,
     /// Cut-off of mean rwg(j) for aggregation.
-    #[arg(long, default_value_t = 0.70)]
+    #[arg(long, default_value_t = 0.70, value_parser = super::common::finite_f64)]
     min_rwg: f64,
     /// Cut-off of ICC(1).
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = 0.05, value_parser = super::common::finite_f64)]
     min_icc1: f64,
     /// Cut-off of ICC(2).
-    #[arg(long, default_value_t = 0.70)]
+    #[arg(long, default_value_t = 0.70, value_parser = super::common::finite_f64)]
     min_icc2: f64,
     /// Random-group resampling with this many pseudo groups (Bliese's rgr.agree).
     #[arg(long)]

@@ -16,7 +16,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "mean")]
     method: Method,
     /// Share of a subscale's items that must be answered for a score.
-    #[arg(long, default_value_t = 0.8)]
+    #[arg(long, default_value_t = 0.8, value_parser = super::common::finite_f64)]
     min_answered: f64,
     /// Write the CSV here instead of stdout.
     #[arg(long)]

@@ -22,10 +22,10 @@ pub struct Args {
     #[arg(long)]
     seed: Option<u64>,
     /// Standardised loading of every item.
-    #[arg(long, default_value_t = 0.7)]
+    #[arg(long, default_value_t = 0.7, value_parser = super::common::finite_f64)]
     loadings: f64,
     /// Correlation between subscale factors.
-    #[arg(long, default_value_t = 0.3, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 0.3, allow_negative_numbers = true, value_parser = super::common::finite_f64)]
     factor_cor: f64,
     /// Write the CSV here instead of stdout (with --model: the output folder).
     #[arg(long)]

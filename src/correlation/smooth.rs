@@ -120,7 +120,7 @@ pub fn cor_smooth_tol(r: &DMatrix<f64>, eig_tol: f64) -> Result<(DMatrix<f64>, b
 
 fn check_correlation(r: &DMatrix<f64>) -> Result<()> {
     let p = r.nrows();
-    let bad = |msg: String| Err(Error::option("correlation matrix", msg));
+    let bad = |msg: String| Err(Error::data(format!("correlation matrix: {msg}")));
     if p == 0 || r.ncols() != p {
         return bad(format!(
             "expected a square correlation matrix, found {} x {}",

@@ -251,6 +251,64 @@ impl ItemData {
         Ok(())
     }
 
+    /// Errors on the first value too large to compute with (magnitude above
+    /// [`limits::VALUE_MAGNITUDE`](crate::error::limits::VALUE_MAGNITUDE), whose square
+    /// overflows double precision in any sum of squares), naming its row and column; and on the
+    /// first column whose values differ but whose variance is below $10^{-100}$ (their squared
+    /// deviations underflow to zero, so every correlation would be 0/0).
+    pub fn check_magnitude(&self) -> Result<()> {
+        use crate::error::limits::VALUE_MAGNITUDE;
+        let k = self.k();
+        let n = self.n();
+        for j in 0..k {
+            let mut sum = 0.0;
+            let mut cnt = 0usize;
+            for (i, r) in self.row_iter().enumerate() {
+                let v = r[j];
+                if v.is_nan() {
+                    continue;
+                }
+                if v.abs() > VALUE_MAGNITUDE {
+                    return Err(Error::Data {
+                        at: self
+                            .location()
+                            .with_row(self.rows.get(i).copied().unwrap_or(i as u64 + 2))
+                            .with_column(&self.names[j]),
+                        msg: format!("expected a number below 1e100 in magnitude, found {v:e} (sums of squares of it overflow)"),
+                    });
+                }
+                sum += v;
+                cnt += 1;
+            }
+            if cnt < 2 {
+                continue;
+            }
+            let mean = sum / cnt as f64;
+            let mut ss = 0.0;
+            let mut differs = false;
+            let mut first = f64::NAN;
+            for i in 0..n {
+                let v = self.values[i * k + j];
+                if v.is_nan() {
+                    continue;
+                }
+                if first.is_nan() {
+                    first = v;
+                } else if v != first {
+                    differs = true;
+                }
+                ss += (v - mean) * (v - mean);
+            }
+            if differs && ss / (cnt as f64) < 1e-100 {
+                return Err(Error::Data {
+                    at: self.location().with_column(&self.names[j]),
+                    msg: format!("the values vary too little to compute with (variance {:.1e}, below 1e-100); rescale the column", ss / cnt as f64),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Errors on the first item whose non-missing values are all equal (or that has none).
     pub fn require_variance(&self) -> Result<()> {
         let k = self.k();

@@ -231,8 +231,25 @@ fn parse_preamble(
             what: "an empty header row".into(),
         });
     }
+    for (j, name) in names.iter().enumerate() {
+        if name.is_empty() {
+            continue;
+        }
+        if let Some(i) = names[..j].iter().position(|n| n == name) {
+            return Err(Error::Data {
+                at: loc.clone().with_row(1).with_column(name.clone()),
+                msg: format!(
+                    "the header names this column twice (columns {} and {}); give each column its own name",
+                    i + 1,
+                    j + 1
+                ),
+            });
+        }
+    }
     let wanted = opts.skip_rows.unwrap_or(2);
-    let mut ends = Vec::with_capacity(wanted);
+    crate::error::limits::count("--skip-rows", wanted, crate::error::limits::SKIP_ROWS)?;
+    // only the Qualtrics detection (skip_rows = None) looks at the skipped records
+    let mut ends = Vec::with_capacity(wanted.min(16));
     let mut rec = csv::ByteRecord::new();
     for i in 0..wanted {
         if !read_record(&mut reader, &mut rec, loc, 2 + i as u64)? {
@@ -241,7 +258,12 @@ fn parse_preamble(
         if !whole(&reader) {
             return Ok(PreambleParse::NeedMore);
         }
-        ends.push((reader.position().byte(), rec.clone()));
+        let kept = if opts.skip_rows.is_none() {
+            rec.clone()
+        } else {
+            csv::ByteRecord::new()
+        };
+        ends.push((reader.position().byte(), kept));
     }
     let (offset, skipped, qualtrics) = match opts.skip_rows {
         Some(_) => (
@@ -283,6 +305,7 @@ impl CsvSource {
             })
         };
         let loc = Location::file(file.clone());
+        crate::error::limits::regular_file(path)?;
         let mut f = open()?;
         let mut prefix = Vec::new();
         let mut want = 1 << 16;
@@ -475,6 +498,7 @@ impl CsvSource {
             rows: out.rows,
             ids: None,
         };
+        data.check_magnitude()?;
         let nt = text_columns.len();
         let mut texts: Vec<Vec<String>> = (0..nt).map(|_| Vec::with_capacity(data.n())).collect();
         for (i, t) in out.ids.into_iter().enumerate() {

@@ -26,7 +26,23 @@ fn beta_reg_or_nan(a: f64, b: f64, x: f64) -> f64 {
     checked_beta_reg(a, b, x).unwrap_or(f64::NAN)
 }
 use statrs::function::erf::erf_inv;
-use statrs::function::gamma::{gamma_lr, gamma_ur};
+use statrs::function::gamma::{checked_gamma_lr, checked_gamma_ur};
+
+/// The regularised lower incomplete gamma function $P(a, x)$, `NaN` where statrs would panic
+/// (a `NaN` argument, $a \le 0$, $x < 0$).
+fn gamma_lr_or_nan(a: f64, x: f64) -> f64 {
+    checked_gamma_lr(a, x).unwrap_or(f64::NAN)
+}
+
+/// The regularised upper incomplete gamma function $Q(a, x)$, `NaN` where statrs would panic.
+fn gamma_ur_or_nan(a: f64, x: f64) -> f64 {
+    checked_gamma_ur(a, x).unwrap_or(f64::NAN)
+}
+
+/// True when a degrees-of-freedom argument cannot be used (NaN, zero or negative).
+fn bad_df(df: f64) -> bool {
+    df.is_nan() || df <= 0.0
+}
 
 /// Standard normal distribution function.
 ///
@@ -88,6 +104,9 @@ pub fn normal_quantile(p: f64) -> Option<f64> {
 /// # Formula
 /// $$F(x; d_1, d_2) = I_{d_1 x/(d_1 x + d_2)}(d_1/2, d_2/2)$$
 pub fn f_cdf(x: f64, d1: f64, d2: f64) -> f64 {
+    if x.is_nan() || bad_df(d1) || bad_df(d2) {
+        return f64::NAN;
+    }
     if x <= 0.0 {
         return 0.0;
     }
@@ -102,6 +121,9 @@ pub fn f_cdf(x: f64, d1: f64, d2: f64) -> f64 {
 /// # Formula
 /// $$1 - F(x) = I_{d_2/(d_1 x + d_2)}(d_2/2, d_1/2)$$
 pub fn f_sf(x: f64, d1: f64, d2: f64) -> f64 {
+    if x.is_nan() || bad_df(d1) || bad_df(d2) {
+        return f64::NAN;
+    }
     if x <= 0.0 {
         return 1.0;
     }
@@ -124,7 +146,7 @@ pub fn f_quantile(p: f64, d1: f64, d2: f64) -> Option<f64> {
 /// # Formula
 /// For $t<0$: $F(t) = \tfrac12 I_{\nu/(\nu+t^2)}(\nu/2, 1/2)$, and $F(t) = 1 - F(-t)$.
 pub fn t_cdf(t: f64, df: f64) -> f64 {
-    if t.is_nan() {
+    if t.is_nan() || bad_df(df) {
         return f64::NAN;
     }
     let tail = 0.5 * beta_reg_or_nan(df / 2.0, 0.5, df / (df + t * t));
@@ -137,15 +159,18 @@ pub fn t_cdf(t: f64, df: f64) -> f64 {
 
 /// Two-sided p value of a t statistic, computed from the tail directly.
 pub fn t_two_sided_p(t: f64, df: f64) -> f64 {
-    if t.is_nan() {
+    if t.is_nan() || bad_df(df) {
         return f64::NAN;
+    }
+    if t.is_infinite() {
+        return 0.0;
     }
     beta_reg_or_nan(df / 2.0, 0.5, df / (df + t * t))
 }
 
 /// Student t quantile.
 pub fn t_quantile(p: f64, df: f64) -> Option<f64> {
-    if !(0.0..=1.0).contains(&p) || df <= 0.0 {
+    if !(0.0..=1.0).contains(&p) || bad_df(df) {
         return None;
     }
     if p == 0.5 {
@@ -167,23 +192,35 @@ pub fn t_quantile(p: f64, df: f64) -> Option<f64> {
 /// # Formula
 /// $$F(x; k) = P(k/2, x/2)$$ (regularised lower incomplete gamma).
 pub fn chi2_cdf(x: f64, df: f64) -> f64 {
+    if x.is_nan() || bad_df(df) {
+        return f64::NAN;
+    }
     if x <= 0.0 {
         return 0.0;
     }
-    gamma_lr(df / 2.0, x / 2.0)
+    if x.is_infinite() {
+        return 1.0;
+    }
+    gamma_lr_or_nan(df / 2.0, x / 2.0)
 }
 
 /// Chi-square upper tail, computed directly: $Q(k/2, x/2)$.
 pub fn chi2_sf(x: f64, df: f64) -> f64 {
+    if x.is_nan() || bad_df(df) {
+        return f64::NAN;
+    }
     if x <= 0.0 {
         return 1.0;
     }
-    gamma_ur(df / 2.0, x / 2.0)
+    if x.is_infinite() {
+        return 0.0;
+    }
+    gamma_ur_or_nan(df / 2.0, x / 2.0)
 }
 
 /// Chi-square quantile.
 pub fn chi2_quantile(p: f64, df: f64) -> Option<f64> {
-    if df <= 0.0 {
+    if bad_df(df) {
         return None;
     }
     quantile_positive(p, |x| chi2_cdf(x, df), |x| chi2_sf(x, df))
@@ -216,6 +253,9 @@ fn quantile_positive(p: f64, cdf: impl Fn(f64) -> f64, sf: impl Fn(f64) -> f64) 
     let mut lo = 0.0;
     let mut hi = 1.0;
     let mut guard = 0;
+    if g(hi).is_nan() {
+        return None;
+    }
     while g(hi) < 0.0 {
         lo = hi;
         hi *= 2.0;
@@ -229,7 +269,11 @@ fn quantile_positive(p: f64, cdf: impl Fn(f64) -> f64, sf: impl Fn(f64) -> f64) 
         if mid <= lo || mid >= hi {
             break;
         }
-        if g(mid) < 0.0 {
+        let v = g(mid);
+        if v.is_nan() {
+            return None;
+        }
+        if v < 0.0 {
             lo = mid;
         } else {
             hi = mid;
@@ -250,6 +294,9 @@ fn quantile_positive(p: f64, cdf: impl Fn(f64) -> f64, sf: impl Fn(f64) -> f64) 
 /// Johnson, N. L., Kotz, S., & Balakrishnan, N. (1995). *Continuous univariate distributions*
 /// (Vol. 2, ch. 30). Wiley.
 pub fn ncf_cdf(x: f64, d1: f64, d2: f64, lambda: f64) -> f64 {
+    if x.is_nan() || lambda.is_nan() || bad_df(d1) || bad_df(d2) || lambda == f64::INFINITY {
+        return f64::NAN;
+    }
     if x <= 0.0 {
         return 0.0;
     }
@@ -264,7 +311,10 @@ pub fn ncf_cdf(x: f64, d1: f64, d2: f64, lambda: f64) -> f64 {
     let mut sum = term(mode);
     let mut weight = log_pois(mode).exp();
     let mut j = mode + 1.0;
+    // counted steps: at a huge lambda, j + 1 == j in floating point
+    let mut steps = 0u32;
     loop {
+        steps += 1;
         let w = log_pois(j).exp();
         sum += w * beta_reg_or_nan(d1 / 2.0 + j, d2 / 2.0, y);
         weight += w;
@@ -272,15 +322,17 @@ pub fn ncf_cdf(x: f64, d1: f64, d2: f64, lambda: f64) -> f64 {
             break;
         }
         j += 1.0;
-        if j > mode + 100_000.0 {
+        if steps > 100_000 {
             break;
         }
     }
     let mut j = mode - 1.0;
+    let mut steps = 0u32;
     while j >= 0.0 {
         let w = log_pois(j).exp();
         sum += w * beta_reg_or_nan(d1 / 2.0 + j, d2 / 2.0, y);
-        if w < 1e-17 {
+        steps += 1;
+        if w < 1e-17 || steps > 100_000 {
             break;
         }
         j -= 1.0;
@@ -423,6 +475,38 @@ mod tests {
         assert!((chi2_quantile(0.95, 3.0).unwrap_or(0.0) - 7.814727903251178).abs() < 1e-10);
         assert!((t_two_sided_p(2.0, 20.0) - 0.0592655354465705).abs() < 1e-14);
         assert!((chi2_sf(10.0, 4.0) - 0.04042768199451281).abs() < 1e-15);
+    }
+
+    #[test]
+    fn nan_and_infinite_arguments_give_nan_not_a_panic() {
+        let nan = f64::NAN;
+        let inf = f64::INFINITY;
+        for (d1, d2) in [(nan, 3.0), (2.0, nan), (0.0, 3.0), (2.0, -1.0), (inf, inf)] {
+            // must not panic (statrs' beta_reg does for some of these); a value is NaN or in [0, 1]
+            for x in [nan, -1.0, 0.5, 2.0, inf] {
+                for v in [f_cdf(x, d1, d2), f_sf(x, d1, d2), ncf_cdf(x, d1, d2, 1.0)] {
+                    assert!(v.is_nan() || (0.0..=1.0).contains(&v), "{v}");
+                }
+            }
+            assert!(f_quantile(0.5, d1, d2).is_none() || d1.is_infinite());
+        }
+        assert!(f_sf(nan, 2.0, 3.0).is_nan());
+        assert!(f_sf(2.0, nan, 3.0).is_nan());
+        assert!(chi2_sf(nan, 3.0).is_nan());
+        assert!(chi2_sf(3.0, nan).is_nan());
+        assert!(chi2_cdf(3.0, 0.0).is_nan());
+        assert_eq!(chi2_sf(inf, 3.0), 0.0);
+        assert!(chi2_quantile(0.5, nan).is_none());
+        assert!(t_cdf(1.0, nan).is_nan());
+        assert!(t_two_sided_p(1.0, -2.0).is_nan());
+        assert_eq!(t_two_sided_p(inf, 5.0), 0.0);
+        assert!(t_quantile(0.975, nan).is_none());
+        assert!(t_quantile(nan, 5.0).is_none());
+        assert!(normal_quantile(nan).is_none());
+        assert!(ncf_cdf(1.0, 2.0, 3.0, nan).is_nan());
+        // a huge finite noncentrality ends (j + 1 == j in floating point)
+        let v = ncf_cdf(1.0, 2.0, 3.0, 1e300);
+        assert!(v.is_nan() || (0.0..=1.0).contains(&v));
     }
 
     #[test]

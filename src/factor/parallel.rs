@@ -113,6 +113,11 @@ impl ParallelOptions {
                 "expected at least 1 iteration, found 0",
             ));
         }
+        crate::error::limits::count(
+            "--iterations",
+            self.iterations,
+            crate::error::limits::RESAMPLES,
+        )?;
         if !(self.quantile.is_finite() && (0.0..=1.0).contains(&self.quantile)) {
             return Err(Error::option(
                 "--quantile",

@@ -41,7 +41,22 @@ pub fn check(inst: &Instrument, text: &str, file: &Path) -> Result<()> {
             format!("bad scale: min ({}) must be below max ({})", s.min, s.max),
         ));
     }
-    let points = (s.max - s.min + 1) as usize;
+    use crate::error::limits::{SCALE_BOUND, SCALE_POINTS};
+    if s.min < -SCALE_BOUND || s.max > SCALE_BOUND {
+        return Err(err(
+            text.find("[scale]").map(|o| line_col(text, o).0),
+            format!("bad scale: min ({}) and max ({}) must lie within -{SCALE_BOUND} to {SCALE_BOUND}", s.min, s.max),
+        ));
+    }
+    // both within the bound: no overflow
+    let points = s.max - s.min + 1;
+    if points as u64 > SCALE_POINTS {
+        return Err(err(
+            text.find("[scale]").map(|o| line_col(text, o).0),
+            format!("bad scale: {points} response categories from {} to {}; at most {SCALE_POINTS} are allowed", s.min, s.max),
+        ));
+    }
+    let points = points as usize;
     if !s.anchors.is_empty() && s.anchors.len() != points {
         return Err(err(
             text.find("anchors").map(|o| line_col(text, o).0),
@@ -114,6 +129,17 @@ pub fn check(inst: &Instrument, text: &str, file: &Path) -> Result<()> {
         let line = line_of(text, "id", &item.id);
         if item.id.trim().is_empty() {
             return Err(err(line, "an item has an empty id".into()));
+        }
+        if item.id.trim() != item.id
+            || item
+                .id
+                .chars()
+                .any(|c| c == ',' || c == ';' || c == '"' || c == ':' || c.is_control())
+        {
+            return Err(err(
+                line,
+                format!("item id {:?} would break a CSV header or an --items list: use letters, digits, '-', '_' or '.' without spaces at either end, commas, semicolons, colons or quotes", item.id),
+            ));
         }
         if !items.insert(item.id.as_str()) {
             return Err(err(line, format!("duplicate item id \"{}\"", item.id)));

@@ -88,10 +88,7 @@ pub fn load(id_or_path: &str) -> Result<Instrument> {
 
 /// Loads and checks an instrument file.
 pub fn load_file(p: &Path) -> Result<Instrument> {
-    let text = std::fs::read_to_string(p).map_err(|source| Error::Io {
-        path: p.to_path_buf(),
-        source,
-    })?;
+    let text = crate::error::limits::read_text(p)?;
     load_str(&text, p)
 }
 

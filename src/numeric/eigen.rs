@@ -21,47 +21,46 @@ use nalgebra::{DMatrix, DVector, SymmetricEigen};
 /// R `stats::cov2cor`, which psych applies to a covariance matrix given in place of a
 /// correlation matrix.
 pub fn as_correlation(r: &DMatrix<f64>, what: &str) -> Result<DMatrix<f64>, Error> {
+    // a flag names an option the user gave; anything else is a matrix computed from the data
+    let err = |msg: String| {
+        if what.starts_with("--") {
+            Error::option(what, msg)
+        } else {
+            Error::data(format!("{what}: {msg}"))
+        }
+    };
     let p = r.nrows();
     if p == 0 || r.ncols() != p {
-        return Err(Error::option(
-            what,
-            format!(
-                "expected a square correlation matrix, found {} x {}",
-                r.nrows(),
-                r.ncols()
-            ),
-        ));
+        return Err(err(format!(
+            "expected a square correlation matrix, found {} x {}",
+            r.nrows(),
+            r.ncols()
+        )));
     }
     if r.iter().any(|x| !x.is_finite()) {
-        return Err(Error::option(
-            what,
-            "the correlation matrix has missing or non-finite entries",
+        return Err(err(
+            "it has missing or non-finite entries (two items without complete rows in common?)"
+                .into(),
         ));
     }
     for i in 0..p {
         if r[(i, i)] <= 0.0 {
-            return Err(Error::option(
-                what,
-                format!(
-                    "diagonal element {} is {} (a variance must be positive)",
-                    i + 1,
-                    r[(i, i)]
-                ),
-            ));
+            return Err(err(format!(
+                "diagonal element {} is {} (a variance must be positive)",
+                i + 1,
+                r[(i, i)]
+            )));
         }
         for j in 0..i {
             let (a, b) = (r[(i, j)], r[(j, i)]);
             if (a - b).abs() > 1e-8 * (1.0 + a.abs().max(b.abs())) {
-                return Err(Error::option(
-                    what,
-                    format!(
-                        "the matrix is not symmetric: element ({}, {}) is {a} but ({}, {}) is {b}",
-                        i + 1,
-                        j + 1,
-                        j + 1,
-                        i + 1
-                    ),
-                ));
+                return Err(err(format!(
+                    "the matrix is not symmetric: element ({}, {}) is {a} but ({}, {}) is {b}",
+                    i + 1,
+                    j + 1,
+                    j + 1,
+                    i + 1
+                )));
             }
         }
     }

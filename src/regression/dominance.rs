@@ -156,7 +156,7 @@ impl Stack<'_> {
             if d2.is_nan() || d2 <= 0.0 {
                 return Err(Error::NotPositiveDefinite {
                     what: "correlation matrix of the predictors".into(),
-                    index: format!("predictor {}", j + 1),
+                    index: format!("at predictor {}", j + 1),
                 });
             }
             let d = d2.sqrt();

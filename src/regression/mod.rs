@@ -154,6 +154,22 @@ impl RegressOptions {
         if !(self.ci > 0.0 && self.ci < 1.0) {
             return Err(Error::option("--ci", "expected a level between 0 and 1"));
         }
+        use crate::error::limits;
+        if let Some(b) = self.bootstrap {
+            limits::positive("--bootstrap", b)?;
+            limits::count("--bootstrap", b, limits::RESAMPLES)?;
+        }
+        if let Some(a) = self.scale_points {
+            if a < 2 || a as u64 > limits::SCALE_POINTS {
+                return Err(Error::option(
+                    "--scale-points",
+                    format!(
+                        "expected 2 to {} response categories, found {a}",
+                        limits::SCALE_POINTS
+                    ),
+                ));
+            }
+        }
         if self.bootstrap.is_some() && !self.dominance {
             return Err(Error::option(
                 "--bootstrap",
@@ -367,6 +383,7 @@ fn sort_levels(levels: &mut [String]) {
 pub fn regress(data: &RegressData, opts: &RegressOptions) -> Result<RegressResult> {
     opts.validate()?;
     let d = &data.numeric;
+    d.check_magnitude()?;
     let at = d.location();
     let col = |name: &str| -> Result<usize> {
         d.names
@@ -446,6 +463,13 @@ pub fn regress(data: &RegressData, opts: &RegressOptions) -> Result<RegressResul
             .as_ref()
             .and_then(|s| opts.predictors.iter().position(|p| p == s));
         check_rows(&y, p, d)?;
+        // the same collinearity check as OLS: lme4 would drop the column with a message, the
+        // REML fit here would report standard errors in the millions
+        {
+            let mut terms = vec![qr::INTERCEPT.to_string()];
+            terms.extend(opts.predictors.iter().cloned());
+            least_squares(Design::new(&x, true), &y, &terms)?;
+        }
         let mut m = lmm_reml(
             &x,
             &y,
@@ -472,6 +496,11 @@ pub fn regress(data: &RegressData, opts: &RegressOptions) -> Result<RegressResul
     }
 
     let mut aggregation = None;
+    if let (Some(a), Some(_)) = (opts.scale_points, &opts.aggregate) {
+        let mut cols = vec![yj];
+        cols.extend(&xj);
+        crate::agreement::rwg::check_codes(&d.columns(&cols), a, false)?;
+    }
     if let (Some(gname), Some(lab)) = (&opts.aggregate, &labels) {
         let (codes, levels) = encode(lab);
         let g = levels.len();

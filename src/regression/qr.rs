@@ -227,8 +227,14 @@ pub fn least_squares(x: Design<'_>, y: &[f64], terms: &[String]) -> Result<Linea
                     .filter(|(_, c)| c.abs() > 1e-6 * scale.max(1e-300))
                     .map(|(&i, _)| format!("\"{}\"", terms[i]))
                     .collect();
-                if with.is_empty() {
+                let zero = x.column(*j).iter().all(|&v| v == 0.0);
+                if with.is_empty() && zero {
                     format!("\"{}\" is zero in every row", terms[*j])
+                } else if with.is_empty() {
+                    format!(
+                        "\"{}\" is numerically zero next to the other predictors (rescale it)",
+                        terms[*j]
+                    )
                 } else if with.len() == 1 && with[0] == format!("\"{INTERCEPT}\"") {
                     format!(
                         "\"{}\" is constant (collinear with the intercept)",

@@ -56,6 +56,7 @@ impl ReliabilityOptions {
                     "expected at least 10 resamples",
                 ));
             }
+            crate::error::limits::count("--bootstrap", b, crate::error::limits::RESAMPLES)?;
         }
         if self.omega_factors == 0 {
             return Err(Error::option(

@@ -9,5 +9,8 @@ mod document;
 
 /// The cut-offs and verdicts, shared with the text tables (they live in [`crate::render`]).
 pub use crate::render::verdict;
-pub use build::{build, build_with_progress, Plan, Progress, Report, ReportOptions, SUPPLEMENTARY};
+pub use build::{
+    build, build_with_progress, check_out_dir, Plan, Progress, Report, ReportOptions, MANIFEST,
+    SUPPLEMENTARY,
+};
 pub use document::{escape, ApaTable, Block, Document, Section};

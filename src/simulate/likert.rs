@@ -51,6 +51,7 @@ impl SimulateOptions {
         if self.n == 0 {
             return Err(Error::option("--n", "expected at least 1 respondent"));
         }
+        crate::error::limits::count("--n", self.n, crate::error::limits::DESIGN_UNITS)?;
         if !(self.loadings > 0.0 && self.loadings < 1.0) {
             return Err(Error::option(
                 "--loadings",

@@ -251,7 +251,18 @@ impl PopulationModel {
                 "give one groups_per_arena entry per arena",
             ));
         }
-        if d.groups_per_arena.iter().sum::<usize>() < 2 {
+        use crate::error::limits;
+        for &g in &d.groups_per_arena {
+            limits::count("design.groups_per_arena", g, limits::DESIGN_UNITS)?;
+        }
+        limits::count("design.raters", d.raters[1], 100_000)?;
+        let groups: usize = d.groups_per_arena.iter().sum();
+        limits::memory(
+            "design: groups x raters",
+            groups as u128 * (d.raters[1] as u128 + 1),
+            8 * 200,
+        )?;
+        if groups < 2 {
             return Err(Error::option(
                 "design.groups_per_arena",
                 "expected at least 2 groups",

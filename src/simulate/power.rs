@@ -459,6 +459,37 @@ impl PowerSettings {
         if self.replications == 0 {
             return Err(Error::option("--replications", "expected at least 1"));
         }
+        use crate::error::limits;
+        limits::count("--replications", self.replications, limits::RESAMPLES)?;
+        for &g in &self.groups {
+            limits::count("--groups", g, limits::DESIGN_UNITS)?;
+        }
+        for &r in &self.raters {
+            limits::count("--raters", r, limits::DESIGN_UNITS)?;
+        }
+        // one replication holds every rater's answers to every item at once
+        let items = c
+            .leader
+            .iter()
+            .chain(&c.group)
+            .map(|(_, lm, _)| lm.items.len())
+            .sum::<usize>()
+            .max(1) as u128;
+        for &g in &self.groups {
+            for &r in &self.raters {
+                limits::memory(
+                    &format!("--groups {g} with --raters {r}: respondents"),
+                    (g as u128) * (r as u128 + 1),
+                    items * 8 * 4,
+                )?;
+            }
+        }
+        if let Some(e) = self.effect_scale.iter().find(|e| !e.is_finite()) {
+            return Err(Error::option(
+                "--effect-scale",
+                format!("expected finite numbers, found {e}"),
+            ));
+        }
         if !(self.alpha > 0.0 && self.alpha < 1.0) {
             return Err(Error::option("--alpha", "expected a level between 0 and 1"));
         }
@@ -559,7 +590,14 @@ pub fn run_power(
         outcome_points: (outcome_inst.scale.max - outcome_inst.scale.min + 1) as usize,
     };
     let mine = |r: usize| shard.is_none_or(|[i, n]| r % n == i - 1);
-    let per_cell = (0..s.replications).filter(|&r| mine(r)).count();
+    // replications r with r % n == i - 1, counted without walking them
+    let per_cell = match shard {
+        None => s.replications,
+        Some([i, n]) if i >= 1 && n >= 1 && i - 1 < s.replications => {
+            (s.replications - (i - 1)).div_ceil(n)
+        }
+        Some(_) => 0,
+    };
     let mut run = match previous {
         Some(p) => {
             if p.settings != *s || p.shard != shard {
@@ -586,11 +624,11 @@ pub fn run_power(
             continue;
         }
         run.records.retain(|r| r.cell != cs.cell);
-        let reps: Vec<usize> = (0..s.replications).filter(|&r| mine(r)).collect();
         let counter = std::sync::atomic::AtomicUsize::new(0);
-        let recs: Vec<Record> = reps
-            .par_iter()
-            .map(|&r| {
+        let recs: Vec<Record> = (0..s.replications)
+            .into_par_iter()
+            .filter(|&r| mine(r))
+            .map(|r| {
                 let rec = plan.replicate(cs, r);
                 let k = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                 if k % 16 == 0 {

@@ -350,6 +350,7 @@ impl DataRequest {
         if let Some((col, _)) = &form_filter {
             text_cols.push(column(col)?);
         }
+        crate::error::limits::count("items", union.len(), crate::error::limits::ITEMS)?;
         let reqs: Vec<ColumnRequest> = union
             .iter()
             .zip(&ranges)
@@ -402,6 +403,7 @@ impl DataRequest {
                 what: "a header and no data rows".into(),
             });
         }
+        all.check_magnitude()?;
         let scale_data = |name: String, sel: &Selection, mut data: ItemData| {
             sel.apply_reverse(&mut data);
             ScaleData {

@@ -43,6 +43,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+mod names;
+
 /// A study file.
 #[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -218,10 +220,7 @@ impl Evaluation {
 impl Study {
     /// Reads a study file.
     pub fn load(path: &Path) -> Result<Study> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = crate::error::limits::read_text(path)?;
         let mut s: Study = toml::from_str(&text).map_err(|e| {
             let (line, col) = e
                 .span()
@@ -283,6 +282,7 @@ impl Study {
                 msg: "no [[datasets]]".into(),
             });
         }
+        names::check(&s, &text)?;
         for (key, ids) in [("predictors", &s.predictors), ("outcomes", &s.outcomes)] {
             if let Some(id) = ids
                 .iter()

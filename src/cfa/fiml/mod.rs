@@ -449,7 +449,7 @@ pub(crate) fn fit_prepared(
         objective::optimise(&obj, &x0, h0.as_ref(), opts.tol, opts.max_iter).ok_or_else(|| {
             Error::NotPositiveDefinite {
                 what: "the model-implied covariance matrix at the starting values".into(),
-                index: "check the fixed values in the model".into(),
+                index: "at the starting values; check the fixed values in the model".into(),
             }
         })?;
     let pnt = &opt.point;

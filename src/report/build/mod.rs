@@ -78,6 +78,15 @@ impl ReportOptions {
         if self.cv < 2 {
             return Err(Error::option("--cv", "use at least 2 folds"));
         }
+        if self.iterations == 0 {
+            return Err(Error::option(
+                "--iterations",
+                "expected at least 1 iteration, found 0",
+            ));
+        }
+        use crate::error::limits;
+        limits::count("--iterations", self.iterations, limits::RESAMPLES)?;
+        limits::count("--cv", self.cv, 1_000)?;
         if !self.estimator.eq_ignore_ascii_case("auto") {
             Estimator::from_str(&self.estimator).map_err(|_| {
                 Error::option(
@@ -188,23 +197,106 @@ impl Report {
             .map_err(|e| Error::option("--out", format!("could not write JSON: {e}")))
     }
 
-    /// Writes `DIR/report.html`, `DIR/results.json` and `DIR/charts/` (folders created).
+    /// Writes `DIR/report.html`, `DIR/results.json` and `DIR/charts/` (folders created), and
+    /// the manifest [`MANIFEST`] listing them.
+    ///
+    /// `DIR` must be new, empty, or hold an earlier report (its manifest): the files that
+    /// report wrote are removed first, so no stale chart stays behind. A folder holding
+    /// anything else is refused (see [`Report::write_with`] to write there anyway).
     pub fn write(&self, dir: &Path) -> Result<()> {
+        self.write_with(dir, false)
+    }
+
+    /// [`Report::write`]; with `force`, also into a non-empty folder that holds no earlier
+    /// report (its files are left alone, same-named ones overwritten).
+    pub fn write_with(&self, dir: &Path, force: bool) -> Result<()> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| Error::Io { path, source }
+        };
+        let manifest = dir.join(MANIFEST);
+        check_out_dir(dir, force)?;
+        if dir.exists() {
+            if manifest.is_file() {
+                // an earlier report: remove exactly the files it wrote
+                let text = std::fs::read_to_string(&manifest).map_err(io(&manifest))?;
+                for line in text.lines().skip(1) {
+                    let rel = Path::new(line);
+                    let safe = !line.is_empty()
+                        && rel
+                            .components()
+                            .all(|c| matches!(c, std::path::Component::Normal(_)));
+                    let p = dir.join(rel);
+                    if safe && p.is_file() {
+                        std::fs::remove_file(&p).map_err(io(&p))?;
+                    }
+                }
+                let charts = dir.join("charts");
+                if charts.is_dir()
+                    && std::fs::read_dir(&charts)
+                        .map_err(io(&charts))?
+                        .next()
+                        .is_none()
+                {
+                    std::fs::remove_dir(&charts).map_err(io(&charts))?;
+                }
+            }
+        }
         let charts = dir.join("charts");
-        std::fs::create_dir_all(&charts).map_err(|source| Error::Io {
-            path: charts.clone(),
-            source,
-        })?;
+        std::fs::create_dir_all(&charts).map_err(io(&charts))?;
         let write = |p: PathBuf, text: &str| -> Result<()> {
             std::fs::write(&p, text).map_err(|source| Error::Io { path: p, source })
         };
+        let mut listed = vec![MANIFEST_HEADER.to_string()];
         for (name, svg) in &self.charts {
             write(charts.join(name), svg)?;
+            listed.push(format!("charts/{name}"));
         }
         write(dir.join("report.html"), &self.html())?;
-        write(dir.join("results.json"), &self.results_json()?)
+        write(dir.join("results.json"), &self.results_json()?)?;
+        listed.push("report.html".into());
+        listed.push("results.json".into());
+        write(manifest, &(listed.join("\n") + "\n"))
     }
 }
+
+/// The file in a report folder listing what the report wrote (one relative path a line after
+/// a header line), so that a rerun removes exactly those files.
+pub const MANIFEST: &str = ".trustscale-report";
+
+/// Checks that a report may be written into `dir`: new, empty, holding an earlier report (its
+/// [`MANIFEST`]), or `force`. Run before the (long) build, and again by [`Report::write_with`].
+pub fn check_out_dir(dir: &Path, force: bool) -> Result<()> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    if !dir.is_dir() {
+        return Err(Error::option(
+            "--out",
+            format!("{} exists and is not a folder", dir.display()),
+        ));
+    }
+    if force || dir.join(MANIFEST).is_file() {
+        return Ok(());
+    }
+    let mut entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    if entries.next().is_some() {
+        return Err(Error::option(
+            "--out",
+            format!(
+                "{} is not empty and holds no earlier trustscale report; choose a new folder, empty it, or add --force to write into it",
+                dir.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The manifest's first line.
+const MANIFEST_HEADER: &str = "# files written by trustscale report (removed when a report is written here again)";
 
 /// Builds the validation report of a study: every analysis the study supports, in memory.
 ///
@@ -228,6 +320,10 @@ pub fn build_with_progress(
         Some(Estimator::from_str(&opts.estimator)?)
     };
     let null = Null::parse(&opts.null)?;
+    // every data file must be there, as `study check` requires
+    for d in &study.datasets {
+        crate::error::limits::regular_file(&study.path_of(d))?;
+    }
     let plan = Plan::new(study)?;
     progress(Progress::Start(plan.stages()));
     let mut r = Runner {
