@@ -25,6 +25,7 @@
 //! | 7 | [`simulate`] | Likert responses and whole studies from known models, deterministic per seed; Monte Carlo power |
 //! | 7 | [`profile`] | leader profiles (self against collaborators, strengths) and group profiles |
 //! | 7 | [`evaluate`] | program evaluation: attrition, change within arms, the program effect (ANCOVA, mixed model), d_ppc2, reliable change, the self-other gap |
+//! | 7 | [`framework`] | tests of the framework's claims: differential prediction of affective and cognitive trust, competencies and risks, leaders' specialisation (latent profiles) |
 //! | 8 | [`analysis`] | the commands as library calls: a request (data + options) runs to a typed output that serialises to the contract JSON |
 //! | 9 | [`render`] | plain-text tables of every output, and the one number formatter (APA, p values, intervals) |
 //! | 9 | `plot` | charts as `plot::Figure`s, written as SVG or PNG with an embedded font (feature `plot`) |
@@ -74,6 +75,7 @@ pub mod dist;
 pub mod error;
 pub mod evaluate;
 pub mod factor;
+pub mod framework;
 pub mod instrument;
 pub mod numeric;
 #[cfg(feature = "plot")]
