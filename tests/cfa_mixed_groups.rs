@@ -64,7 +64,6 @@ fn read_csv(path: &Path, group: &str) -> (ItemData, Vec<String>) {
     (ItemData::new(names, values).unwrap(), labels)
 }
 
-
 /// Largest |difference| so far per kind, and the check against a tolerance.
 #[derive(Default)]
 struct Diffs(Vec<(String, f64)>);
@@ -405,7 +404,6 @@ fn invariance_steps_of_mixed_continuous_and_binary_items_match_semtools() {
     }
 }
 
-
 fn run_cli(args: &[&str]) -> Value {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_trustscale"))
         .current_dir(dir())
@@ -497,7 +495,8 @@ fn cli_runs_mixed_continuous_and_binary_groups() {
     ]);
     check_cli_steps(&v, &case("bfibin-inv-wlsmv-delta"));
     let notes = v["invariance"]["warnings"].as_array().unwrap();
-    assert!(notes
-        .iter()
-        .any(|n| n["message"].as_str().unwrap().contains("fewer degrees of freedom")));
+    assert!(notes.iter().any(|n| n["message"]
+        .as_str()
+        .unwrap()
+        .contains("fewer degrees of freedom")));
 }
