@@ -467,6 +467,12 @@ fn cli_runs_mixed_continuous_and_binary_groups() {
     assert!((v["fit"]["chisq"].as_f64().unwrap() - w).abs() < 1e-4);
     assert!(v["fit"]["cfi"].is_null(), "mixed WLSMV: no robust CFI");
     check_cli_steps(&v, &case("hsmix-inv-wlsmv-delta"));
+    assert!(v["invariance"]["steps"][1]["holds"].is_null());
+    assert!(v["invariance"]["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n["message"].as_str().unwrap().contains("no delta-CFI")));
     // continuous items by DWLS: configural, metric, scalar
     let v = run_cli(&[
         "cfa",

@@ -155,6 +155,12 @@ pub(crate) fn sequence(
     let mut fits: Vec<MultiFit> = Vec::with_capacity(steps_spec.len());
     let mut steps = Vec::with_capacity(steps_spec.len());
     let mut warnings = prep.warnings.clone();
+    if robust && prep.layout.is_mixed() {
+        warnings.push(Warning::new(
+            WarningCode::Note,
+            "with ordered and continuous items together the robust CFI and RMSEA are undefined (lavaan 0.6.14: NA), so the steps have no delta-CFI/delta-RMSEA verdicts: judge them by the difference tests",
+        ));
+    }
     for (k, &(name, th, load, int)) in steps_spec.iter().enumerate() {
         let pt = partable_we(&prep, model, opts, th, load, int)?;
         let f = groups::fit_partable(&prep, pt, opts)?;
