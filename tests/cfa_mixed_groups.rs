@@ -64,7 +64,6 @@ fn read_csv(path: &Path, group: &str) -> (ItemData, Vec<String>) {
     (ItemData::new(names, values).unwrap(), labels)
 }
 
-
 /// Largest |difference| so far per kind, and the check against a tolerance.
 #[derive(Default)]
 struct Diffs(Vec<(String, f64)>);
@@ -405,7 +404,6 @@ fn invariance_steps_of_mixed_continuous_and_binary_items_match_semtools() {
     }
 }
 
-
 fn run_cli(args: &[&str]) -> Value {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_trustscale"))
         .current_dir(dir())
@@ -469,6 +467,12 @@ fn cli_runs_mixed_continuous_and_binary_groups() {
     assert!((v["fit"]["chisq"].as_f64().unwrap() - w).abs() < 1e-4);
     assert!(v["fit"]["cfi"].is_null(), "mixed WLSMV: no robust CFI");
     check_cli_steps(&v, &case("hsmix-inv-wlsmv-delta"));
+    assert!(v["invariance"]["steps"][1]["holds"].is_null());
+    assert!(v["invariance"]["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n["message"].as_str().unwrap().contains("no delta-CFI")));
     // continuous items by DWLS: configural, metric, scalar
     let v = run_cli(&[
         "cfa",
@@ -497,7 +501,8 @@ fn cli_runs_mixed_continuous_and_binary_groups() {
     ]);
     check_cli_steps(&v, &case("bfibin-inv-wlsmv-delta"));
     let notes = v["invariance"]["warnings"].as_array().unwrap();
-    assert!(notes
-        .iter()
-        .any(|n| n["message"].as_str().unwrap().contains("fewer degrees of freedom")));
+    assert!(notes.iter().any(|n| n["message"]
+        .as_str()
+        .unwrap()
+        .contains("fewer degrees of freedom")));
 }

@@ -231,9 +231,7 @@ fn check_case(case: &Value, r: &CfaResult) {
         .as_array()
         .is_some_and(|a| a.iter().any(Value::is_null));
     assert_eq!(
-        notes
-            .iter()
-            .any(|m| m.contains("no composite reliability")),
+        notes.iter().any(|m| m.contains("no composite reliability")),
         mixed_cr,
         "{name}: {notes:?}"
     );
@@ -250,4 +248,3 @@ fn mixed_and_continuous_indices_std_errors_and_validity_match_lavaan_and_semtool
         check_case(&case, &r);
     }
 }
-

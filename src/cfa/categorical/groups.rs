@@ -1,10 +1,15 @@
-//! Multi-group CFA with ordered items: thresholds, polychoric correlations and $\Gamma$ per
-//! group, one stacked least-squares problem, robust standard errors, the scaled-shifted test
-//! and the fit indices of all groups together (lavaan 0.6.14 semantics).
+//! Multi-group CFA on the least-squares route: ordered items, mixed models (ordered and
+//! continuous items) and continuous items only. Sample statistics and $\Gamma$ per group, one
+//! stacked least-squares problem, robust standard errors, the scaled-shifted test and the fit
+//! indices of all groups together (lavaan 0.6.14 semantics).
 //!
 //! # Formula
 //! Group $g$ ($n_g$ rows, $N = \sum_g n_g$, $G$ groups, $f_g = n_g/N$) has its own statistics
-//! $s_g$ (thresholds, then polychoric correlations), $\Gamma_g$ and weights $W_g$
+//! $s_g$ in the order of [`super::Layout`] (thresholds and negative means, variances of the
+//! continuous items, then correlations and covariances: [`super::stats`], [`super::mixed`];
+//! with continuous items only [`super::continuous`] with a mean structure, the unbiased
+//! covariances and the ADF $\Gamma$, as lavaan fits a mean structure with several groups),
+//! $\Gamma_g$ and weights $W_g$
 //! ($\operatorname{diag}(\Gamma_g)^{-1}$ for DWLS/WLSMV, $I$ for ULS/ULSMV). An item's
 //! categories are those observed in the whole sample, and every category must be observed in
 //! every group. The model for the latent responses of group $g$ has its own RAM matrices, and
@@ -27,7 +32,13 @@
 //! thresholds, zero correlations in every group) has $T_b = \sum_g (n_g-1)\sum w_{g,ij}r_{g,ij}^2$
 //! on $G\,p(p-1)/2$ df, scaled and shifted with $\sum_g\operatorname{tr}(W_{g,r}\Gamma_{g,r})$ and
 //! $\sum_g\operatorname{tr}((W_{g,r}\Gamma_{g,r})^2)$. RMSEA uses $N - G$ and the factor
-//! $\sqrt G$; SRMR is $\sum_g f_g\,\mathrm{SRMR}_g$.
+//! $\sqrt G$; SRMR is $\sum_g f_g\,\mathrm{SRMR}_g$ with each group's SRMR as in
+//! [`super::inference`] (continuous items only: lavaan's `srmr_bentler` with the residuals of
+//! the means over the standard deviations, $p(p+1)/2 + p$ elements). A continuous item's
+//! implied statistics are $-\mu_{gj}$ and $\Sigma_{g,jj}$ with scale 1 in both
+//! parameterizations. With WLSMV/ULSMV and continuous items only, the robust CFI, TLI and
+//! RMSEA use $c = a^{-1}(df - b)/df$ as for one group ([`super::inference`]); with ordered and
+//! continuous items together they are null (lavaan: NA).
 //!
 //! The robust CFI, TLI and RMSEA (Savalei, 2021) add the groups' normal-theory discrepancies,
 //! $T_3 = \sum_g n_g(\log|C_g| + \operatorname{tr}(R_gC_g^{-1}) - \log|R_g| - p)$, on
@@ -50,7 +61,8 @@
 //!
 //! # Peer
 //! lavaan 0.6.14 `cfa(model, data, group = "g", ordered = ..., estimator = ...,
-//! parameterization = ...)` and `fitMeasures()`; `tests/cfa_ordered_groups.rs`.
+//! parameterization = ...)` and `fitMeasures()`; `tests/cfa_ordered_groups.rs` and
+//! `tests/cfa_mixed_groups.rs` (mixed and continuous items).
 //!
 //! # Deviations
 //! - lavaan 0.6.14 prints no robust CFI, TLI and RMSEA once thresholds are constrained
@@ -822,13 +834,13 @@ pub(crate) fn fit_partable(prep: &Prepared, pt: ParTable, opts: &CfaOptions) -> 
     if opts.modification_indices {
         warnings.push(Warning::new(
             WarningCode::Note,
-            "modification indices are not computed for ordered items yet",
+            "modification indices are not computed for multi-group least-squares fits (ordered, mixed or continuous items) yet",
         ));
     }
     if opts.validity {
         warnings.push(Warning::new(
             WarningCode::Note,
-            "construct validity (CR, AVE, HTMT) is not computed for ordered items yet",
+            "construct validity (CR, AVE, HTMT) is not computed for multi-group least-squares fits (ordered, mixed or continuous items) yet",
         ));
     }
     let parameters = pt

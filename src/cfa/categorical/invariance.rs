@@ -13,6 +13,19 @@
 //! | `thresholds_loadings` | thresholds, loadings | as above, and the factor variances |
 //! | `thresholds_loadings_intercepts` | thresholds, loadings, intercepts (all 0) | scaling factors or residual variances, factor variances, latent means |
 //!
+//! Continuous items of a mixed model (semTools writes them so): intercepts free in every
+//! group, equal across groups in the last step; residual variances free in every group;
+//! loadings as above. Binary items (two categories, Wu & Estabrook's section on them): the
+//! scale (delta) or residual variance (theta) stays fixed at 1 in the `thresholds` and
+//! `thresholds_loadings` steps (their intercepts are freed instead) and is freed in groups 2,
+//! 3, ... only in the last step; that step then has fewer df than `thresholds_loadings` (the
+//! intercepts fixed, the scales and latent means freed), and the difference test compares the
+//! two the other way round, as `lavTestLRT()` orders models by df (a `Note` says so).
+//!
+//! With continuous items only (least squares) the steps are `configural`, `metric` (loadings
+//! equal, factor variances free in groups 2, 3, ...) and `scalar` (intercepts equal too, latent
+//! means free), identified as `measEq.syntax(ID.fac = "std.lv")` does.
+//!
 //! Each step (model 0, restricted) is compared with the one before it (model 1) by the
 //! statistic lavaan's `lavTestLRT()` uses for WLSMV and ULSMV (method `"satorra.2000"`,
 //! `scaled.shifted = TRUE`): with the unscaled statistics $T_0, T_1$, $m = df_0 - df_1$, the
@@ -39,13 +52,12 @@
 //! # Peer
 //! semTools 0.5.6 `measEq.syntax(configural.model, data, ordered, parameterization,
 //! ID.fac = "std.lv", ID.cat = "Wu.Estabrook.2016", group, group.equal, return.fit = TRUE)`
-//! fitted by lavaan 0.6.14 (WLSMV), and `lavTestLRT(fit1, fit0)`; `tests/cfa_ordered_groups.rs`.
+//! fitted by lavaan 0.6.14 (WLSMV, ULSMV, DWLS), and `lavTestLRT(fit1, fit0)`;
+//! `tests/cfa_ordered_groups.rs`, `tests/cfa_mixed_groups.rs` (mixed, continuous, binary).
 //!
 //! # Deviations
-//! - Items with two categories: Wu & Estabrook's identification of binary items differs
-//!   (thresholds and scales cannot both move); the sequence gives an error for them.
-//! - The robust CFI, TLI and RMSEA of the constrained steps are printed (lavaan 0.6.14 gives
-//!   NA for them, see [`super::groups`]).
+//! - The robust CFI, TLI and RMSEA of the constrained steps are printed when every item is
+//!   ordered (lavaan 0.6.14 gives NA for them, see [`super::groups`]).
 
 use super::groups::{self, MultiFit, Prepared};
 use crate::cfa::partable::{self, ParTable};
@@ -102,8 +114,7 @@ pub(crate) struct OrderedSequence {
 /// Fits the four steps and the differences between them (module docs).
 ///
 /// # Errors
-/// [`Error::InvalidOption`] for a continuous model variable, an item with two categories,
-/// fewer than two groups; the errors of [`groups::prepare`] and [`groups::fit_partable`].
+/// [`Error::InvalidOption`] for an `--ordered` item not in the model, fewer than two groups; the errors of [`groups::prepare`] and [`groups::fit_partable`].
 pub(crate) fn sequence(
     data: &ItemData,
     labels: &[String],
@@ -144,6 +155,12 @@ pub(crate) fn sequence(
     let mut fits: Vec<MultiFit> = Vec::with_capacity(steps_spec.len());
     let mut steps = Vec::with_capacity(steps_spec.len());
     let mut warnings = prep.warnings.clone();
+    if robust && prep.layout.is_mixed() {
+        warnings.push(Warning::new(
+            WarningCode::Note,
+            "with ordered and continuous items together the robust CFI and RMSEA are undefined (lavaan 0.6.14: NA), so the steps have no delta-CFI/delta-RMSEA verdicts: judge them by the difference tests",
+        ));
+    }
     for (k, &(name, th, load, int)) in steps_spec.iter().enumerate() {
         let pt = partable_we(&prep, model, opts, th, load, int)?;
         let f = groups::fit_partable(&prep, pt, opts)?;

@@ -8,8 +8,8 @@
 //! | covariances and the ADF $\Gamma$ (every item continuous) | [`continuous`] | `lav_samplestats`, `lav_samplestats_Gamma` |
 //! | the model for $y^*$, implied statistics, Gauss–Newton | [`wls`] | `lav_model_objective`, `computeDelta` |
 //! | standard errors, tests, fit indices | [`inference`] | `lav_model_vcov`, `lav_test`, `lav_fit_measures` |
-//! | several groups: stacked problem, its tests and indices | [`groups`] | `cfa(group = )` |
-//! | invariance for ordered items (Wu & Estabrook, 2016) | [`invariance`] | semTools `measEq.syntax`, `lavTestLRT` |
+//! | several groups (ordered, mixed or continuous items): stacked problem, its tests and indices | [`groups`] | `cfa(group = )` |
+//! | invariance for ordered, binary, mixed and continuous items (Wu & Estabrook, 2016) | [`invariance`] | semTools `measEq.syntax`, `lavTestLRT` |
 //! | standardised solution and its standard errors | [`standardized`] | `standardizedSolution` |
 //! | modification indices | [`mi`] | `modindices` |
 //! | construct validity (categorical omega, AVE, polychoric HTMT) | [`validity`] | semTools `compRelSEM`, `AVE`, `htmt` |
@@ -59,21 +59,23 @@
 //! # Peer
 //! lavaan 0.6.14 `cfa(model, data, ordered = ..., estimator = "WLSMV" | "DWLS" | "ULSMV" |
 //! "ULS", parameterization = "delta" | "theta", group = ...)`, with all, some or none of
-//! the items ordered; reference cases 29 and 30, tests `cfa_ordered`, `cfa_mixed` and
-//! `cfa_ordered_groups`.
+//! the items ordered; reference cases 29 and 30, tests `cfa_ordered`, `cfa_mixed`,
+//! `cfa_ordered_groups`, `cfa_mixed_groups`, `cfa_ordered_mi` and `cfa_mixed_mi`.
 //!
 //! # Deviations
-//! - Several groups ([`groups`], [`invariance`]) need every model variable ordered: `--group`
-//!   with a mixed model or least squares on continuous items gives an error. Every category
-//!   of an item must be observed in every group (lavaan stops too); the invariance sequence
-//!   follows Wu & Estabrook (2016) and is not implemented for binary items; lavaan 0.6.14
-//!   prints no robust CFI/TLI/RMSEA once thresholds are constrained, trustscale computes them
-//!   (see [`groups`]).
+//! - Several groups ([`groups`], [`invariance`]): every category of an ordered item must be
+//!   observed in every group (lavaan stops too). lavaan 0.6.14 prints no robust CFI/TLI/RMSEA
+//!   once thresholds are constrained, trustscale computes them (see [`groups`]); with ordered
+//!   and continuous items together they are null, as in lavaan.
+//! - The invariance sequence with binary items follows semTools' `measEq.syntax(ID.cat =
+//!   "Wu.Estabrook.2016")`; its last step has fewer df than the one before, and the difference
+//!   test compares the two the other way round, as `lavTestLRT()` does (see [`invariance`]).
 //! - Modification indices ([`mi`]), `std_all_se` ([`standardized`]) and construct validity
 //!   ([`validity`]) follow lavaan's `modindices()`, `standardizedSolution()` and semTools'
-//!   `compRelSEM()`, `AVE()` and `htmt()` for single-group models with every item ordered;
-//!   for mixed models and least squares on continuous items they are not computed (a warning
-//!   says so); lavaan's `~*~` scaling rows are not listed.
+//!   `compRelSEM()`, `AVE()` and `htmt()` for single-group fits (all items ordered, mixed,
+//!   or continuous by least squares); with several groups they are not computed (a warning
+//!   says so); lavaan's `~*~` scaling rows are not listed. For continuous items only, CR and
+//!   AVE are the continuous formulas of [`crate::cfa::validity`] (as under ML).
 //! - Observed covariates (regressions on observed variables, lavaan's `conditional.x`) are
 //!   not implemented on this route and give an error.
 //! - Rows with a missing answer on a model variable are dropped (lavaan's default
@@ -195,8 +197,8 @@ fn observed_variables(model: &ModelSyntax) -> Result<partable::ParTable> {
 /// Fits `model` with ordered indicators (module docs).
 ///
 /// # Errors
-/// [`Error::InvalidOption`] for `--group`, a continuous model variable, an `--ordered` item not
-/// in the model, more than ten categories; [`Error::UnknownColumn`]; [`Error::Parse`] for a
+/// [`Error::InvalidOption`] for an `--ordered` item not in the model, more than ten
+/// categories, observed covariates, an empty category in one group (with `--group`); [`Error::UnknownColumn`]; [`Error::Parse`] for a
 /// non-integer answer; [`Error::ZeroVariance`] for an item with one category;
 /// [`Error::TooFewRows`] when fewer than two complete rows remain or two items are never
 /// answered together.
@@ -475,7 +477,9 @@ pub(crate) fn fit(
         let mixed: Vec<&str> = v
             .factors
             .iter()
-            .filter(|f| f.cr.is_none() && validity::mixes_indicators(&pt, &layout.numeric, &f.factor))
+            .filter(|f| {
+                f.cr.is_none() && validity::mixes_indicators(&pt, &layout.numeric, &f.factor)
+            })
             .map(|f| f.factor.as_str())
             .collect();
         if !mixed.is_empty() {

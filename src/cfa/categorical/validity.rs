@@ -39,8 +39,8 @@
 use crate::cfa::partable::ParTable;
 use crate::cfa::syntax::Op;
 use crate::cfa::validity::{
-    validity_from, Validity, ValidityInput, AVE_LATENT_RESPONSES, CR_CATEGORICAL_OMEGA,
-    HTMT_MIXED, HTMT_POLYCHORIC,
+    validity_from, Validity, ValidityInput, AVE_LATENT_RESPONSES, CR_CATEGORICAL_OMEGA, HTMT_MIXED,
+    HTMT_POLYCHORIC,
 };
 use crate::cfa::Parameter;
 use crate::correlation::categorical_omega::{categorical_omega, OrdinalFactor};
