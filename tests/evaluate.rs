@@ -28,7 +28,14 @@ fn evaluate_reference_case_33_matches_r() {
 
 /// Compares every value of `expected` (R's) with `actual` at the same path; numbers within
 /// `tol(path)`.
-fn compare(e: &Value, a: &Value, path: &str, tol: &dyn Fn(&str) -> f64, out: &mut Vec<String>, n: &mut usize) {
+fn compare(
+    e: &Value,
+    a: &Value,
+    path: &str,
+    tol: &dyn Fn(&str) -> f64,
+    out: &mut Vec<String>,
+    n: &mut usize,
+) {
     match (e, a) {
         (Value::Object(eo), Value::Object(ao)) => {
             for (k, v) in eo {
@@ -69,17 +76,37 @@ fn check_program(study: &str, expected: &str) {
         )
     };
     let scales = act["scales"].as_array().unwrap();
-    assert_eq!(scales.len(), 5, "2 scales x (self, collaborators) + members");
+    assert_eq!(
+        scales.len(),
+        5,
+        "2 scales x (self, collaborators) + members"
+    );
     // the mixed model's optimum is located to about 1e-9 by both lme4 and trustscale
-    let tol = |p: &str| if p.contains("collaborators.effect") { 1e-7 } else { 1e-9 };
+    let tol = |p: &str| {
+        if p.contains("collaborators.effect") {
+            1e-7
+        } else {
+            1e-9
+        }
+    };
     let mut fails = Vec::new();
     let mut n = 0;
     for s in exp["scales"].as_array().unwrap() {
         let k = key(s);
-        let a = scales.iter().find(|a| key(a) == k).unwrap_or_else(|| panic!("{k} missing"));
+        let a = scales
+            .iter()
+            .find(|a| key(a) == k)
+            .unwrap_or_else(|| panic!("{k} missing"));
         compare(s, a, &k, &tol, &mut fails, &mut n);
     }
-    compare(&exp["self_other_gap"], &act["self_other_gap"], "self_other_gap", &tol, &mut fails, &mut n);
+    compare(
+        &exp["self_other_gap"],
+        &act["self_other_gap"],
+        "self_other_gap",
+        &tol,
+        &mut fails,
+        &mut n,
+    );
     assert!(fails.is_empty(), "{}", fails.join("\n"));
     assert!(n > 400, "only {n} values compared");
 }
@@ -99,14 +126,27 @@ fn evaluate_keeps_the_contract_keys_and_leaves_invariance_absent() {
     let study = fixture("program/study.toml");
     let act = common::json_out(&["evaluate", "--study", study.to_str().unwrap(), "--json"]);
     for s in act["scales"].as_array().unwrap() {
-        assert!(s.get("invariance").is_none(), "invariance is not computed yet");
-        for k in ["attrition", "within", "effect", "reliable_change", "warnings"] {
+        assert!(
+            s.get("invariance").is_none(),
+            "invariance is not computed yet"
+        );
+        for k in [
+            "attrition",
+            "within",
+            "effect",
+            "reliable_change",
+            "warnings",
+        ] {
             assert!(s.get(k).is_some(), "{k} missing");
         }
         let w = &s["within"][0];
         assert!(w["d_av_ci"][0].as_f64().unwrap() < w["d_av"].as_f64().unwrap());
         let e = &s["effect"];
-        let method = if s["source"] == "collaborators" { "mixed" } else { "ancova" };
+        let method = if s["source"] == "collaborators" {
+            "mixed"
+        } else {
+            "ancova"
+        };
         assert_eq!(e["method"], method);
         assert!(e["d_ppc2_ci"][1].as_f64().unwrap() > e["d_ppc2"].as_f64().unwrap());
     }
@@ -131,32 +171,60 @@ fn evaluate_text_and_plot() {
     let study = fixture("program/study.toml");
     let out = common::run_in(
         t.path(),
-        &["evaluate", "--study", study.to_str().unwrap(), "--plot", plot.to_str().unwrap()],
+        &[
+            "evaluate",
+            "--study",
+            study.to_str().unwrap(),
+            "--plot",
+            plot.to_str().unwrap(),
+        ],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("program-skills planning (collaborators)"), "{text}");
+    assert!(
+        text.contains("program-skills planning (collaborators)"),
+        "{text}"
+    );
     assert!(text.contains("Self-other gap"), "{text}");
     let svg = std::fs::read_to_string(&plot).unwrap();
     assert!(svg.contains("<svg") && svg.contains("comparison"));
-    assert!(t.path().join("means-group-climate-climate-members.svg").is_file());
+    assert!(t
+        .path()
+        .join("means-group-climate-climate-members.svg")
+        .is_file());
 }
 
 /// A copy of case 33 in a temporary folder with the study file and data edited.
-fn broken(edit_study: &dyn Fn(&str) -> String, edit_data: &dyn Fn(&str) -> String) -> tempfile::TempDir {
+fn broken(
+    edit_study: &dyn Fn(&str) -> String,
+    edit_data: &dyn Fn(&str) -> String,
+) -> tempfile::TempDir {
     let t = tempfile::tempdir().unwrap();
     let src = fixture("33-evaluate-self-two-arms");
     let study = std::fs::read_to_string(src.join("study.toml")).unwrap();
     let data = std::fs::read_to_string(src.join("data.csv")).unwrap();
     std::fs::write(t.path().join("study.toml"), edit_study(&study)).unwrap();
     std::fs::write(t.path().join("data.csv"), edit_data(&data)).unwrap();
-    std::fs::copy(src.join("program-skills.toml"), t.path().join("program-skills.toml")).unwrap();
+    std::fs::copy(
+        src.join("program-skills.toml"),
+        t.path().join("program-skills.toml"),
+    )
+    .unwrap();
     t
 }
 
 fn fails(dir: &Path, args: &[&str]) -> String {
     let out = common::run_in(dir, args);
-    assert_eq!(out.status.code(), Some(2), "stdout: {}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "stdout: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(err.lines().count(), 1, "one line expected: {err}");
     err.trim_end().to_string()
@@ -186,47 +254,77 @@ fn a_leader_in_two_arms_is_an_error() {
             + "\n"
     });
     let e = both_fail(t.path());
-    assert!(e.contains("column \"condition\"") && e.contains("one arm per leader (leader L02 is in arm program"), "{e}");
+    assert!(
+        e.contains("column \"condition\"")
+            && e.contains("one arm per leader (leader L02 is in arm program"),
+        "{e}"
+    );
 }
 
 #[test]
 fn an_undeclared_wave_is_an_error() {
     let t = broken(&str::to_string, &|d: &str| d.replacen(",post,", ",mid,", 1));
     let e = both_fail(t.path());
-    assert!(e.contains("column \"wave\"") && e.contains("a wave declared in [evaluation] (pre, post)") && e.contains("mid"), "{e}");
+    assert!(
+        e.contains("column \"wave\"")
+            && e.contains("a wave declared in [evaluation] (pre, post)")
+            && e.contains("mid"),
+        "{e}"
+    );
 }
 
 #[test]
 fn an_undeclared_arm_is_an_error() {
-    let t = broken(&str::to_string, &|d: &str| d.replacen(",comparison,", ",control,", 1));
+    let t = broken(&str::to_string, &|d: &str| {
+        d.replacen(",comparison,", ",control,", 1)
+    });
     let e = both_fail(t.path());
-    assert!(e.contains("an arm declared in [evaluation] (program, comparison)") && e.contains("control"), "{e}");
+    assert!(
+        e.contains("an arm declared in [evaluation] (program, comparison)")
+            && e.contains("control"),
+        "{e}"
+    );
 }
 
 #[test]
 fn a_followup_without_a_baseline_is_an_error() {
-    let t = broken(&|s: &str| s.replace("baseline = \"pre\"\n", ""), &str::to_string);
+    let t = broken(
+        &|s: &str| s.replace("baseline = \"pre\"\n", ""),
+        &str::to_string,
+    );
     let e = both_fail(t.path());
     assert!(e.contains("followup = \"post\" has no baseline"), "{e}");
 }
 
 #[test]
 fn a_baseline_that_is_no_wave_is_an_error() {
-    let t = broken(&|s: &str| s.replace("baseline = \"pre\"", "baseline = \"before\""), &str::to_string);
+    let t = broken(
+        &|s: &str| s.replace("baseline = \"pre\"", "baseline = \"before\""),
+        &str::to_string,
+    );
     let e = both_fail(t.path());
-    assert!(e.contains("baseline = \"before\" is not one of the waves (pre, post)"), "{e}");
+    assert!(
+        e.contains("baseline = \"before\" is not one of the waves (pre, post)"),
+        "{e}"
+    );
 }
 
 #[test]
 fn an_unknown_role_column_is_named() {
-    let t = broken(&|s: &str| s.replace("condition = \"condition\"", "condition = \"arm\""), &str::to_string);
+    let t = broken(
+        &|s: &str| s.replace("condition = \"condition\"", "condition = \"arm\""),
+        &str::to_string,
+    );
     let e = both_fail(t.path());
     assert!(e.contains("no column named \"arm\""), "{e}");
 }
 
 #[test]
 fn wave_columns_without_an_evaluation_table_are_an_error() {
-    let t = broken(&|s: &str| s[..s.find("[evaluation]").unwrap()].to_string(), &str::to_string);
+    let t = broken(
+        &|s: &str| s[..s.find("[evaluation]").unwrap()].to_string(),
+        &str::to_string,
+    );
     let e = both_fail(t.path());
     assert!(e.contains("no [evaluation] table"), "{e}");
 }
@@ -234,11 +332,17 @@ fn wave_columns_without_an_evaluation_table_are_an_error() {
 #[test]
 fn studies_without_waves_still_check_and_evaluate_says_why_not() {
     let study = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/example-study/study.toml");
-    let out = common::run_in(Path::new(env!("CARGO_MANIFEST_DIR")), &["study", "check", study.to_str().unwrap(), "--json"]);
+    let out = common::run_in(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["study", "check", study.to_str().unwrap(), "--json"],
+    );
     assert!(out.status.success());
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v[0].get("design").is_none());
-    let e = fails(Path::new(env!("CARGO_MANIFEST_DIR")), &["evaluate", "--study", study.to_str().unwrap()]);
+    let e = fails(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["evaluate", "--study", study.to_str().unwrap()],
+    );
     assert!(e.contains("has no [evaluation] table"), "{e}");
 }
 
@@ -250,7 +354,10 @@ fn study_check_prints_the_design() {
     assert_eq!(d["unit"], "leader");
     assert_eq!(d["cohorts"], 6);
     let r = &d["retention"][0];
-    assert_eq!((r["n_baseline"].as_u64(), r["n_both"].as_u64()), (Some(12), Some(10)));
+    assert_eq!(
+        (r["n_baseline"].as_u64(), r["n_both"].as_u64()),
+        (Some(12), Some(10))
+    );
     // program, pre: 12 leaders, their 49 collaborators (generate.R's draws)
     assert_eq!(d["cells"][0]["leaders"], 12);
     assert_eq!(d["cells"][0]["raters"], 49);
