@@ -159,6 +159,19 @@ fn commands() -> Vec<(String, PathBuf, Vec<String>)> {
         format!("profile --study {study} --instrument group-self-assessment --group G001"),
     );
     add("study-check", format!("study check {study}"));
+    add(
+        "study-check",
+        "study check tests/fixtures/evaluate/program/study.toml".into(),
+    );
+    add(
+        "evaluate",
+        "evaluate --study tests/fixtures/evaluate/program/study.toml".into(),
+    );
+    add(
+        "evaluate",
+        "evaluate --study tests/fixtures/evaluate/program/study-hc3.toml --instrument group-climate"
+            .into(),
+    );
     add("instrument-list", "instrument list".into());
     add("instrument-show", "instrument show tblc".into());
     add("instrument-show", "instrument show group-trust".into());

@@ -180,7 +180,11 @@ impl Request for EvaluateRequest {
     }
 }
 
+/// A row's source, unit, wave, arm index and cohort.
+type RowMeta = (Source, String, Wave, usize, Option<String>);
+
 /// Reads one instrument of one dataset: per subscale, its sources' ratings.
+#[allow(clippy::needless_range_loop)] // one index runs over several text columns
 fn read_sources(
     study: &Study,
     ds: &crate::study::Dataset,
@@ -219,8 +223,7 @@ fn read_sources(
     let n = all.n();
     // each row's source, unit, wave and arm (None: a wave not compared)
     let arms = design.arms();
-    let mut meta: Vec<Option<(Source, String, Wave, usize, Option<String>)>> =
-        Vec::with_capacity(n);
+    let mut meta: Vec<Option<RowMeta>> = Vec::with_capacity(n);
     for i in 0..n {
         let w = wave.map(|c| texts[c][i].as_str()).unwrap_or_default();
         let w = if w == design.baseline {

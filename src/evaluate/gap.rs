@@ -109,7 +109,7 @@ pub fn self_other_gap(
                 .zip(sc)
                 .filter(|(_, s)| *s > 0.0)
                 .map(|(m, s)| m / (s / nf.sqrt()));
-            let df = (n >= 2).then(|| nf - 1.0);
+            let df = (n >= 2).then_some(nf - 1.0);
             changes.push((c.clone(), ca.clone()));
             GapArm {
                 arm: arm.clone(),

@@ -214,7 +214,9 @@ pub fn evaluate_source(design: &Design, data: &SourceData) -> Result<SourceEvalu
 /// Each unit's mean score per wave, units in order of first appearance.
 pub fn unit_scores(ratings: &[Rating]) -> Vec<UnitScores> {
     let mut order: Vec<String> = Vec::new();
-    let mut acc: BTreeMap<&str, (usize, Option<String>, [f64; 2], [usize; 2])> = BTreeMap::new();
+    // arm, cohort, score sums and counts at (baseline, follow-up)
+    type Acc = (usize, Option<String>, [f64; 2], [usize; 2]);
+    let mut acc: BTreeMap<&str, Acc> = BTreeMap::new();
     for r in ratings {
         let e = acc.entry(r.unit.as_str()).or_insert_with(|| {
             order.push(r.unit.clone());
@@ -284,7 +286,7 @@ pub(crate) fn finite(v: f64) -> Option<f64> {
 /// effectsize 0.8.3 `.get_ncp_t(t, df, conf.level)` (its Nelder–Mead stops at `abstol = 1e-9`
 /// on the probabilities, so it agrees to about 1e-7).
 pub fn ncp_interval(t: f64, df: f64, level: f64) -> Option<[f64; 2]> {
-    if !t.is_finite() || !(df > 0.0) {
+    if !t.is_finite() || df.is_nan() || df <= 0.0 {
         return None;
     }
     let alpha = 1.0 - level;

@@ -232,7 +232,7 @@ pub fn within(units: &[UnitScores], arms: &[String], warnings: &mut Vec<Warning>
             let (sx, sy, sc) = (finite(sd(&x)), finite(sd(&y)), finite(sd(&c)));
             let mc = nonempty(mean(&c));
             let nf = n as f64;
-            let df = (n >= 2).then(|| nf - 1.0);
+            let df = (n >= 2).then_some(nf - 1.0);
             let t = match (mc, sc) {
                 (Some(m), Some(s)) if s > 0.0 => Some(m / (s / nf.sqrt())),
                 _ => None,
