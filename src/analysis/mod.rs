@@ -16,6 +16,7 @@
 //! the report shows a command under each of its results.
 
 pub mod efa;
+pub mod framework;
 pub mod instrument;
 pub mod omega;
 pub mod parallel;

@@ -12,6 +12,7 @@
 
 use super::cfa::CfaOutput;
 use super::efa::EfaOutput;
+use super::framework::FrameworkOutput;
 use super::icc::IccOutput;
 use super::instrument::{InstrumentList, InstrumentShow};
 use super::kappa::KappaOutput;
@@ -46,6 +47,7 @@ pub fn all() -> Vec<(&'static str, Value)> {
         ("krippendorff", schema::<KrippendorffOutput>()),
         ("regress", schema::<RegressOutput>()),
         ("profile", schema::<ProfileOutput>()),
+        ("framework", schema::<FrameworkOutput>()),
         ("study-check", schema::<StudyCheckOutput>()),
         ("instrument-list", schema::<InstrumentList>()),
         ("instrument-show", schema::<InstrumentShow>()),

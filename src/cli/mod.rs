@@ -3,6 +3,7 @@
 pub mod cfa;
 pub mod common;
 pub mod efa;
+pub mod framework;
 pub mod icc;
 pub mod instrument;
 pub mod kappa;
@@ -72,6 +73,8 @@ pub enum Command {
     Report(report::Args),
     /// Subscale profiles per leader (self vs collaborators, strengths) or per group.
     Profile(profile::Args),
+    /// Tests the framework's claims: affective vs cognitive trust, competencies vs risks, specialised leaders.
+    Framework(framework::Args),
 }
 
 /// Runs a parsed command line; the text to print on stdout.
@@ -95,6 +98,7 @@ pub fn run(cli: Cli) -> trustscale::Result<Output> {
         Command::Krippendorff(a) => krippendorff::run(a),
         Command::Profile(a) => profile::run(a),
         Command::Report(a) => report::run(a),
+        Command::Framework(a) => framework::run(a),
     }
 }
 

@@ -8,6 +8,7 @@
 mod agreement;
 mod cfa;
 mod factor;
+mod framework;
 mod power;
 mod profile;
 mod regress;
@@ -16,6 +17,7 @@ mod reliability;
 pub use agreement::{AgreementChart, AgreementScale};
 pub use cfa::{Loading, LoadingsChart};
 pub use factor::{Heatmap, ScreeChart};
+pub use framework::{ClaimChart, ClaimRow};
 pub use power::{check_plot_file, PowerCurve, PowerCurves};
 pub use profile::{profile_chart, ProfileChart, ProfileSeries};
 pub use regress::{DominanceChart, DominanceModel, ForestChart, PredictedChart};
@@ -130,6 +132,8 @@ pub enum Chart<'a> {
     Profile(ProfileChart),
     /// Power curves.
     Power(PowerCurves),
+    /// Estimates with intervals, claimed ones marked (framework claims).
+    Claims(ClaimChart),
 }
 
 impl Figure for Chart<'_> {
@@ -145,6 +149,7 @@ impl Figure for Chart<'_> {
             Chart::Predicted(c) => c.size(),
             Chart::Profile(c) => c.size(),
             Chart::Power(c) => c.size(),
+            Chart::Claims(c) => c.size(),
         }
     }
 
@@ -160,6 +165,7 @@ impl Figure for Chart<'_> {
             Chart::Predicted(c) => c.draw(root),
             Chart::Profile(c) => c.draw(root),
             Chart::Power(c) => c.draw(root),
+            Chart::Claims(c) => c.draw(root),
         }
     }
 }

@@ -8,6 +8,7 @@ use std::fmt;
 pub mod cfa;
 pub mod efa;
 pub mod format;
+pub mod framework;
 pub mod icc;
 pub mod instrument;
 pub mod kappa;
