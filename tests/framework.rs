@@ -202,19 +202,28 @@ fn differential_estimates_and_intervals_match_r_on_the_same_resamples() {
     assert_eq!(r.joint[1].set, TrustClaim::Cognitive);
     // verdicts follow the intervals: one per claimed competency, one per set
     assert_eq!(r.verdicts.len(), 8);
-    for v in &r.verdicts {
+    for v in r.verdicts.iter().filter(|v| v.subject != "x1") {
         let ci = v.ci.unwrap();
         let expected = if ci[0] > 0.0 {
             Verdict::Supported
-        } else if ci[1] < 0.0 && v.subject != "x1" {
-            Verdict::Contrary
-        } else if v.subject == "x1" && ci[1] < 0.0 {
+        } else if ci[1] < 0.0 {
             Verdict::Contrary
         } else {
             Verdict::NotSupported
         };
         assert_eq!(v.verdict, expected, "{}", v.statement);
     }
+    // "both": supported when both correlations' intervals lie above zero
+    let x1 = &r.competencies[0];
+    let (a, c) = (x1.r_affective.ci.unwrap(), x1.r_cognitive.ci.unwrap());
+    let both = if a[1] < 0.0 || c[1] < 0.0 {
+        Verdict::Contrary
+    } else if a[0] > 0.0 && c[0] > 0.0 {
+        Verdict::Supported
+    } else {
+        Verdict::NotSupported
+    };
+    assert_eq!(x1.verdict, Some(both));
 }
 
 #[test]

@@ -24,7 +24,11 @@ fn framework_on_the_example_study_prints_verdicts_and_writes_the_chart() {
             plot.to_str().unwrap(),
         ],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["predictor"], "tblc");
     assert_eq!(v["n_groups"], 120);
@@ -45,7 +49,13 @@ fn framework_on_the_example_study_prints_verdicts_and_writes_the_chart() {
     // the text tables
     let out = common::run_in(
         root,
-        &["framework", "--study", study.to_str().unwrap(), "--bootstrap", "200"],
+        &[
+            "framework",
+            "--study",
+            study.to_str().unwrap(),
+            "--bootstrap",
+            "200",
+        ],
     );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Framework claims"));
@@ -68,7 +78,10 @@ fn framework_bad_input_exits_2_with_one_line() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("--bootstrap") && err.contains("at least 100"), "{err}");
+    assert!(
+        err.contains("--bootstrap") && err.contains("at least 100"),
+        "{err}"
+    );
     let out = common::run_in(root, &["framework", "--study", "nope/study.toml"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);

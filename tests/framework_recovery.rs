@@ -114,7 +114,13 @@ const ABSENT: &str = r#"
 "#;
 
 /// Simulates a study in `dir` and runs `framework` on it.
-fn run(dir: &Path, groups: usize, effects: &str, seed: u64, opts: FrameworkOptions) -> FrameworkOutput {
+fn run(
+    dir: &Path,
+    groups: usize,
+    effects: &str,
+    seed: u64,
+    opts: FrameworkOptions,
+) -> FrameworkOutput {
     let model_path = dir.join("model.toml");
     std::fs::write(&model_path, model(groups, effects)).unwrap();
     let study = dir.join("study");
@@ -151,10 +157,17 @@ fn claims_true_are_supported_and_reversed_are_contrary() {
     assert_eq!(out.risk_instrument.as_deref(), Some("collective-risk"));
     assert_eq!(
         out.trust_outcomes.clone().unwrap(),
-        ["group-trust:affective".to_string(), "group-trust:cognitive".to_string()]
+        [
+            "group-trust:affective".to_string(),
+            "group-trust:cognitive".to_string()
+        ]
     );
     for s in ["affective-set", "cognitive-set"] {
-        assert_eq!(verdict(&out, Claim::Differential, s), Verdict::Supported, "true: {s}");
+        assert_eq!(
+            verdict(&out, Claim::Differential, s),
+            Verdict::Supported,
+            "true: {s}"
+        );
     }
     assert_eq!(verdict(&out, Claim::Risks, "links"), Verdict::Supported);
     assert_eq!(
@@ -166,11 +179,18 @@ fn claims_true_are_supported_and_reversed_are_contrary() {
         .iter()
         .filter(|v| v.claim == Claim::Differential && v.verdict == Verdict::Supported)
         .count();
-    assert!(supported >= 5, "only {supported} differential verdicts supported");
+    assert!(
+        supported >= 5,
+        "only {supported} differential verdicts supported"
+    );
 
     let out = run(t.path(), 300, REVERSED, 12, fast());
     for s in ["affective-set", "cognitive-set"] {
-        assert_eq!(verdict(&out, Claim::Differential, s), Verdict::Contrary, "reversed: {s}");
+        assert_eq!(
+            verdict(&out, Claim::Differential, s),
+            Verdict::Contrary,
+            "reversed: {s}"
+        );
     }
     // per competency, zero-order correlations share the competencies' common variance: most
     // (not necessarily all) come out contrary, none supported
@@ -184,7 +204,10 @@ fn claims_true_are_supported_and_reversed_are_contrary() {
     .iter()
     .map(|s| verdict(&out, Claim::Differential, s))
     .collect();
-    assert!(per.iter().filter(|v| **v == Verdict::Contrary).count() >= 3, "reversed: {per:?}");
+    assert!(
+        per.iter().filter(|v| **v == Verdict::Contrary).count() >= 3,
+        "reversed: {per:?}"
+    );
     assert!(!per.contains(&Verdict::Supported), "reversed: {per:?}");
     assert_eq!(verdict(&out, Claim::Risks, "links"), Verdict::Contrary);
 }
@@ -234,7 +257,11 @@ fn false_positive_rates_are_near_five_percent() {
                 ..FrameworkOptions::default()
             },
         );
-        for v in out.verdicts.iter().filter(|v| v.claim != Claim::Specialisation) {
+        for v in out
+            .verdicts
+            .iter()
+            .filter(|v| v.claim != Claim::Specialisation)
+        {
             let hit = matches!(v.verdict, Verdict::Supported | Verdict::Contrary)
                 && v.subject != "network-organizer";
             *rejected.entry(v.subject.clone()).or_default() += usize::from(hit);

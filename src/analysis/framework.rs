@@ -22,9 +22,8 @@ use super::{Outcome, Request};
 use crate::error::{Error, Result, Warning, WarningCode};
 use crate::framework::risks::RiskScale;
 use crate::framework::{
-    differential, risk_links, specialisation, Claim, ClaimVerdict, Competency,
-    DifferentialResult, FrameworkOptions, LeaderRatings, RiskResult, SpecialisationResult,
-    TrustClaim,
+    differential, risk_links, specialisation, Claim, ClaimVerdict, Competency, DifferentialResult,
+    FrameworkOptions, LeaderRatings, RiskResult, SpecialisationResult, TrustClaim,
 };
 use crate::instrument::score::{score, ScoreMethod, ScoreOptions};
 use crate::instrument::Instrument;
@@ -165,7 +164,13 @@ impl Request for FrameworkRequest {
         };
         // the competencies: per row, with group and leader
         let target = pred_ds.target.clone().unwrap_or_default();
-        let pred_rows = scores(&self.study, pred, &pred_ds.group, Some(&target), &score_opts)?;
+        let pred_rows = scores(
+            &self.study,
+            pred,
+            &pred_ds.group,
+            Some(&target),
+            &score_opts,
+        )?;
         let x_means = group_means(&pred_rows);
         let n_groups = x_means.len();
         let opts = &self.options;
@@ -276,7 +281,8 @@ impl Request for FrameworkRequest {
             )));
         } else {
             let ratings = leader_ratings(&pred_rows);
-            let dropped = pred_rows.values.len() - ratings.ratings.iter().map(|m| m.nrows()).sum::<usize>();
+            let dropped =
+                pred_rows.values.len() - ratings.ratings.iter().map(|m| m.nrows()).sum::<usize>();
             if dropped > 0 {
                 warnings.push(Warning::new(
                     WarningCode::Listwise,
@@ -390,9 +396,9 @@ fn group_means(rows: &RowScores) -> BTreeMap<String, Vec<f64>> {
         let e = acc
             .entry(g.clone())
             .or_insert_with(|| (vec![0.0; k], vec![0; k]));
-        for j in 0..k {
-            if v[j].is_finite() {
-                e.0[j] += v[j];
+        for (j, x) in v.iter().enumerate().take(k) {
+            if x.is_finite() {
+                e.0[j] += x;
                 e.1[j] += 1;
             }
         }

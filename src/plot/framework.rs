@@ -59,7 +59,12 @@ impl Figure for ClaimChart {
             .fold(0.0f64, f64::max);
         let pad = 0.08 * (hi - lo).max(1e-9);
         let names: Vec<String> = self.rows.iter().rev().map(|r| r.label.clone()).collect();
-        let longest = self.rows.iter().map(|r| r.label.chars().count()).max().unwrap_or(8);
+        let longest = self
+            .rows
+            .iter()
+            .map(|r| r.label.chars().count())
+            .max()
+            .unwrap_or(8);
         let (yr, ny) = slots(k);
         let mut chart = ChartBuilder::on(&top)
             .caption(&self.title, text(TITLE_PX))

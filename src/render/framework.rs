@@ -249,9 +249,11 @@ impl Report for FrameworkOutput {
             out.push(Table {
                 title: "Claim 3: specialisation".into(),
                 summary,
-                columns: ["model", "classes", "loglik", "npar", "BIC", "entropy", "sizes"]
-                    .map(String::from)
-                    .to_vec(),
+                columns: [
+                    "model", "classes", "loglik", "npar", "BIC", "entropy", "sizes",
+                ]
+                .map(String::from)
+                .to_vec(),
                 rows,
                 notes,
             });
