@@ -158,6 +158,10 @@ fn commands() -> Vec<(String, PathBuf, Vec<String>)> {
         "profile",
         format!("profile --study {study} --instrument group-self-assessment --group G001"),
     );
+    add(
+        "framework",
+        format!("framework --study {study} --bootstrap 200"),
+    );
     add("study-check", format!("study check {study}"));
     add(
         "study-check",

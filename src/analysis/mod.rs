@@ -17,6 +17,7 @@
 
 pub mod efa;
 pub mod evaluate;
+pub mod framework;
 pub mod instrument;
 pub mod omega;
 pub mod parallel;

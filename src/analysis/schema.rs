@@ -13,6 +13,7 @@
 use super::cfa::CfaOutput;
 use super::efa::EfaOutput;
 use super::evaluate::EvaluateOutput;
+use super::framework::FrameworkOutput;
 use super::icc::IccOutput;
 use super::instrument::{InstrumentList, InstrumentShow};
 use super::kappa::KappaOutput;
@@ -48,6 +49,7 @@ pub fn all() -> Vec<(&'static str, Value)> {
         ("regress", schema::<RegressOutput>()),
         ("profile", schema::<ProfileOutput>()),
         ("evaluate", schema::<EvaluateOutput>()),
+        ("framework", schema::<FrameworkOutput>()),
         ("study-check", schema::<StudyCheckOutput>()),
         ("instrument-list", schema::<InstrumentList>()),
         ("instrument-show", schema::<InstrumentShow>()),

@@ -4,6 +4,7 @@ pub mod cfa;
 pub mod common;
 pub mod efa;
 pub mod evaluate;
+pub mod framework;
 pub mod icc;
 pub mod instrument;
 pub mod kappa;
@@ -75,6 +76,8 @@ pub enum Command {
     Evaluate(evaluate::Args),
     /// Subscale profiles per leader (self vs collaborators, strengths) or per group.
     Profile(profile::Args),
+    /// Tests the framework's claims: affective vs cognitive trust, competencies vs risks, specialised leaders.
+    Framework(framework::Args),
 }
 
 /// Runs a parsed command line; the text to print on stdout.
@@ -99,6 +102,7 @@ pub fn run(cli: Cli) -> trustscale::Result<Output> {
         Command::Profile(a) => profile::run(a),
         Command::Evaluate(a) => evaluate::run(a),
         Command::Report(a) => report::run(a),
+        Command::Framework(a) => framework::run(a),
     }
 }
 

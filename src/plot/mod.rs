@@ -9,6 +9,7 @@ mod agreement;
 mod cfa;
 mod evaluate;
 mod factor;
+mod framework;
 mod power;
 mod profile;
 mod regress;
@@ -18,6 +19,7 @@ pub use agreement::{AgreementChart, AgreementScale};
 pub use cfa::{Loading, LoadingsChart};
 pub use evaluate::WavesChart;
 pub use factor::{Heatmap, ScreeChart};
+pub use framework::{ClaimChart, ClaimRow};
 pub use power::{check_plot_file, PowerCurve, PowerCurves};
 pub use profile::{profile_chart, ProfileChart, ProfileSeries};
 pub use regress::{DominanceChart, DominanceModel, ForestChart, PredictedChart};
@@ -134,6 +136,8 @@ pub enum Chart<'a> {
     Power(PowerCurves),
     /// Means per wave and arm (program evaluation).
     Waves(WavesChart),
+    /// Estimates with intervals, claimed ones marked (framework claims).
+    Claims(ClaimChart),
 }
 
 impl Figure for Chart<'_> {
@@ -150,6 +154,7 @@ impl Figure for Chart<'_> {
             Chart::Profile(c) => c.size(),
             Chart::Power(c) => c.size(),
             Chart::Waves(c) => c.size(),
+            Chart::Claims(c) => c.size(),
         }
     }
 
@@ -166,6 +171,7 @@ impl Figure for Chart<'_> {
             Chart::Profile(c) => c.draw(root),
             Chart::Power(c) => c.draw(root),
             Chart::Waves(c) => c.draw(root),
+            Chart::Claims(c) => c.draw(root),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod cfa;
 pub mod efa;
 pub mod evaluate;
 pub mod format;
+pub mod framework;
 pub mod icc;
 pub mod instrument;
 pub mod kappa;

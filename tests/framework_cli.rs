@@ -1,0 +1,88 @@
+//! `trustscale framework` from the command line: the example study, JSON keys, the chart, and
+//! bad input (exit 2, one line).
+
+mod common;
+
+use std::path::Path;
+
+#[test]
+fn framework_on_the_example_study_prints_verdicts_and_writes_the_chart() {
+    let t = tempfile::tempdir().unwrap();
+    let plot = t.path().join("claims.svg");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let study = root.join("data/example-study/study.toml");
+    let out = common::run_in(
+        root,
+        &[
+            "framework",
+            "--study",
+            study.to_str().unwrap(),
+            "--bootstrap",
+            "300",
+            "--json",
+            "--plot",
+            plot.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["predictor"], "tblc");
+    assert_eq!(v["n_groups"], 120);
+    assert_eq!(v["risk_instrument"], serde_json::Value::Null);
+    let verdicts = v["verdicts"].as_array().unwrap();
+    // six competencies with a trust claim, two sets, the risks (untestable), specialisation
+    assert_eq!(verdicts.len(), 10);
+    assert!(verdicts
+        .iter()
+        .any(|x| x["claim"] == "risks" && x["verdict"] == "untestable"));
+    assert_eq!(v["differential"]["bootstrap"]["resamples"], 300);
+    assert_eq!(v["specialisation"]["profiles"]["models"][0]["model"], "VVI");
+    let svg = std::fs::read_to_string(&plot).unwrap();
+    let texts = common::svg_texts(&svg);
+    assert!(texts.iter().any(|s| s.contains("Process Navigator")));
+    // no risk instrument: no companion chart
+    assert!(!t.path().join("claims-risks.svg").exists());
+    // the text tables
+    let out = common::run_in(
+        root,
+        &[
+            "framework",
+            "--study",
+            study.to_str().unwrap(),
+            "--bootstrap",
+            "200",
+        ],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Framework claims"));
+    assert!(text.contains("Claim 3: specialisation"));
+}
+
+#[test]
+fn framework_bad_input_exits_2_with_one_line() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = common::run_in(
+        root,
+        &[
+            "framework",
+            "--study",
+            "data/example-study/study.toml",
+            "--bootstrap",
+            "10",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("--bootstrap") && err.contains("at least 100"),
+        "{err}"
+    );
+    let out = common::run_in(root, &["framework", "--study", "nope/study.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
+}
