@@ -138,7 +138,7 @@ pub fn check(inst: &Instrument, text: &str, file: &Path) -> Result<()> {
         {
             return Err(err(
                 line,
-                format!("item id {:?} would break a CSV header or an --items list: use letters, digits, '-', '_' or '.' without spaces at either end, commas, semicolons, colons or quotes", item.id),
+                format!("item id {:?} would break a CSV header or an --items list: an id may not hold commas, semicolons, colons, quotes or control characters, nor start or end with a space", item.id),
             ));
         }
         if !items.insert(item.id.as_str()) {
