@@ -197,11 +197,6 @@ fn regression_refuses_collinearity_on_every_path_and_unusable_scales() {
             &TINY.replace("a,b,c", "y,x,z"),
             "error: d.csv: column \"z\": the values vary too little to compute with (their squared differences underflow to 0); rescale the column",
         ),
-        (
-            &["regress", "d.csv", "--outcome", "y", "--predictors", "x", "--aggregate", "g", "--scale-points", "5"],
-            &ml.replace("G1,", "G1,9"),
-            "error: d.csv: row 3, column \"y\": expected a response from 0 to 4, found 93",
-        ),
     ]);
 }
 
@@ -331,7 +326,7 @@ fn non_finite_option_values_are_refused_by_the_parser() {
     let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/example-study/model.toml");
     for args in [
         vec!["reliability", "d.csv", "--items", "a:c", "--ci", "NaN"],
-        vec!["reliability", "d.csv", "--items", "a:c", "--scale-min", "-inf"],
+        vec!["reliability", "d.csv", "--items", "a:c", "--scale-min=-inf"],
         vec!["power", "--model", model.to_str().unwrap(), "--effect-scale", "NaN", "--out", "p.json"],
         vec!["simulate", "--instrument", "abi", "--loadings", "1e999"],
     ] {
