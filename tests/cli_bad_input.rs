@@ -65,7 +65,9 @@ fn table(rows: &[(&[&str], &str, &str)]) {
         std::fs::write(t.path().join("d.csv"), data).unwrap();
         let got = fail(t.path(), args);
         if got != *expected {
-            failures.push(format!("{args:?}\n  expected: {expected}\n  got:      {got}"));
+            failures.push(format!(
+                "{args:?}\n  expected: {expected}\n  got:      {got}"
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -145,9 +147,17 @@ fn sizes_beyond_the_limits_are_refused_before_any_work() {
 fn too_many_items_for_a_correlation_matrix() {
     let t = tempfile::tempdir().unwrap();
     let k = 2001;
-    let mut csv: Vec<String> = vec![(0..k).map(|j| format!("i{j}")).collect::<Vec<_>>().join(",")];
+    let mut csv: Vec<String> = vec![(0..k)
+        .map(|j| format!("i{j}"))
+        .collect::<Vec<_>>()
+        .join(",")];
     for r in 0..4 {
-        csv.push((0..k).map(|j| ((r + j) % 5 + 1).to_string()).collect::<Vec<_>>().join(","));
+        csv.push(
+            (0..k)
+                .map(|j| ((r + j) % 5 + 1).to_string())
+                .collect::<Vec<_>>()
+                .join(","),
+        );
     }
     std::fs::write(t.path().join("w.csv"), csv.join("\n") + "\n").unwrap();
     let last = format!("i0:i{}", k - 1);
@@ -161,12 +171,30 @@ fn too_many_items_for_a_correlation_matrix() {
 fn agreement_answers_outside_the_scale_and_bad_counts() {
     table(&[
         (
-            &["rwg", "d.csv", "--items", "a,b", "--group", "g", "--scale-points", "5"],
+            &[
+                "rwg",
+                "d.csv",
+                "--items",
+                "a,b",
+                "--group",
+                "g",
+                "--scale-points",
+                "5",
+            ],
             GROUPS,
             "error: d.csv: row 2, column \"a\": expected a response from 1 to 5, found -3",
         ),
         (
-            &["rwg", "d.csv", "--items", "a,b", "--group", "g", "--scale-points", "1"],
+            &[
+                "rwg",
+                "d.csv",
+                "--items",
+                "a,b",
+                "--group",
+                "g",
+                "--scale-points",
+                "1",
+            ],
             &GROUPS.replace("-3", "1"),
             "error: option --scale-points: expected 2 to 1001 response categories, found 1",
         ),
@@ -221,7 +249,12 @@ fn study_copy(dir: &Path, name: &str, edit: impl Fn(String) -> String) -> PathBu
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/example-study");
     let to = dir.join(name);
     std::fs::create_dir_all(&to).unwrap();
-    for f in ["study.toml", "leader-ratings.csv", "member-ratings.csv", "model.toml"] {
+    for f in [
+        "study.toml",
+        "leader-ratings.csv",
+        "member-ratings.csv",
+        "model.toml",
+    ] {
         std::fs::copy(src.join(f), to.join(f)).unwrap();
     }
     let s = std::fs::read_to_string(to.join("study.toml")).unwrap();
@@ -270,10 +303,9 @@ fn study_names_must_be_distinct() {
 #[test]
 fn instruments_with_unusable_ids_or_scales() {
     let t = tempfile::tempdir().unwrap();
-    let abi = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("instruments/abi.toml"),
-    )
-    .unwrap();
+    let abi =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("instruments/abi.toml"))
+            .unwrap();
     std::fs::write(
         t.path().join("badid.toml"),
         abi.replace("id = \"ABL1\"", "id = \"ABL,1\""),
@@ -291,7 +323,10 @@ fn instruments_with_unusable_ids_or_scales() {
         .replace("max = 6", "max = 9223372036854775807");
     std::fs::write(t.path().join("huge.toml"), huge).unwrap();
     let expected = "error: huge.toml: line 12: bad scale: min (-9223372036854775808) and max (9223372036854775807) must lie within -1000000 to 1000000";
-    assert_eq!(fail(t.path(), &["instrument", "check", "huge.toml"]), expected);
+    assert_eq!(
+        fail(t.path(), &["instrument", "check", "huge.toml"]),
+        expected
+    );
     assert_eq!(
         fail(t.path(), &["simulate", "--instrument", "huge.toml"]),
         expected
@@ -327,14 +362,25 @@ fn non_finite_option_values_are_refused_by_the_parser() {
     for args in [
         vec!["reliability", "d.csv", "--items", "a:c", "--ci", "NaN"],
         vec!["reliability", "d.csv", "--items", "a:c", "--scale-min=-inf"],
-        vec!["power", "--model", model.to_str().unwrap(), "--effect-scale", "NaN", "--out", "p.json"],
+        vec![
+            "power",
+            "--model",
+            model.to_str().unwrap(),
+            "--effect-scale",
+            "NaN",
+            "--out",
+            "p.json",
+        ],
         vec!["simulate", "--instrument", "abi", "--loadings", "1e999"],
     ] {
         let out = common::run_in(t.path(), &args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(
-            err.lines().next().unwrap_or("").contains("expected a finite number"),
+            err.lines()
+                .next()
+                .unwrap_or("")
+                .contains("expected a finite number"),
             "{args:?}: {err}"
         );
     }
@@ -346,14 +392,25 @@ fn report_checks_its_inputs_and_its_folder() {
     let study = study_copy(t.path(), "s", |s| s);
     std::fs::remove_file(t.path().join("s/member-ratings.csv")).unwrap();
     assert_eq!(
-        fail(t.path(), &["report", "--study", "s/study.toml", "--out", "r"]),
+        fail(
+            t.path(),
+            &["report", "--study", "s/study.toml", "--out", "r"]
+        ),
         "error: s/member-ratings.csv: No such file or directory (os error 2)"
     );
     assert!(!t.path().join("r").exists(), "nothing written");
     assert_eq!(
         fail(
             t.path(),
-            &["report", "--study", "s/study.toml", "--out", "r", "--iterations", "0"]
+            &[
+                "report",
+                "--study",
+                "s/study.toml",
+                "--out",
+                "r",
+                "--iterations",
+                "0"
+            ]
         ),
         "error: option --iterations: expected at least 1 iteration, found 0"
     );

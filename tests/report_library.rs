@@ -61,13 +61,24 @@ fn report_built_by_the_library_equals_the_commands_report() {
     // chart an earlier run wrote, listed in the manifest, goes) and leaves other files alone
     let manifest = t.path().join(trustscale::report::MANIFEST);
     let mut listed = std::fs::read_to_string(&manifest).unwrap();
-    assert_eq!(listed.lines().count(), n + 3, "header, charts, report.html, results.json");
+    assert_eq!(
+        listed.lines().count(),
+        n + 3,
+        "header, charts, report.html, results.json"
+    );
     listed.push_str("charts/stale-from-an-earlier-run.svg\n");
     std::fs::write(&manifest, listed).unwrap();
-    std::fs::write(t.path().join("charts/stale-from-an-earlier-run.svg"), "<svg/>").unwrap();
+    std::fs::write(
+        t.path().join("charts/stale-from-an-earlier-run.svg"),
+        "<svg/>",
+    )
+    .unwrap();
     std::fs::write(t.path().join("notes.txt"), "the user's").unwrap();
     report.write(t.path()).unwrap();
-    assert!(!t.path().join("charts/stale-from-an-earlier-run.svg").exists());
+    assert!(!t
+        .path()
+        .join("charts/stale-from-an-earlier-run.svg")
+        .exists());
     assert_eq!(
         std::fs::read_dir(t.path().join("charts")).unwrap().count(),
         n

@@ -11,7 +11,11 @@ fn main() {
         };
         let opts = ReadOptions {
             delimiter: [None, Some(b','), Some(b';'), Some(b'\t')][(sel & 3) as usize],
-            skip_rows: if sel & 4 == 0 { None } else { Some((sel >> 3) as usize) },
+            skip_rows: if sel & 4 == 0 {
+                None
+            } else {
+                Some((sel >> 3) as usize)
+            },
             missing: vec!["-99".into()],
         };
         let Ok(src) = CsvSource::from_bytes(body.to_vec(), Some(Path::new("fuzz.csv")), &opts)
@@ -22,7 +26,11 @@ fn main() {
         let cols: Vec<ColumnRequest> = (1..n.min(64))
             .map(|index| ColumnRequest {
                 index,
-                range: if sel & 128 == 0 { None } else { Some((1.0, 7.0)) },
+                range: if sel & 128 == 0 {
+                    None
+                } else {
+                    Some((1.0, 7.0))
+                },
             })
             .collect();
         if let Ok(d) = src.read(&cols, if n > 0 { Some(0) } else { None }) {

@@ -7,8 +7,7 @@ fn main() {
         let Ok(text) = std::str::from_utf8(bytes) else {
             return;
         };
-        if let Ok(m) = trustscale::simulate::population::load_model(text, Path::new("model.toml"))
-        {
+        if let Ok(m) = trustscale::simulate::population::load_model(text, Path::new("model.toml")) {
             let _ = m.compile();
         }
     });
