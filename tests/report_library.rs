@@ -57,6 +57,40 @@ fn report_built_by_the_library_equals_the_commands_report() {
         std::fs::read_to_string(t.path().join("results.json")).unwrap(),
         fixture("results.json")
     );
+    // issue 14: a rerun into the same folder replaces the report's own files completely (a
+    // chart an earlier run wrote, listed in the manifest, goes) and leaves other files alone
+    let manifest = t.path().join(trustscale::report::MANIFEST);
+    let mut listed = std::fs::read_to_string(&manifest).unwrap();
+    assert_eq!(
+        listed.lines().count(),
+        n + 3,
+        "header, charts, report.html, results.json"
+    );
+    listed.push_str("charts/stale-from-an-earlier-run.svg\n");
+    std::fs::write(&manifest, listed).unwrap();
+    std::fs::write(
+        t.path().join("charts/stale-from-an-earlier-run.svg"),
+        "<svg/>",
+    )
+    .unwrap();
+    std::fs::write(t.path().join("notes.txt"), "the user's").unwrap();
+    report.write(t.path()).unwrap();
+    assert!(!t
+        .path()
+        .join("charts/stale-from-an-earlier-run.svg")
+        .exists());
+    assert_eq!(
+        std::fs::read_dir(t.path().join("charts")).unwrap().count(),
+        n
+    );
+    assert!(t.path().join("notes.txt").is_file());
+    // a folder with other files and no manifest is refused unless forced
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(other.path().join("notes.txt"), "the user's").unwrap();
+    let e = report.write(other.path()).unwrap_err().to_string();
+    assert!(e.contains("holds no earlier trustscale report"), "{e}");
+    report.write_with(other.path(), true).unwrap();
+    assert!(other.path().join("report.html").is_file());
 }
 
 #[test]

@@ -196,7 +196,12 @@ pub fn cohen_kappa(
             "both raters used a single category: kappa does not exist",
         ));
     }
-    let kappa = (po - pe) / (1.0 - pe);
+    // one category: po = pe = 1 and kappa is 0/0 (rounding can make it any number, e.g. 0.5)
+    let kappa = if kcat < 2 {
+        f64::NAN
+    } else {
+        (po - pe) / (1.0 - pe)
+    };
     let wrow: Vec<f64> = (0..kcat)
         .map(|i| (0..kcat).map(|j| col[j] * w[i * kcat + j]).sum())
         .collect();
@@ -211,7 +216,12 @@ pub fn cohen_kappa(
         }
     }
     let var = (s - (kappa - pe * (1.0 - kappa)).powi(2)) / (n as f64 * (1.0 - pe).powi(2));
-    let se = var.max(0.0).sqrt();
+    // f64::max drops a NaN: an undefined variance must stay undefined
+    let se = if var.is_nan() {
+        f64::NAN
+    } else {
+        var.max(0.0).sqrt()
+    };
     let z = normal_quantile(1.0 - (1.0 - opts.ci) / 2.0).unwrap_or(f64::NAN);
     Ok(KappaResult {
         kappa,

@@ -273,30 +273,12 @@ pub fn rwg_j_of(s: f64, j: usize, null_var: f64) -> f64 {
 }
 
 /// Checks answers against `points` response categories given as a count (`--scale-points A`):
-/// answers are coded `1..=A`, or `0..=A-1` when a 0 occurs, and must be whole numbers. The
-/// first answer outside is an error naming its row and column. With `whole` false, fractional
-/// values (scale scores) inside the range are accepted.
-pub fn check_codes(data: &crate::data::ItemData, points: usize, whole: bool) -> Result<()> {
+/// answers (or scale means, as R multilevel takes them) lie in `1..=A`, or in `0..=A-1` when a
+/// 0 occurs. The first answer outside is an error naming its row and column.
+pub fn check_codes(data: &crate::data::ItemData, points: usize) -> Result<()> {
     let zero_based = data.values.iter().any(|&v| v == 0.0);
     let lo = if zero_based { 0.0 } else { 1.0 };
-    let hi = lo + points as f64 - 1.0;
-    data.check_range(lo, hi)?;
-    for (i, r) in data.row_iter().enumerate() {
-        for (j, &v) in r.iter().enumerate() {
-            if whole && !v.is_nan() && v.fract() != 0.0 {
-                return Err(Error::OutOfRange {
-                    at: data
-                        .location()
-                        .with_row(data.rows.get(i).copied().unwrap_or(i as u64 + 2))
-                        .with_column(&data.names[j]),
-                    value: v,
-                    min: lo,
-                    max: hi,
-                });
-            }
-        }
-    }
-    Ok(())
+    data.check_range(lo, lo + points as f64 - 1.0)
 }
 
 /// Within-group agreement of `k` items (row-major `values`, `n x k`, complete rows) in groups.
@@ -420,6 +402,12 @@ pub fn rwg(values: &[f64], k: usize, groups: &[String], opts: &RwgOptions) -> Re
         warnings.push(Warning::new(
             WarningCode::Note,
             format!("the group means do not vary, or no respondent differs from their group's mean (between-group mean square {msb}, within {msw}): ICC(1), ICC(2) and the F test are undefined (null)"),
+        ));
+    } else if !icc2.is_finite() {
+        // MSB = 0 < MSW: ICC(2) = (MSB - MSW) / MSB is -MSW / 0
+        warnings.push(Warning::new(
+            WarningCode::Note,
+            format!("the group means are all equal (between-group mean square 0, within {msw}): ICC(2) is undefined (null)"),
         ));
     }
     let anova = AnovaF {

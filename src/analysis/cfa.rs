@@ -169,6 +169,28 @@ impl CfaRequest {
     }
 }
 
+/// Refuses a model with more free parameters than sample moments (negative degrees of
+/// freedom): it cannot be identified, and a fit would print a chi-square on negative df.
+///
+/// # Formula
+/// $df = p(p+1)/2 - q$ for $p$ observed variables and $q$ free parameters (lavaan's count,
+/// [`partable::ParTable::df`]); the same sign holds for ordered items, FIML and several groups.
+fn check_identified(pt: &partable::ParTable, model: &str) -> Result<()> {
+    let df = pt.df();
+    if df < 0 {
+        return Err(Error::option(
+            "--model",
+            format!(
+                "{model}: {} free parameters but only {} sample moments from {} observed variables (df = {df}); the model is not identified: add indicators or fix parameters",
+                pt.nfree,
+                pt.ndat(),
+                pt.p()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 impl Request for CfaRequest {
     type Output = CfaOutput;
 
@@ -234,7 +256,24 @@ impl Request for CfaRequest {
         opts.validate()?;
         let m = self.model()?;
         let model = syntax::parse(&m.syntax, &m.name)?;
-        let ov = partable::build(&model, &partable::PartableOptions::default())?.ov;
+        let pt = partable::build(&model, &partable::PartableOptions::default())?;
+        check_identified(&pt, &m.name)?;
+        // a factor named like a data column would be read as the column by a reader of the model
+        if self.data.memory.is_none() {
+            if let Ok(src) = self.data.open() {
+                if let Some(lv) = pt.lv.iter().find(|lv| src.names().contains(lv)) {
+                    return Err(Error::option(
+                        "--model",
+                        format!(
+                            "{}: factor \"{lv}\" has the name of a column of {}; rename the factor",
+                            m.name,
+                            self.data.at()
+                        ),
+                    ));
+                }
+            }
+        }
+        let ov = pt.ov;
         // the model's items; reverse keys: the instrument's for those items, plus any by hand
         let mut data = self.data.clone();
         if let Some(inst) = &m.instrument {

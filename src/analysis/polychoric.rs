@@ -5,7 +5,7 @@ use super::{Outcome, Request};
 use crate::correlation::polychoric::{
     polychoric, tetrachoric, PolychoricOptions, PolychoricResult, TetrachoricOptions,
 };
-use crate::error::{Result, Warning};
+use crate::error::{Result, Warning, WarningCode};
 use crate::study::DataRequest;
 use serde::Serialize;
 use std::path::Path;
@@ -100,11 +100,22 @@ impl Request for PolychoricRequest {
             data
         };
         data.require_variance()?;
-        let result = if self.tetrachoric {
+        let mut result = if self.tetrachoric {
             tetrachoric(&data, &tetra)?
         } else {
             polychoric(&data, &poly)?
         };
+        // thresholds are over the categories of all items (psych's global = TRUE): a category
+        // an item never received puts its threshold at an infinity, which JSON prints as null
+        for (name, t) in result.items.iter().zip(&result.thresholds) {
+            let missing = t.iter().filter(|v| !v.is_finite()).count();
+            if missing > 0 {
+                result.warnings.push(Warning::new(
+                    WarningCode::Note,
+                    format!("{name}: {missing} threshold(s) at an end category nobody chose are infinite (null)"),
+                ));
+            }
+        }
         let subscale_names = match &loaded.instrument {
             Some(i) => subscale_of
                 .iter()

@@ -230,7 +230,8 @@ impl Request for RwgRequest {
         for s in &loaded.scales {
             if self.scale_points.is_some() && self.data.scale_min.is_none() {
                 // the count alone: answers 1..A or 0..A-1 (an instrument's range is checked on reading)
-                crate::agreement::rwg::check_codes(&s.data, opts.scale_points, true)?;
+                // whole numbers are not required: multilevel's rwg takes scale means (bh1996 LEAD)
+                crate::agreement::rwg::check_codes(&s.data, opts.scale_points)?;
             }
             // as multilevel (na.exclude): rows complete on the items and the group
             let k = s.data.k();

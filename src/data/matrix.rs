@@ -302,7 +302,11 @@ impl ItemData {
             if differs && ss / (cnt as f64) < 1e-100 {
                 return Err(Error::Data {
                     at: self.location().with_column(&self.names[j]),
-                    msg: format!("the values vary too little to compute with (variance {:.1e}, below 1e-100); rescale the column", ss / cnt as f64),
+                    msg: if ss == 0.0 {
+                        "the values vary too little to compute with (their squared differences underflow to 0); rescale the column".to_string()
+                    } else {
+                        format!("the values vary too little to compute with (variance {:.1e}, below 1e-100); rescale the column", ss / cnt as f64)
+                    },
                 });
             }
         }

@@ -45,7 +45,10 @@ pub fn check(inst: &Instrument, text: &str, file: &Path) -> Result<()> {
     if s.min < -SCALE_BOUND || s.max > SCALE_BOUND {
         return Err(err(
             text.find("[scale]").map(|o| line_col(text, o).0),
-            format!("bad scale: min ({}) and max ({}) must lie within -{SCALE_BOUND} to {SCALE_BOUND}", s.min, s.max),
+            format!(
+                "bad scale: min ({}) and max ({}) must lie within -{SCALE_BOUND} to {SCALE_BOUND}",
+                s.min, s.max
+            ),
         ));
     }
     // both within the bound: no overflow
@@ -138,7 +141,7 @@ pub fn check(inst: &Instrument, text: &str, file: &Path) -> Result<()> {
         {
             return Err(err(
                 line,
-                format!("item id {:?} would break a CSV header or an --items list: use letters, digits, '-', '_' or '.' without spaces at either end, commas, semicolons, colons or quotes", item.id),
+                format!("item id {:?} would break a CSV header or an --items list: an id may not hold commas, semicolons, colons, quotes or control characters, nor start or end with a space", item.id),
             ));
         }
         if !items.insert(item.id.as_str()) {

@@ -496,11 +496,6 @@ pub fn regress(data: &RegressData, opts: &RegressOptions) -> Result<RegressResul
     }
 
     let mut aggregation = None;
-    if let (Some(a), Some(_)) = (opts.scale_points, &opts.aggregate) {
-        let mut cols = vec![yj];
-        cols.extend(&xj);
-        crate::agreement::rwg::check_codes(&d.columns(&cols), a, false)?;
-    }
     if let (Some(gname), Some(lab)) = (&opts.aggregate, &labels) {
         let (codes, levels) = encode(lab);
         let g = levels.len();

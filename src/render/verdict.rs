@@ -33,6 +33,7 @@ impl Level {
 /// unacceptable.
 pub fn reliability(x: f64) -> (Level, &'static str) {
     match x {
+        x if x.is_nan() => (Level::Info, "not defined for these data"),
         x if x >= 0.9 => (Level::Good, "excellent"),
         x if x >= 0.8 => (Level::Good, "good"),
         x if x >= 0.7 => (Level::Fair, "acceptable"),
@@ -74,6 +75,7 @@ pub fn general_factor(omega_h: f64) -> (Level, &'static str) {
 /// ≥ .60 mediocre, ≥ .50 miserable, else unacceptable.
 pub fn kmo(x: f64) -> (Level, &'static str) {
     match x {
+        x if x.is_nan() => (Level::Info, "not defined for these data"),
         x if x >= 0.9 => (Level::Good, "marvelous"),
         x if x >= 0.8 => (Level::Good, "meritorious"),
         x if x >= 0.7 => (Level::Fair, "middling"),
