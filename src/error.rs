@@ -183,7 +183,7 @@ pub enum Error {
         /// The flag or field that gave the count (`--replications`, `[design] raters`).
         what: String,
         /// The count asked for.
-        count: u128,
+        count: u64,
         /// The limit, in words.
         limit: String,
         /// The memory it would need, in words, when that is the reason.
@@ -262,7 +262,7 @@ pub mod limits {
         if count > max {
             return Err(Error::TooLarge {
                 what: what.to_string(),
-                count: count as u128,
+                count: count as u64,
                 limit: format!("at most {max}"),
                 need: None,
             });
@@ -276,7 +276,7 @@ pub mod limits {
         if need > MEMORY_BYTES {
             return Err(Error::TooLarge {
                 what: what.to_string(),
-                count,
+                count: u64::try_from(count).unwrap_or(u64::MAX),
                 limit: format!("{} per request", bytes(MEMORY_BYTES)),
                 need: Some(bytes(need)),
             });

@@ -276,7 +276,7 @@ pub fn rwg_j_of(s: f64, j: usize, null_var: f64) -> f64 {
 /// answers (or scale means, as R multilevel takes them) lie in `1..=A`, or in `0..=A-1` when a
 /// 0 occurs. The first answer outside is an error naming its row and column.
 pub fn check_codes(data: &crate::data::ItemData, points: usize) -> Result<()> {
-    let zero_based = data.values.iter().any(|&v| v == 0.0);
+    let zero_based = data.values.contains(&0.0);
     let lo = if zero_based { 0.0 } else { 1.0 };
     data.check_range(lo, lo + points as f64 - 1.0)
 }

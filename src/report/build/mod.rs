@@ -216,30 +216,28 @@ impl Report {
         };
         let manifest = dir.join(MANIFEST);
         check_out_dir(dir, force)?;
-        if dir.exists() {
-            if manifest.is_file() {
-                // an earlier report: remove exactly the files it wrote
-                let text = std::fs::read_to_string(&manifest).map_err(io(&manifest))?;
-                for line in text.lines().skip(1) {
-                    let rel = Path::new(line);
-                    let safe = !line.is_empty()
-                        && rel
-                            .components()
-                            .all(|c| matches!(c, std::path::Component::Normal(_)));
-                    let p = dir.join(rel);
-                    if safe && p.is_file() {
-                        std::fs::remove_file(&p).map_err(io(&p))?;
-                    }
+        if dir.exists() && manifest.is_file() {
+            // an earlier report: remove exactly the files it wrote
+            let text = std::fs::read_to_string(&manifest).map_err(io(&manifest))?;
+            for line in text.lines().skip(1) {
+                let rel = Path::new(line);
+                let safe = !line.is_empty()
+                    && rel
+                        .components()
+                        .all(|c| matches!(c, std::path::Component::Normal(_)));
+                let p = dir.join(rel);
+                if safe && p.is_file() {
+                    std::fs::remove_file(&p).map_err(io(&p))?;
                 }
-                let charts = dir.join("charts");
-                if charts.is_dir()
-                    && std::fs::read_dir(&charts)
-                        .map_err(io(&charts))?
-                        .next()
-                        .is_none()
-                {
-                    std::fs::remove_dir(&charts).map_err(io(&charts))?;
-                }
+            }
+            let charts = dir.join("charts");
+            if charts.is_dir()
+                && std::fs::read_dir(&charts)
+                    .map_err(io(&charts))?
+                    .next()
+                    .is_none()
+            {
+                std::fs::remove_dir(&charts).map_err(io(&charts))?;
             }
         }
         let charts = dir.join("charts");
