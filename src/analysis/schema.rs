@@ -11,6 +11,7 @@
 //! (`additionalProperties: false`), so a key added to an output shows in a stale schema.
 
 use super::cfa::CfaOutput;
+use super::describe::DescribeOutput;
 use super::efa::EfaOutput;
 use super::icc::IccOutput;
 use super::instrument::{InstrumentList, InstrumentShow};
@@ -47,6 +48,7 @@ pub fn all() -> Vec<(&'static str, Value)> {
         ("regress", schema::<RegressOutput>()),
         ("profile", schema::<ProfileOutput>()),
         ("study-check", schema::<StudyCheckOutput>()),
+        ("describe", schema::<DescribeOutput>()),
         ("instrument-list", schema::<InstrumentList>()),
         ("instrument-show", schema::<InstrumentShow>()),
     ]

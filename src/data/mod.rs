@@ -12,6 +12,7 @@
 //! Missing values are empty cells, `NA`, `.` and any user codes (`--missing=-99,-999`); they
 //! become `NaN` inside [`ItemData`] and each analysis documents how it treats them.
 
+pub mod describe;
 pub mod formats;
 pub mod matrix;
 pub mod read;
