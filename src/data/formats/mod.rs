@@ -25,6 +25,8 @@ pub mod sav;
 pub mod sav_write;
 #[cfg(feature = "xlsx")]
 pub mod xlsx;
+#[cfg(feature = "xlsx")]
+pub mod xlsx_write;
 
 use super::matrix::ItemData;
 use super::read::{ColumnRequest, ReadOptions};
