@@ -301,6 +301,25 @@ impl DataRequest {
                 ))
             }
         };
+        // without an instrument or a hand-given range, a labelled file's value labels define the
+        // response scale: the labelled answers (declared missing codes left out), when every
+        // selected item has the same
+        if let (None, Some(table)) = (&inst, src.as_ref().and_then(|s| s.table())) {
+            for (_, sel) in &mut sels {
+                if sel.scale.is_none() {
+                    let ranges: Vec<Option<(f64, f64)>> = sel
+                        .columns
+                        .iter()
+                        .map(|&c| table.columns.get(c).and_then(|c| c.labelled_range()))
+                        .collect();
+                    if let Some(Some(first)) = ranges.first() {
+                        if first.0 < first.1 && ranges.iter().all(|r| *r == Some(*first)) {
+                            sel.scale = Some(*first);
+                        }
+                    }
+                }
+            }
+        }
         if self.scale_min.is_some() || self.scale_max.is_some() {
             let s = self.hand_scale()?;
             for (_, sel) in &mut sels {

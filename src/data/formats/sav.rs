@@ -432,7 +432,16 @@ pub fn read(bytes: &[u8], at: &Location) -> Result<Table> {
             for (s, slot) in case.iter_mut().enumerate() {
                 match cases.next_slot() {
                     Some(Ok(v)) => *slot = v,
-                    Some(Err(e)) => return Err(b.corrupt(e)),
+                    Some(Err(e)) => {
+                        return Err(Error::Format {
+                            at: at.clone(),
+                            msg: format!(
+                                "the SPSS system file is truncated: {e} (case {}, row {})",
+                                n + 1,
+                                n + 2
+                            ),
+                        })
+                    }
                     None if s == 0 && ncases < 0 => break 'cases,
                     None => {
                         return Err(Error::Format {
