@@ -251,6 +251,10 @@ fn reliability_is_identical_from_csv_sav_and_xlsx() {
 
 /// A .sav of a CSV file, written by trustscale's writer (numbers where a column is all numbers).
 fn sav_of_csv(csv: &Path) -> Vec<u8> {
+    sav_of_csv_with(csv, false)
+}
+
+fn sav_of_csv_with(csv: &Path, compress: bool) -> Vec<u8> {
     let src = DataSource::open(csv, &ReadOptions::default()).unwrap();
     let names = src.names().to_vec();
     let all: Vec<usize> = (0..names.len()).collect();
@@ -278,7 +282,7 @@ fn sav_of_csv(csv: &Path) -> Vec<u8> {
             )
         })
         .collect();
-    sav_write::write(&columns, "test").unwrap()
+    sav_write::write_with(&columns, "test", compress).unwrap()
 }
 
 /// A study whose leader ratings are a .sav: `study check` and `reliability --study` give what
@@ -374,12 +378,16 @@ fn templates_carry_wording_and_anchors() {
 fn the_sav_writer_round_trips() {
     let csv = fixture("labelled.csv");
     let tmp = tempfile::tempdir().unwrap();
-    let p = tmp.path().join("x.sav");
-    std::fs::write(&p, sav_of_csv(&csv)).unwrap();
-    let (n, t, r) = read_all(&p, &ReadOptions::default());
     let (n0, t0, r0) = read_all(&csv, &ReadOptions::default());
-    assert!(same(&n, &n0));
-    assert_eq!((t, r), (t0, r0));
+    for compress in [false, true] {
+        let p = tmp.path().join("x.sav");
+        std::fs::write(&p, sav_of_csv_with(&csv, compress)).unwrap();
+        let table = Table::open(&p, &ReadOptions::default()).unwrap();
+        assert_eq!(table.version.contains("bytecode"), compress);
+        let (n, t, r) = read_all(&p, &ReadOptions::default());
+        assert!(same(&n, &n0));
+        assert_eq!((t, r), (t0.clone(), r0.clone()));
+    }
 }
 
 fn error_of(args: &[&str]) -> String {

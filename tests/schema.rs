@@ -159,6 +159,18 @@ fn commands() -> Vec<(String, PathBuf, Vec<String>)> {
         format!("profile --study {study} --instrument group-self-assessment --group G001"),
     );
     add("study-check", format!("study check {study}"));
+    add(
+        "describe",
+        "describe data/example-study/leader-ratings.csv".into(),
+    );
+    add(
+        "describe",
+        "describe tests/fixtures/formats/labelled-byte.sav".into(),
+    );
+    add(
+        "describe",
+        "describe tests/fixtures/formats/labelled-14.dta".into(),
+    );
     add("instrument-list", "instrument list".into());
     add("instrument-show", "instrument show tblc".into());
     add("instrument-show", "instrument show group-trust".into());

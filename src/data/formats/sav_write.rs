@@ -45,10 +45,17 @@ fn cut(s: &str, n: usize) -> &str {
     &s[..end]
 }
 
-/// The bytes of a system file holding `columns` (all of one length), with their labels, value
-/// labels, numeric missing codes (up to three values, or a range and a value) and measurement
-/// levels.
+/// The bytes of an uncompressed system file holding `columns` (all of one length), with their
+/// labels, value labels, numeric missing codes (up to three values, or a range and a value) and
+/// measurement levels.
 pub fn write(columns: &[Column], file_label: &str) -> Result<Vec<u8>> {
+    write_with(columns, file_label, false)
+}
+
+/// As [`write`], bytecode-compressed when `compress` (as SPSS saves by default): whole numbers
+/// from −99 to 151 take one code byte (`value + 100`), system-missing code 255, eight spaces
+/// code 254, anything else code 253 and its eight bytes after the block of codes.
+pub fn write_with(columns: &[Column], file_label: &str, compress: bool) -> Result<Vec<u8>> {
     let n = columns.first().map_or(0, |c| c.cells.len());
     if let Some(c) = columns.iter().find(|c| c.cells.len() != n) {
         return Err(Error::option(
@@ -72,7 +79,7 @@ pub fn write(columns: &[Column], file_label: &str) -> Result<Vec<u8>> {
     // header
     out.extend_from_slice(b"$FL2");
     pad(&mut out, b"@(#) SPSS DATA FILE trustscale", 60, b' ');
-    i32s(&mut out, &[2, case_size as i32, 0, 0, n as i32]);
+    i32s(&mut out, &[2, case_size as i32, i32::from(compress), 0, n as i32]);
     out.extend_from_slice(&100.0f64.to_le_bytes());
     pad(&mut out, b"01 Jan 26", 9, b' ');
     pad(&mut out, b"00:00:00", 8, b' ');
@@ -179,16 +186,35 @@ pub fn write(columns: &[Column], file_label: &str) -> Result<Vec<u8>> {
     out.extend_from_slice(b"UTF-8");
     i32s(&mut out, &[999, 0]);
     // cases
+    let mut slot = Vec::with_capacity(case_size * 8);
+    let mut codes = Bytecode::default();
     for i in 0..n {
         for (j, c) in columns.iter().enumerate() {
+            slot.clear();
             match &c.cells {
                 Cells::Numbers(v) => {
                     let x = if v[i].is_nan() { SYSMIS } else { v[i] };
-                    out.extend_from_slice(&x.to_le_bytes());
+                    if compress {
+                        codes.number(&mut out, x);
+                    } else {
+                        out.extend_from_slice(&x.to_le_bytes());
+                    }
                 }
-                Cells::Text(t) => pad(&mut out, cut(&t[i], widths[j]).as_bytes(), slots[j] * 8, b' '),
+                Cells::Text(t) => {
+                    pad(&mut slot, cut(&t[i], widths[j]).as_bytes(), slots[j] * 8, b' ');
+                    if compress {
+                        for chunk in slot.chunks(8) {
+                            codes.raw(&mut out, chunk);
+                        }
+                    } else {
+                        out.extend_from_slice(&slot);
+                    }
+                }
             }
         }
+    }
+    if compress {
+        codes.finish(&mut out);
     }
     Ok(out)
 }
@@ -223,6 +249,58 @@ fn missing_record(codes: &[&MissingCode]) -> (i32, Vec<f64>) {
         None => {
             values.truncate(3);
             (values.len() as i32, values)
+        }
+    }
+}
+
+/// The bytecode compressor: codes are gathered eight at a time, each block followed by the raw
+/// slots its 253 codes stand for.
+#[derive(Default)]
+struct Bytecode {
+    codes: Vec<u8>,
+    raw: Vec<u8>,
+}
+
+impl Bytecode {
+    fn push(&mut self, out: &mut Vec<u8>, code: u8, raw: Option<&[u8]>) {
+        self.codes.push(code);
+        if let Some(r) = raw {
+            self.raw.extend_from_slice(r);
+        }
+        if self.codes.len() == 8 {
+            out.extend_from_slice(&self.codes);
+            out.extend_from_slice(&self.raw);
+            self.codes.clear();
+            self.raw.clear();
+        }
+    }
+
+    fn number(&mut self, out: &mut Vec<u8>, x: f64) {
+        if x == SYSMIS {
+            self.push(out, 255, None);
+        } else if x.fract() == 0.0 && (-99.0..=151.0).contains(&x) {
+            self.push(out, (x + 100.0) as u8, None);
+        } else {
+            self.push(out, 253, Some(&x.to_le_bytes()));
+        }
+    }
+
+    fn raw(&mut self, out: &mut Vec<u8>, chunk: &[u8]) {
+        if chunk == b"        " {
+            self.push(out, 254, None);
+        } else {
+            self.push(out, 253, Some(chunk));
+        }
+    }
+
+    /// Pads the last block with code 0 (ignored by readers).
+    fn finish(&mut self, out: &mut Vec<u8>) {
+        if !self.codes.is_empty() {
+            self.codes.resize(8, 0);
+            out.extend_from_slice(&self.codes);
+            out.extend_from_slice(&self.raw);
+            self.codes.clear();
+            self.raw.clear();
         }
     }
 }
