@@ -27,7 +27,13 @@ fn sav_of(csv: &Path, compress: bool) -> PathBuf {
         .map(|(name, cells)| {
             let nums: Option<Vec<f64>> = cells
                 .iter()
-                .map(|c| if c.is_empty() { Some(f64::NAN) } else { c.parse().ok() })
+                .map(|c| {
+                    if c.is_empty() {
+                        Some(f64::NAN)
+                    } else {
+                        c.parse().ok()
+                    }
+                })
                 .collect();
             Column::new(
                 name.clone(),

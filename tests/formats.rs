@@ -46,14 +46,20 @@ fn same(a: &[Vec<f64>], b: &[Vec<f64>]) -> bool {
 }
 
 fn agree() -> Vec<ValueLabel> {
-    ["Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"]
-        .iter()
-        .enumerate()
-        .map(|(i, l)| ValueLabel {
-            value: Value::Number(i as f64 + 1.0),
-            label: l.to_string(),
-        })
-        .collect()
+    [
+        "Strongly disagree",
+        "Disagree",
+        "Neutral",
+        "Agree",
+        "Strongly agree",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, l)| ValueLabel {
+        value: Value::Number(i as f64 + 1.0),
+        label: l.to_string(),
+    })
+    .collect()
 }
 
 fn num_label(v: f64, l: &str) -> ValueLabel {
@@ -159,10 +165,7 @@ fn labels_and_missing_codes_are_those_written() {
             }],
             "{f}"
         );
-        assert_eq!(
-            (c("Q2").declared_missing, c("Q3").declared_missing),
-            (2, 3)
-        );
+        assert_eq!((c("Q2").declared_missing, c("Q3").declared_missing), (2, 3));
         assert!(matches!(c("comment").cells, Cells::Text(_)));
         assert_eq!(c("Q1").labelled_range(), Some((1.0, 5.0)));
         assert_eq!(c("Q3").labelled_range(), Some((1.0, 5.0)), "98 is missing");
@@ -171,7 +174,11 @@ fn labels_and_missing_codes_are_those_written() {
         let t = Table::open(&fixture(f), &ReadOptions::default()).unwrap();
         let c = |name: &str| t.columns.iter().find(|c| c.name == name).unwrap();
         assert_eq!(c("Q1").value_labels, agree(), "{f}");
-        assert_eq!(c("Q3").label.as_deref(), Some("Mon chef est honnête"), "{f}");
+        assert_eq!(
+            c("Q3").label.as_deref(),
+            Some("Mon chef est honnête"),
+            "{f}"
+        );
         assert_eq!(c("age").label.as_deref(), Some("Age in years"));
         assert!(c("Q2").missing.is_empty());
         assert_eq!(c("Q2").labelled_range(), Some((-99.0, 5.0)));
@@ -192,7 +199,11 @@ fn value_labels_define_the_response_scale() {
         "Q3",
         "--json",
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = run(&[
         "reliability",
         &format!("{DIR}/labelled-15.dta"),
@@ -328,9 +339,15 @@ fn describe_reports_labels_missing_codes_and_ranges() {
     assert_eq!(q2["name"], "Q2");
     assert_eq!(q2["type"], "number");
     assert_eq!(q2["label"], "My leader listens");
-    assert_eq!((q2["answers"].as_u64(), q2["missing"].as_u64()), (Some(6), Some(2)));
+    assert_eq!(
+        (q2["answers"].as_u64(), q2["missing"].as_u64()),
+        (Some(6), Some(2))
+    );
     assert_eq!(q2["declared_missing"], 2);
-    assert_eq!((q2["min"].as_f64(), q2["max"].as_f64()), (Some(1.0), Some(5.0)));
+    assert_eq!(
+        (q2["min"].as_f64(), q2["max"].as_f64()),
+        (Some(1.0), Some(5.0))
+    );
     assert_eq!(q2["missing_codes"][0]["value"], -99.0);
     let q3 = &v["columns"][4];
     assert_eq!(q3["missing_codes"][0]["kind"], "range");
@@ -436,7 +453,10 @@ fn bad_files_are_one_clear_error() {
         "--sheet",
         "answers",
     ]);
-    assert!(e.contains("no sheet \"answers\"") && e.contains("\"data\""), "{e}");
+    assert!(
+        e.contains("no sheet \"answers\"") && e.contains("\"data\""),
+        "{e}"
+    );
     // --sheet on a file that is no workbook
     let e = error_of(&[
         "describe",
@@ -467,5 +487,8 @@ fn bad_files_are_one_clear_error() {
         "--scale-max",
         "5",
     ]);
-    assert!(e.contains("row 4, column \"Q3\"") && e.contains("98"), "{e}");
+    assert!(
+        e.contains("row 4, column \"Q3\"") && e.contains("98"),
+        "{e}"
+    );
 }

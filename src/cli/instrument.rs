@@ -3,8 +3,8 @@
 use super::Output;
 use std::path::PathBuf;
 use trustscale::analysis::instrument::{
-    InstrumentCheckRequest, InstrumentListRequest, InstrumentShowRequest, InstrumentTemplateRequest,
-    TemplateFormat,
+    InstrumentCheckRequest, InstrumentListRequest, InstrumentShowRequest,
+    InstrumentTemplateRequest, TemplateFormat,
 };
 use trustscale::analysis::{to_json, Request};
 use trustscale::render::Report;

@@ -22,5 +22,5 @@ pub mod source;
 pub use formats::{Format, Table};
 pub use matrix::ItemData;
 pub use read::{CsvSource, ReadOptions};
-pub use source::DataSource;
 pub use select::{ItemSpec, Selection};
+pub use source::DataSource;

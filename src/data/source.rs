@@ -31,7 +31,10 @@ impl DataSource {
                 if opts.sheet.is_some() {
                     return Err(Error::option(
                         "--sheet",
-                        format!("{} is not a workbook (--sheet is for .xlsx files)", path.display()),
+                        format!(
+                            "{} is not a workbook (--sheet is for .xlsx files)",
+                            path.display()
+                        ),
                     ));
                 }
                 CsvSource::open(path, opts).map(DataSource::Csv)

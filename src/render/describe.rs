@@ -27,7 +27,13 @@ impl Report for DescribeOutput {
             title: d.file.clone(),
             summary,
             columns: [
-                "column", "type", "answers", "missing", "range", "missing codes", "label",
+                "column",
+                "type",
+                "answers",
+                "missing",
+                "range",
+                "missing codes",
+                "label",
             ]
             .map(String::from)
             .to_vec(),

@@ -301,7 +301,10 @@ impl Table {
         if let Some(c) = cols.iter().find(|c| c.index >= width) {
             return Err(Error::option(
                 "--items",
-                format!("column {} is beyond the file's {width} columns", c.index + 1),
+                format!(
+                    "column {} is beyond the file's {width} columns",
+                    c.index + 1
+                ),
             ));
         }
         if text_columns.iter().any(|&j| j >= width) {

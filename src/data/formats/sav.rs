@@ -261,7 +261,10 @@ pub fn read(bytes: &[u8], at: &Location) -> Result<Table> {
     for d in ext.get(&13).into_iter().flatten() {
         for pair in text(d).split('\t') {
             if let Some((s, l)) = pair.split_once('=') {
-                long_names.insert(s.trim().to_uppercase(), l.trim_end_matches('\0').to_string());
+                long_names.insert(
+                    s.trim().to_uppercase(),
+                    l.trim_end_matches('\0').to_string(),
+                );
             }
         }
     }
@@ -702,7 +705,10 @@ fn long_string_labels(d: &[u8], columns: &mut [Column], be: bool, utf8: bool) {
                 label: decode_text(l, utf8).trim_end().to_string(),
             });
         }
-        if let Some(c) = columns.iter_mut().find(|c| c.name.eq_ignore_ascii_case(&name)) {
+        if let Some(c) = columns
+            .iter_mut()
+            .find(|c| c.name.eq_ignore_ascii_case(&name))
+        {
             c.value_labels = labels;
         }
     }
@@ -732,7 +738,10 @@ fn long_string_missing(d: &[u8], columns: &mut [Column], be: bool, utf8: bool) {
                 value: Value::Text(decode_text(v, utf8).trim_end().to_string()),
             });
         }
-        if let Some(c) = columns.iter_mut().find(|c| c.name.eq_ignore_ascii_case(&name)) {
+        if let Some(c) = columns
+            .iter_mut()
+            .find(|c| c.name.eq_ignore_ascii_case(&name))
+        {
             c.missing = codes;
         }
     }

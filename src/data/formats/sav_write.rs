@@ -79,7 +79,10 @@ pub fn write_with(columns: &[Column], file_label: &str, compress: bool) -> Resul
     // header
     out.extend_from_slice(b"$FL2");
     pad(&mut out, b"@(#) SPSS DATA FILE trustscale", 60, b' ');
-    i32s(&mut out, &[2, case_size as i32, i32::from(compress), 0, n as i32]);
+    i32s(
+        &mut out,
+        &[2, case_size as i32, i32::from(compress), 0, n as i32],
+    );
     out.extend_from_slice(&100.0f64.to_le_bytes());
     pad(&mut out, b"01 Jan 26", 9, b' ');
     pad(&mut out, b"00:00:00", 8, b' ');
@@ -167,10 +170,7 @@ pub fn write_with(columns: &[Column], file_label: &str, compress: bool) -> Resul
             _ if widths[j] > 0 => 1,
             _ => 0,
         };
-        i32s(
-            &mut out,
-            &[measure, 8, if widths[j] > 0 { 0 } else { 1 }],
-        );
+        i32s(&mut out, &[measure, 8, if widths[j] > 0 { 0 } else { 1 }]);
     }
     // long variable names
     let long: Vec<String> = columns
@@ -201,7 +201,12 @@ pub fn write_with(columns: &[Column], file_label: &str, compress: bool) -> Resul
                     }
                 }
                 Cells::Text(t) => {
-                    pad(&mut slot, cut(&t[i], widths[j]).as_bytes(), slots[j] * 8, b' ');
+                    pad(
+                        &mut slot,
+                        cut(&t[i], widths[j]).as_bytes(),
+                        slots[j] * 8,
+                        b' ',
+                    );
                     if compress {
                         for chunk in slot.chunks(8) {
                             codes.raw(&mut out, chunk);

@@ -27,16 +27,20 @@ pub fn read(bytes: &[u8], at: &Location, sheet: Option<&str>) -> Result<Table> {
     })?;
     let names = wb.sheet_names();
     let name = match sheet {
-        Some(s) => names.iter().find(|n| n.as_str() == s).cloned().ok_or_else(|| {
-            format_err(format!(
-                "has no sheet \"{s}\" (its sheets: {})",
-                names
-                    .iter()
-                    .map(|n| format!("\"{n}\""))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-        })?,
+        Some(s) => names
+            .iter()
+            .find(|n| n.as_str() == s)
+            .cloned()
+            .ok_or_else(|| {
+                format_err(format!(
+                    "has no sheet \"{s}\" (its sheets: {})",
+                    names
+                        .iter()
+                        .map(|n| format!("\"{n}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?,
         None => names
             .first()
             .cloned()
@@ -47,8 +51,9 @@ pub fn read(bytes: &[u8], at: &Location, sheet: Option<&str>) -> Result<Table> {
         .map_err(|e| format_err(format!("sheet \"{name}\" cannot be read ({e})")))?;
     let first_row = range.start().map_or(0, |(r, _)| u64::from(r)) + 1;
     let mut rows = range.rows().enumerate().filter(|(_, r)| {
-        r.iter()
-            .any(|c| !matches!(c, Data::Empty) && !matches!(c, Data::String(s) if s.trim().is_empty()))
+        r.iter().any(|c| {
+            !matches!(c, Data::Empty) && !matches!(c, Data::String(s) if s.trim().is_empty())
+        })
     });
     let Some((_, header)) = rows.next() else {
         return Err(Error::Empty {
