@@ -53,6 +53,9 @@ struct Plan {
     numeric: bool,
 }
 
+/// A value-label record: (raw value, label bytes) pairs and the slots they apply to.
+type LabelSet<'a> = (Vec<([u8; 8], &'a [u8])>, Vec<usize>);
+
 const SYSMIS_BITS: u64 = 0xffef_ffff_ffff_ffff;
 
 /// Reads an SPSS system file (`.sav` or `.zsav`) from its bytes.
@@ -97,7 +100,7 @@ pub fn read(bytes: &[u8], at: &Location) -> Result<Table> {
     let mut slots = 0usize;
     // slot index (0-based) -> var index
     let mut slot_var: Vec<Option<usize>> = Vec::new();
-    let mut labels_raw: Vec<(Vec<([u8; 8], &[u8])>, Vec<usize>)> = Vec::new();
+    let mut labels_raw: Vec<LabelSet> = Vec::new();
     let mut ext: HashMap<i32, Vec<&[u8]>> = HashMap::new();
     loop {
         let rec = b.i32()?;
