@@ -492,3 +492,51 @@ fn bad_files_are_one_clear_error() {
         "{e}"
     );
 }
+
+/// The whole report of the example study with its leader ratings as a haven-written .sav and as
+/// an openpyxl workbook (`sheet = "ratings"`): results.json equals the CSV study's, file names
+/// aside. Heavy (three reports): `cargo test --release --test formats -- --ignored`.
+#[test]
+#[ignore]
+fn report_is_identical_from_csv_sav_and_xlsx() {
+    let tmp = tempfile::tempdir().unwrap();
+    for f in ["member-ratings.csv", "leader-ratings.csv"] {
+        std::fs::copy(Path::new("data/example-study").join(f), tmp.path().join(f)).unwrap();
+    }
+    for f in ["leader-ratings.sav", "leader-ratings.xlsx"] {
+        std::fs::copy(fixture(f), tmp.path().join(f)).unwrap();
+    }
+    let toml = std::fs::read_to_string("data/example-study/study.toml").unwrap();
+    let variants = [
+        ("csv", toml.clone()),
+        ("sav", toml.replace("leader-ratings.csv", "leader-ratings.sav")),
+        (
+            "xlsx",
+            toml.replace(
+                "path = \"leader-ratings.csv\"",
+                "path = \"leader-ratings.xlsx\"\nsheet = \"ratings\"",
+            ),
+        ),
+    ];
+    let mut results = Vec::new();
+    for (name, text) in variants {
+        let study = tmp.path().join("study.toml");
+        std::fs::write(&study, text).unwrap();
+        let out = tmp.path().join(format!("out-{name}"));
+        stdout(&[
+            "report",
+            "--study",
+            study.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let json = std::fs::read_to_string(out.join("results.json")).unwrap();
+        results.push(
+            json.replace("leader-ratings.sav", "leader-ratings.csv")
+                .replace("leader-ratings.xlsx", "leader-ratings.csv")
+                .replace(&format!("out-{name}"), "out"),
+        );
+    }
+    assert_eq!(results[1], results[0], "sav");
+    assert_eq!(results[2], results[0], "xlsx");
+}

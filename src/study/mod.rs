@@ -26,6 +26,9 @@
 //! instruments = ["group-trust"]
 //! ```
 //!
+//! A dataset's `path` may be a CSV, an SPSS `.sav`/`.zsav`, a Stata `.dta` or an Excel `.xlsx`
+//! file (read by extension; `sheet = "NAME"` picks a workbook's sheet, default the first).
+//!
 //! An entry of `instruments` is a shipped id (`tblc`) or an instrument file of the user's own,
 //! relative to the study file (`instruments = ["measures/climate.toml"]`).
 //!
