@@ -156,6 +156,15 @@ pub enum Error {
         /// The offending row/item.
         index: String,
     },
+    /// A data file that is not what its extension says, is damaged, or cannot be read as data
+    /// (an encrypted `.sav`, a workbook without the named sheet).
+    #[error("{at}: {msg}")]
+    Format {
+        /// Where (file, and row and column when there is one).
+        at: Location,
+        /// What is wrong, in words.
+        msg: String,
+    },
     /// An option value that cannot be used.
     #[error("option {flag}: {msg}")]
     InvalidOption {

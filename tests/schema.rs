@@ -176,6 +176,18 @@ fn commands() -> Vec<(String, PathBuf, Vec<String>)> {
         "evaluate --study tests/fixtures/evaluate/program/study-hc3.toml --instrument group-climate"
             .into(),
     );
+    add(
+        "describe",
+        "describe data/example-study/leader-ratings.csv".into(),
+    );
+    add(
+        "describe",
+        "describe tests/fixtures/formats/labelled-byte.sav".into(),
+    );
+    add(
+        "describe",
+        "describe tests/fixtures/formats/labelled-14.dta".into(),
+    );
     add("instrument-list", "instrument list".into());
     add("instrument-show", "instrument show tblc".into());
     add("instrument-show", "instrument show group-trust".into());

@@ -284,15 +284,33 @@ pub struct InstrumentTemplateRequest {
     pub id: String,
     /// The rater form.
     pub form: String,
-    /// Add a second row with each item's wording.
+    /// Add a second row with each item's wording (CSV only).
     pub with_text: bool,
+    /// The file format to write.
+    pub format: TemplateFormat,
 }
 
-/// The template's CSV text.
+/// The file format of a blank template.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TemplateFormat {
+    /// A CSV header line (and the wording row with `with_text`).
+    #[default]
+    Csv,
+    /// An SPSS system file: item wording as variable labels, anchors as value labels.
+    Sav,
+    /// An Excel workbook: sheet `data` with the header (answers limited to the scale), sheet
+    /// `labels` with the wording and anchors.
+    Xlsx,
+}
+
+/// The template: CSV text, or the bytes of a `.sav` or `.xlsx` file.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct InstrumentTemplate {
-    /// The CSV (header, and the wording row with `with_text`).
+    /// The CSV (header, and the wording row with `with_text`); empty for the binary formats.
     pub csv: String,
+    /// The file's bytes (`.sav`, `.xlsx`); empty for CSV.
+    #[serde(skip)]
+    pub bytes: Vec<u8>,
 }
 
 impl Outcome for InstrumentTemplate {
@@ -315,6 +333,11 @@ impl Request for InstrumentTemplateRequest {
         if self.with_text {
             a.push("--with-text".into());
         }
+        match self.format {
+            TemplateFormat::Csv => {}
+            TemplateFormat::Sav => a.extend(["--format".into(), "sav".into()]),
+            TemplateFormat::Xlsx => a.extend(["--format".into(), "xlsx".into()]),
+        }
         a
     }
 
@@ -324,7 +347,42 @@ impl Request for InstrumentTemplateRequest {
 
     fn run(&self) -> Result<InstrumentTemplate> {
         let inst = instrument::load(&self.id)?;
-        let csv = instrument::template::template(&inst, &self.form, self.with_text)?;
-        Ok(InstrumentTemplate { csv })
+        if self.with_text && self.format != TemplateFormat::Csv {
+            return Err(Error::option(
+                "--with-text",
+                "only for CSV templates (.sav and .xlsx carry the wording as labels)",
+            ));
+        }
+        let columns = || instrument::template::template_columns(&inst, &self.form);
+        match self.format {
+            TemplateFormat::Csv => Ok(InstrumentTemplate {
+                csv: instrument::template::template(&inst, &self.form, self.with_text)?,
+                bytes: Vec::new(),
+            }),
+            TemplateFormat::Sav => Ok(InstrumentTemplate {
+                csv: String::new(),
+                bytes: crate::data::formats::sav_write::write(
+                    &columns()?,
+                    &format!("{} ({} form)", inst.title, self.form),
+                )?,
+            }),
+            TemplateFormat::Xlsx => Ok(InstrumentTemplate {
+                csv: String::new(),
+                bytes: xlsx_template(&columns()?)?,
+            }),
+        }
     }
+}
+
+#[cfg(feature = "xlsx")]
+fn xlsx_template(columns: &[crate::data::formats::Column]) -> Result<Vec<u8>> {
+    crate::data::formats::xlsx_write::write(columns)
+}
+
+#[cfg(not(feature = "xlsx"))]
+fn xlsx_template(_columns: &[crate::data::formats::Column]) -> Result<Vec<u8>> {
+    Err(Error::option(
+        "--format",
+        "this build of trustscale writes no Excel workbooks (cargo feature `xlsx`)",
+    ))
 }

@@ -15,6 +15,7 @@
 //! Every request can print the command line that reproduces it ([`Request::command_line`]), so
 //! the report shows a command under each of its results.
 
+pub mod describe;
 pub mod efa;
 pub mod evaluate;
 pub mod framework;

@@ -11,6 +11,7 @@
 //! (`additionalProperties: false`), so a key added to an output shows in a stale schema.
 
 use super::cfa::CfaOutput;
+use super::describe::DescribeOutput;
 use super::efa::EfaOutput;
 use super::evaluate::EvaluateOutput;
 use super::framework::FrameworkOutput;
@@ -51,6 +52,7 @@ pub fn all() -> Vec<(&'static str, Value)> {
         ("evaluate", schema::<EvaluateOutput>()),
         ("framework", schema::<FrameworkOutput>()),
         ("study-check", schema::<StudyCheckOutput>()),
+        ("describe", schema::<DescribeOutput>()),
         ("instrument-list", schema::<InstrumentList>()),
         ("instrument-show", schema::<InstrumentShow>()),
     ]

@@ -8,7 +8,8 @@ use trustscale::Result;
 /// The data file and how to read it.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ReadArgs {
-    /// The data file (CSV with a header row); with `--study`, found from the study.
+    /// The data file: CSV with a header row, SPSS .sav/.zsav, Stata .dta or Excel .xlsx (by
+    /// extension); with `--study`, found from the study.
     pub data: Option<PathBuf>,
     /// Extra missing-value codes, e.g. `--missing=-99,-999` (empty, NA and . always are).
     #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
@@ -19,6 +20,9 @@ pub struct ReadArgs {
     /// Rows to skip after the header (default: detect a Qualtrics export and skip its 2 extra rows).
     #[arg(long)]
     pub skip_rows: Option<usize>,
+    /// The sheet of an Excel workbook (.xlsx) to read (default: the first).
+    #[arg(long)]
+    pub sheet: Option<String>,
 }
 
 impl ReadArgs {
@@ -32,6 +36,7 @@ impl ReadArgs {
                 .transpose()?,
             skip_rows: self.skip_rows,
             missing: self.missing.clone(),
+            sheet: self.sheet.clone(),
         })
     }
 

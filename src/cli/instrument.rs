@@ -3,7 +3,8 @@
 use super::Output;
 use std::path::PathBuf;
 use trustscale::analysis::instrument::{
-    InstrumentCheckRequest, InstrumentListRequest, InstrumentShowRequest, InstrumentTemplateRequest,
+    InstrumentCheckRequest, InstrumentListRequest, InstrumentShowRequest,
+    InstrumentTemplateRequest, TemplateFormat,
 };
 use trustscale::analysis::{to_json, Request};
 use trustscale::render::Report;
@@ -34,7 +35,8 @@ pub enum Command {
         /// The file.
         file: PathBuf,
     },
-    /// Writes a blank CSV header for collecting data with a form.
+    /// Writes a blank data-collection file for a form: a CSV header, or an SPSS .sav or Excel
+    /// .xlsx file with the items' wording and the scale's anchors as labels.
     Template {
         /// Instrument id or file.
         id: String,
@@ -44,10 +46,24 @@ pub enum Command {
         /// Add a second row with each item's wording (skip it with --skip-rows 1 when reading).
         #[arg(long)]
         with_text: bool,
+        /// File format: csv, sav (SPSS) or xlsx (Excel); sav and xlsx need --out.
+        #[arg(long, value_enum, default_value = "csv")]
+        format: FormatArg,
         /// Write here instead of stdout.
         #[arg(long)]
         out: Option<PathBuf>,
     },
+}
+
+/// `--format` of `instrument template`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum FormatArg {
+    /// CSV header.
+    Csv,
+    /// SPSS system file.
+    Sav,
+    /// Excel workbook.
+    Xlsx,
 }
 
 /// Each table followed by a blank line (`show`), or the tables joined (`list`, `check`).
@@ -76,17 +92,35 @@ pub fn run(c: Command) -> Result<Output> {
             id,
             form,
             with_text,
+            format,
             out,
         } => {
+            let format = match format {
+                FormatArg::Csv => TemplateFormat::Csv,
+                FormatArg::Sav => TemplateFormat::Sav,
+                FormatArg::Xlsx => TemplateFormat::Xlsx,
+            };
+            if format != TemplateFormat::Csv && out.is_none() {
+                return Err(Error::option(
+                    "--out",
+                    "give the file to write (a .sav or .xlsx is not printed)",
+                ));
+            }
             let t = InstrumentTemplateRequest {
                 id,
                 form,
                 with_text,
+                format,
             }
             .run()?;
+            let bytes = if format == TemplateFormat::Csv {
+                t.csv.as_bytes()
+            } else {
+                &t.bytes[..]
+            };
             match out {
                 Some(p) => {
-                    std::fs::write(&p, &t.csv).map_err(|source| Error::Io {
+                    std::fs::write(&p, bytes).map_err(|source| Error::Io {
                         path: p.clone(),
                         source,
                     })?;

@@ -2,6 +2,7 @@
 
 pub mod cfa;
 pub mod common;
+pub mod describe;
 pub mod efa;
 pub mod evaluate;
 pub mod framework;
@@ -61,6 +62,8 @@ pub enum Command {
     Kappa(kappa::Args),
     /// Krippendorff's alpha (nominal, ordinal, interval, ratio).
     Krippendorff(krippendorff::Args),
+    /// What a data file holds: columns, types, labels, missing codes, rows, answers, ranges.
+    Describe(describe::Args),
     /// Study files: check one against its data.
     #[command(subcommand)]
     Study(study::Command),
@@ -91,6 +94,7 @@ pub fn run(cli: Cli) -> trustscale::Result<Output> {
         Command::Power(a) => power::run(a),
         Command::Regress(a) => regress::run(a),
         Command::Study(c) => study::run(c),
+        Command::Describe(a) => describe::run(a),
         Command::Icc(a) => icc::run(a),
         Command::Efa(a) => efa::run(a),
         Command::Cfa(a) => cfa::run(a),

@@ -4,15 +4,23 @@
 //!   line or given), UTF-8 byte-order mark, Qualtrics exports (the question-text row and the
 //!   `{"ImportId": ...}` row after the names are detected and skipped), missing-value codes.
 //! - [`select`]: item selection (`A1,A2`, column ranges `A1:A5`, instruments), reverse keys.
+//! - [`formats`]: SPSS `.sav`/`.zsav`, Stata `.dta` and Excel `.xlsx` files with their variable
+//!   labels, value labels and declared missing codes, decoded into a [`Table`].
+//! - [`source`]: [`DataSource`], which opens any of them by extension.
 //! - [`matrix`]: [`ItemData`], the named item columns every analysis takes.
 //!
 //! Missing values are empty cells, `NA`, `.` and any user codes (`--missing=-99,-999`); they
 //! become `NaN` inside [`ItemData`] and each analysis documents how it treats them.
 
+pub mod describe;
+pub mod formats;
 pub mod matrix;
 pub mod read;
 pub mod select;
+pub mod source;
 
+pub use formats::{Format, Table};
 pub use matrix::ItemData;
 pub use read::{CsvSource, ReadOptions};
 pub use select::{ItemSpec, Selection};
+pub use source::DataSource;

@@ -22,6 +22,8 @@ pub struct ReadOptions {
     /// Extra missing-value codes beyond empty, `NA` and `.` (matched as text, and numerically
     /// when they are numbers: `-99` also matches `-99.0`).
     pub missing: Vec<String>,
+    /// The sheet of an Excel workbook to read (default: the first); other formats refuse it.
+    pub sheet: Option<String>,
 }
 
 impl ReadOptions {

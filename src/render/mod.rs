@@ -6,6 +6,7 @@
 use std::fmt;
 
 pub mod cfa;
+pub mod describe;
 pub mod efa;
 pub mod evaluate;
 pub mod format;

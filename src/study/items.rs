@@ -7,7 +7,7 @@
 
 use super::Study;
 use crate::data::read::ColumnRequest;
-use crate::data::{CsvSource, ItemData, ItemSpec, ReadOptions, Selection};
+use crate::data::{DataSource, ItemData, ItemSpec, ReadOptions, Selection};
 use crate::error::{Error, Location, Result};
 use crate::instrument::{self, Instrument};
 use std::path::{Path, PathBuf};
@@ -17,7 +17,8 @@ use std::sync::Arc;
 /// analysis (`DATA --items ...`, or `--instrument ID [--scale S] [--form F] [--study FILE]`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DataRequest {
-    /// The data file (CSV with a header row); with [`DataRequest::study`], found from the study.
+    /// The data file (CSV with a header row, SPSS `.sav`/`.zsav`, Stata `.dta` or Excel `.xlsx`);
+    /// with [`DataRequest::study`], found from the study.
     pub data: Option<PathBuf>,
     /// In-memory data instead of a file (e.g. from [`ItemData::from_array`]): items are
     /// selected from its columns by name or instrument as from a file's header.
@@ -140,6 +141,7 @@ impl DataRequest {
             }),
         );
         flag("skip-rows", self.read.skip_rows.map(|v| v.to_string()));
+        flag("sheet", self.read.sheet.clone());
         if self.listwise {
             a.push("--listwise".into());
         }
@@ -161,9 +163,10 @@ impl DataRequest {
         })
     }
 
-    /// Opens the data file and reads its header.
-    pub fn open(&self) -> Result<CsvSource> {
-        CsvSource::open(self.path()?, &self.read)
+    /// Opens the data file (CSV, `.sav`, `.zsav`, `.dta` or `.xlsx`, by extension) and reads its
+    /// header.
+    pub fn open(&self) -> Result<DataSource> {
+        DataSource::open(self.path()?, &self.read)
     }
 
     /// The study, if one was named.
@@ -230,6 +233,9 @@ impl DataRequest {
         let ds = study.dataset_for_instrument(&inst)?;
         let mut read = self.clone();
         read.data = Some(study.path_of(ds));
+        if ds.sheet.is_some() {
+            read.read.sheet = ds.sheet.clone();
+        }
         let filter = match (&ds.form, &self.form) {
             _ if self.all_forms => None,
             (Some(col), Some(form)) => Some((col.clone(), form.clone())),
@@ -295,6 +301,25 @@ impl DataRequest {
                 ))
             }
         };
+        // without an instrument or a hand-given range, a labelled file's value labels define the
+        // response scale: the labelled answers (declared missing codes left out), when every
+        // selected item has the same
+        if let (None, Some(table)) = (&inst, src.as_ref().and_then(|s| s.table())) {
+            for (_, sel) in &mut sels {
+                if sel.scale.is_none() {
+                    let ranges: Vec<Option<(f64, f64)>> = sel
+                        .columns
+                        .iter()
+                        .map(|&c| table.columns.get(c).and_then(|c| c.labelled_range()))
+                        .collect();
+                    if let Some(Some(first)) = ranges.first() {
+                        if first.0 < first.1 && ranges.iter().all(|r| *r == Some(*first)) {
+                            sel.scale = Some(*first);
+                        }
+                    }
+                }
+            }
+        }
         if self.scale_min.is_some() || self.scale_max.is_some() {
             let s = self.hand_scale()?;
             for (_, sel) in &mut sels {

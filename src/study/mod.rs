@@ -26,6 +26,9 @@
 //! instruments = ["group-trust"]
 //! ```
 //!
+//! A dataset's `path` may be a CSV, an SPSS `.sav`/`.zsav`, a Stata `.dta` or an Excel `.xlsx`
+//! file (read by extension; `sheet = "NAME"` picks a workbook's sheet, default the first).
+//!
 //! An entry of `instruments` is a shipped id (`tblc`) or an instrument file of the user's own,
 //! relative to the study file (`instruments = ["measures/climate.toml"]`).
 //!
@@ -36,7 +39,7 @@ pub mod items;
 pub use items::{merge_scales, DataRequest, Loaded, ScaleData};
 
 use crate::data::read::ColumnRequest;
-use crate::data::{CsvSource, ItemSpec, ReadOptions};
+use crate::data::{DataSource, ItemSpec, ReadOptions};
 use crate::error::{Error, Location, Result};
 use crate::instrument::{self, Instrument};
 use serde::{Deserialize, Serialize};
@@ -82,7 +85,7 @@ pub struct Study {
 pub struct Dataset {
     /// Name.
     pub name: String,
-    /// CSV path, relative to the study file.
+    /// Data file (CSV, `.sav`, `.zsav`, `.dta` or `.xlsx`), relative to the study file.
     pub path: PathBuf,
     /// Respondent id column.
     pub respondent: String,
@@ -102,6 +105,9 @@ pub struct Dataset {
     pub arena: Option<String>,
     /// Instruments whose items are columns of this file.
     pub instruments: Vec<String>,
+    /// The sheet of an Excel workbook (default: the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
     /// Column naming each row's wave (a value of `[evaluation] waves`), for program evaluation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wave: Option<String>,
@@ -624,7 +630,11 @@ pub fn check(study: &Study) -> Result<Vec<DatasetReport>> {
     for d in &study.datasets {
         let path = study.path_of(d);
         let at = Location::file(Some(path.clone()));
-        let src = CsvSource::open(&path, &ReadOptions::default())?;
+        let opts = ReadOptions {
+            sheet: d.sheet.clone(),
+            ..ReadOptions::default()
+        };
+        let src = DataSource::open(&path, &opts)?;
         let header = src.names().to_vec();
         let mut text_names = vec![d.respondent.clone(), d.group.clone()];
         text_names.extend(d.target.iter().cloned());

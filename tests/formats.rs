@@ -1,0 +1,545 @@
+//! SPSS, Stata and Excel files are read into exactly the data and labels of the CSV they came
+//! from (fixtures written by R haven 2.5.1 and pyreadstat 1.3.8 / openpyxl 3.1.5 from
+//! tests/fixtures/formats/labelled.csv: see generate.R and generate.py there), commands give
+//! the same results from every format, and bad files are one clear error.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use trustscale::data::formats::{sav_write, Cells, Column, MissingCode, Value, ValueLabel};
+use trustscale::data::read::ColumnRequest;
+use trustscale::data::{DataSource, ReadOptions, Table};
+
+const DIR: &str = "tests/fixtures/formats";
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(DIR).join(name)
+}
+
+/// Every column of a file: numbers for the numeric columns of `kinds`, text for the others.
+fn read_all(path: &Path, opts: &ReadOptions) -> (Vec<Vec<f64>>, Vec<Vec<String>>, Vec<u64>) {
+    let src = DataSource::open(path, opts).unwrap();
+    assert_eq!(
+        src.names(),
+        ["id", "group", "Q1", "Q2", "Q3", "age", "comment"],
+        "{}",
+        path.display()
+    );
+    let cols: Vec<ColumnRequest> = [1, 2, 3, 4, 5]
+        .into_iter()
+        .map(|index| ColumnRequest { index, range: None })
+        .collect();
+    let (d, texts) = src.read_text(&cols, &[0, 6]).unwrap();
+    let nums = (0..5)
+        .map(|j| (0..d.n()).map(|i| d.values[i * 5 + j]).collect())
+        .collect();
+    (nums, texts, d.rows)
+}
+
+fn same(a: &[Vec<f64>], b: &[Vec<f64>]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|(p, q)| p == q || (p.is_nan() && q.is_nan()))
+        })
+}
+
+fn agree() -> Vec<ValueLabel> {
+    [
+        "Strongly disagree",
+        "Disagree",
+        "Neutral",
+        "Agree",
+        "Strongly agree",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, l)| ValueLabel {
+        value: Value::Number(i as f64 + 1.0),
+        label: l.to_string(),
+    })
+    .collect()
+}
+
+fn num_label(v: f64, l: &str) -> ValueLabel {
+    ValueLabel {
+        value: Value::Number(v),
+        label: l.into(),
+    }
+}
+
+/// The .sav and .zsav files: user-missing codes (Q2: -99, -98; Q3: 97 thru 99) are missing,
+/// so they read as the CSV read with those codes as missing codes.
+#[test]
+fn spss_files_read_the_csv_data_with_declared_missing_codes_missing() {
+    let opts = ReadOptions {
+        missing: ["-99", "-98", "97", "98", "99"].map(String::from).to_vec(),
+        ..Default::default()
+    };
+    let (nums, texts, rows) = read_all(&fixture("labelled.csv"), &opts);
+    assert_eq!(rows, (2..10).collect::<Vec<u64>>());
+    assert_eq!(texts[1][3], "says \"ok\", twice");
+    assert_eq!(texts[1][2], "très bien");
+    for f in [
+        "labelled-none.sav",
+        "labelled-byte.sav",
+        "labelled.zsav",
+        "labelled-py.sav",
+        "labelled-py.zsav",
+    ] {
+        let (n, t, r) = read_all(&fixture(f), &ReadOptions::default());
+        assert!(same(&n, &nums), "{f}: {n:?}");
+        assert_eq!(t, texts, "{f}");
+        assert_eq!(r, rows, "{f}");
+    }
+}
+
+/// Stata and Excel have no user-missing codes: the codes stay numbers, exactly as in the CSV.
+#[test]
+fn stata_and_excel_files_read_the_csv_data() {
+    let (nums, texts, rows) = read_all(&fixture("labelled.csv"), &ReadOptions::default());
+    for f in [
+        "labelled-13.dta",
+        "labelled-14.dta",
+        "labelled-15.dta",
+        "labelled-py.dta",
+    ] {
+        let (n, t, r) = read_all(&fixture(f), &ReadOptions::default());
+        assert!(same(&n, &nums), "{f}: {n:?}");
+        assert_eq!((t, r), (texts.clone(), rows.clone()), "{f}");
+    }
+    let sheet = ReadOptions {
+        sheet: Some("data".into()),
+        ..Default::default()
+    };
+    let (n, t, r) = read_all(&fixture("labelled.xlsx"), &sheet);
+    assert!(same(&n, &nums));
+    assert_eq!((t, r), (texts, rows));
+}
+
+#[test]
+fn dta_releases_are_117_to_119() {
+    for (f, v) in [
+        ("labelled-13.dta", "117"),
+        ("labelled-14.dta", "118"),
+        ("labelled-15.dta", "119"),
+    ] {
+        let t = Table::open(&fixture(f), &ReadOptions::default()).unwrap();
+        assert_eq!(t.version, v);
+    }
+}
+
+/// Labels as generate.R declares them, which haven reads back (`attributes(read_sav(f)$Q2)`:
+/// label "My leader listens", labels 1..5 and Refused = -99, na_values -99 -98).
+#[test]
+fn labels_and_missing_codes_are_those_written() {
+    for f in [
+        "labelled-none.sav",
+        "labelled-byte.sav",
+        "labelled.zsav",
+        "labelled-py.sav",
+        "labelled-py.zsav",
+    ] {
+        let t = Table::open(&fixture(f), &ReadOptions::default()).unwrap();
+        let c = |name: &str| t.columns.iter().find(|c| c.name == name).unwrap();
+        assert_eq!(c("id").label.as_deref(), Some("Respondent id"), "{f}");
+        assert_eq!(c("Q1").label.as_deref(), Some("My leader keeps promises"));
+        assert_eq!(c("Q3").label.as_deref(), Some("Mon chef est honnête"));
+        assert_eq!(c("Q1").value_labels, agree(), "{f}");
+        let mut q2 = c("Q2").value_labels.clone();
+        q2.sort_by(|a, b| format!("{:?}", a.value).cmp(&format!("{:?}", b.value)));
+        let mut want = agree();
+        want.push(num_label(-99.0, "Refused"));
+        want.sort_by(|a, b| format!("{:?}", a.value).cmp(&format!("{:?}", b.value)));
+        assert_eq!(q2, want, "{f}");
+        let num = |v: f64| MissingCode::Value {
+            value: Value::Number(v),
+        };
+        assert_eq!(c("Q2").missing, vec![num(-99.0), num(-98.0)], "{f}");
+        assert_eq!(
+            c("Q3").missing,
+            vec![MissingCode::Range {
+                low: Some(97.0),
+                high: Some(99.0)
+            }],
+            "{f}"
+        );
+        assert_eq!((c("Q2").declared_missing, c("Q3").declared_missing), (2, 3));
+        assert!(matches!(c("comment").cells, Cells::Text(_)));
+        assert_eq!(c("Q1").labelled_range(), Some((1.0, 5.0)));
+        assert_eq!(c("Q3").labelled_range(), Some((1.0, 5.0)), "98 is missing");
+    }
+    for f in ["labelled-13.dta", "labelled-14.dta", "labelled-15.dta"] {
+        let t = Table::open(&fixture(f), &ReadOptions::default()).unwrap();
+        let c = |name: &str| t.columns.iter().find(|c| c.name == name).unwrap();
+        assert_eq!(c("Q1").value_labels, agree(), "{f}");
+        assert_eq!(
+            c("Q3").label.as_deref(),
+            Some("Mon chef est honnête"),
+            "{f}"
+        );
+        assert_eq!(c("age").label.as_deref(), Some("Age in years"));
+        assert!(c("Q2").missing.is_empty());
+        assert_eq!(c("Q2").labelled_range(), Some((-99.0, 5.0)));
+    }
+}
+
+/// Value labels define the scale when no instrument does: `--reverse` works without
+/// `--scale-min/--scale-max` on the .sav (labels 1..5, codes missing) and not on the .dta
+/// (Q2's -99 is labelled there and not missing, so the items' labelled ranges differ).
+#[test]
+fn value_labels_define_the_response_scale() {
+    let out = run(&[
+        "reliability",
+        &format!("{DIR}/labelled-byte.sav"),
+        "--items",
+        "Q1:Q3",
+        "--reverse",
+        "Q3",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(&[
+        "reliability",
+        &format!("{DIR}/labelled-15.dta"),
+        "--items",
+        "Q1:Q3",
+        "--reverse",
+        "Q3",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--scale-min"));
+}
+
+fn run(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_trustscale"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout(args: &[&str]) -> String {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The example study's leader ratings as CSV, as a compressed .sav written by haven, as a
+/// workbook written by openpyxl, and as an uncompressed .sav written by trustscale: identical
+/// reliability JSON.
+#[test]
+fn reliability_is_identical_from_csv_sav_and_xlsx() {
+    let csv = "data/example-study/leader-ratings.csv";
+    let tmp = tempfile::tempdir().unwrap();
+    let ours = tmp.path().join("leader-ratings.sav");
+    std::fs::write(&ours, sav_of_csv(Path::new(csv))).unwrap();
+    let args = |data: &str, extra: &[&str]| {
+        let mut a = vec!["reliability", data, "--instrument", "tblc", "--json"];
+        a.extend_from_slice(extra);
+        a.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+    };
+    let of = |a: Vec<String>| stdout(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    let want = of(args(csv, &[]));
+    assert!(want.contains("\"alpha\""));
+    let haven = fixture("leader-ratings.sav");
+    let xlsx = fixture("leader-ratings.xlsx");
+    assert_eq!(of(args(haven.to_str().unwrap(), &[])), want);
+    assert_eq!(of(args(ours.to_str().unwrap(), &[])), want);
+    assert_eq!(
+        of(args(xlsx.to_str().unwrap(), &["--sheet", "ratings"])),
+        want
+    );
+}
+
+/// A .sav of a CSV file, written by trustscale's writer (numbers where a column is all numbers).
+fn sav_of_csv(csv: &Path) -> Vec<u8> {
+    sav_of_csv_with(csv, false)
+}
+
+fn sav_of_csv_with(csv: &Path, compress: bool) -> Vec<u8> {
+    let src = DataSource::open(csv, &ReadOptions::default()).unwrap();
+    let names = src.names().to_vec();
+    let all: Vec<usize> = (0..names.len()).collect();
+    let (_, texts) = src.read_text(&[], &all).unwrap();
+    let columns: Vec<Column> = names
+        .iter()
+        .zip(texts)
+        .map(|(name, cells)| {
+            let nums: Option<Vec<f64>> = cells
+                .iter()
+                .map(|c| {
+                    if c.is_empty() {
+                        Some(f64::NAN)
+                    } else {
+                        c.parse().ok()
+                    }
+                })
+                .collect();
+            Column::new(
+                name.clone(),
+                match nums {
+                    Some(v) => Cells::Numbers(v),
+                    None => Cells::Text(cells),
+                },
+            )
+        })
+        .collect();
+    sav_write::write_with(&columns, "test", compress).unwrap()
+}
+
+/// A study whose leader ratings are a .sav: `study check` and `reliability --study` give what
+/// the CSV study gives.
+#[test]
+fn a_study_dataset_may_be_a_sav_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    for f in ["member-ratings.csv", "leader-ratings.csv"] {
+        std::fs::copy(Path::new("data/example-study").join(f), tmp.path().join(f)).unwrap();
+    }
+    std::fs::copy(
+        fixture("leader-ratings.sav"),
+        tmp.path().join("leader-ratings.sav"),
+    )
+    .unwrap();
+    let toml = std::fs::read_to_string("data/example-study/study.toml").unwrap();
+    std::fs::write(tmp.path().join("study.toml"), &toml).unwrap();
+    std::fs::write(
+        tmp.path().join("study-sav.toml"),
+        toml.replace("leader-ratings.csv", "leader-ratings.sav"),
+    )
+    .unwrap();
+    let q = |study: &str, cmd: &[&str]| {
+        let p = tmp.path().join(study);
+        let mut a: Vec<&str> = cmd.to_vec();
+        let s = p.to_str().unwrap().to_string();
+        a.push(&s);
+        stdout(&a).replace("leader-ratings.sav", "leader-ratings.csv")
+    };
+    let check = |s: &str| q(s, &["study", "check", "--json"]).replace("study-sav", "study");
+    assert_eq!(check("study-sav.toml"), check("study.toml"));
+    let rel = ["reliability", "--instrument", "abi", "--json", "--study"];
+    assert_eq!(q("study-sav.toml", &rel), q("study.toml", &rel));
+}
+
+#[test]
+fn describe_reports_labels_missing_codes_and_ranges() {
+    let out = stdout(&["describe", &format!("{DIR}/labelled-byte.sav"), "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["format"], "sav");
+    assert_eq!(v["rows"], 8);
+    let q2 = &v["columns"][3];
+    assert_eq!(q2["name"], "Q2");
+    assert_eq!(q2["type"], "number");
+    assert_eq!(q2["label"], "My leader listens");
+    assert_eq!(
+        (q2["answers"].as_u64(), q2["missing"].as_u64()),
+        (Some(6), Some(2))
+    );
+    assert_eq!(q2["declared_missing"], 2);
+    assert_eq!(
+        (q2["min"].as_f64(), q2["max"].as_f64()),
+        (Some(1.0), Some(5.0))
+    );
+    assert_eq!(q2["missing_codes"][0]["value"], -99.0);
+    let q3 = &v["columns"][4];
+    assert_eq!(q3["missing_codes"][0]["kind"], "range");
+    assert_eq!(v["columns"][6]["type"], "text");
+    assert_eq!(v["columns"][6]["answers"], 5);
+    // the CSV: codes are answers until --missing names them
+    let csv = stdout(&["describe", &format!("{DIR}/labelled.csv"), "--json"]);
+    let c: serde_json::Value = serde_json::from_str(&csv).unwrap();
+    assert_eq!(c["columns"][3]["min"], -99.0);
+    let text = stdout(&["describe", &format!("{DIR}/labelled-byte.sav")]);
+    assert!(text.contains("97 thru 99"), "{text}");
+    assert!(text.contains("Q1: 1 = Strongly disagree"), "{text}");
+}
+
+#[test]
+fn templates_carry_wording_and_anchors() {
+    let tmp = tempfile::tempdir().unwrap();
+    for ext in ["sav", "xlsx"] {
+        let p = tmp.path().join(format!("t.{ext}"));
+        stdout(&[
+            "instrument",
+            "template",
+            "abi",
+            "--form",
+            "observer",
+            "--format",
+            ext,
+            "--out",
+            p.to_str().unwrap(),
+        ]);
+        let t = Table::open(&p, &ReadOptions::default()).unwrap();
+        assert_eq!(t.n(), 0);
+        assert_eq!(t.columns[0].name, "respondent_id");
+        assert_eq!(t.columns[1].name, "ABL1");
+        if ext == "sav" {
+            assert!(t.columns[1].label.as_deref().unwrap().len() > 20);
+            assert_eq!(t.columns[1].value_labels.len(), 6);
+            assert_eq!(t.columns[1].labelled_range(), Some((1.0, 6.0)));
+            assert_eq!(t.columns[1].measure.as_deref(), Some("ordinal"));
+        }
+    }
+}
+
+#[test]
+fn the_sav_writer_round_trips() {
+    let csv = fixture("labelled.csv");
+    let tmp = tempfile::tempdir().unwrap();
+    let (n0, t0, r0) = read_all(&csv, &ReadOptions::default());
+    for compress in [false, true] {
+        let p = tmp.path().join("x.sav");
+        std::fs::write(&p, sav_of_csv_with(&csv, compress)).unwrap();
+        let table = Table::open(&p, &ReadOptions::default()).unwrap();
+        assert_eq!(table.version.contains("bytecode"), compress);
+        let (n, t, r) = read_all(&p, &ReadOptions::default());
+        assert!(same(&n, &n0));
+        assert_eq!((t, r), (t0.clone(), r0.clone()));
+    }
+}
+
+fn error_of(args: &[&str]) -> String {
+    let out = run(args);
+    assert_eq!(out.status.code(), Some(2), "{args:?}");
+    let e = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(e.lines().count(), 1, "{e}");
+    e
+}
+
+#[test]
+fn bad_files_are_one_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sav = std::fs::read(fixture("labelled-byte.sav")).unwrap();
+    let cut = tmp.path().join("cut.sav");
+    std::fs::write(&cut, &sav[..sav.len() - 20]).unwrap();
+    let e = error_of(&["describe", cut.to_str().unwrap()]);
+    assert!(e.contains("cut.sav") && e.contains("truncated"), "{e}");
+    let head = tmp.path().join("head.sav");
+    std::fs::write(&head, &sav[..300]).unwrap();
+    let e = error_of(&["describe", head.to_str().unwrap()]);
+    assert!(e.contains("truncated or damaged"), "{e}");
+    // an encrypted file: PSPP's wrapper header
+    let mut enc = vec![0x1c, 0, 0, 0, 0, 0, 0, 0];
+    enc.extend_from_slice(b"ENCRYPTEDSAV\x15\0\0\0");
+    enc.resize(200, 0);
+    let encp = tmp.path().join("enc.sav");
+    std::fs::write(&encp, enc).unwrap();
+    let e = error_of(&["describe", encp.to_str().unwrap()]);
+    assert!(e.contains("encrypted"), "{e}");
+    // not a .sav at all
+    let fake = tmp.path().join("fake.sav");
+    std::fs::write(&fake, "id,Q1\n1,2\n").unwrap();
+    let e = error_of(&["describe", fake.to_str().unwrap()]);
+    assert!(e.contains("not an SPSS system file"), "{e}");
+    // a truncated Stata file
+    let dta = std::fs::read(fixture("labelled-14.dta")).unwrap();
+    let cutd = tmp.path().join("cut.dta");
+    std::fs::write(&cutd, &dta[..dta.len() / 2]).unwrap();
+    let e = error_of(&["describe", cutd.to_str().unwrap()]);
+    assert!(e.contains("cut.dta") && e.contains("Stata"), "{e}");
+    // a missing sheet
+    let e = error_of(&[
+        "describe",
+        &format!("{DIR}/labelled.xlsx"),
+        "--sheet",
+        "answers",
+    ]);
+    assert!(
+        e.contains("no sheet \"answers\"") && e.contains("\"data\""),
+        "{e}"
+    );
+    // --sheet on a file that is no workbook
+    let e = error_of(&[
+        "describe",
+        &format!("{DIR}/labelled.csv"),
+        "--sheet",
+        "data",
+    ]);
+    assert!(e.contains("--sheet"), "{e}");
+    // a text column where answers are expected: file, row and column
+    let e = error_of(&[
+        "reliability",
+        &format!("{DIR}/labelled-py.zsav"),
+        "--items",
+        "Q1,comment",
+    ]);
+    assert!(
+        e.contains("labelled-py.zsav: row 2, column \"comment\"") && e.contains("text column"),
+        "{e}"
+    );
+    // an answer outside the labelled scale: row and column
+    let e = error_of(&[
+        "reliability",
+        &format!("{DIR}/labelled-15.dta"),
+        "--items",
+        "Q1,Q3",
+        "--scale-min",
+        "1",
+        "--scale-max",
+        "5",
+    ]);
+    assert!(
+        e.contains("row 4, column \"Q3\"") && e.contains("98"),
+        "{e}"
+    );
+}
+
+/// The whole report of the example study with its leader ratings as a haven-written .sav and as
+/// an openpyxl workbook (`sheet = "ratings"`): results.json equals the CSV study's, file names
+/// aside. Heavy (three reports): `cargo test --release --test formats -- --ignored`.
+#[test]
+#[ignore]
+fn report_is_identical_from_csv_sav_and_xlsx() {
+    let tmp = tempfile::tempdir().unwrap();
+    for f in ["member-ratings.csv", "leader-ratings.csv"] {
+        std::fs::copy(Path::new("data/example-study").join(f), tmp.path().join(f)).unwrap();
+    }
+    for f in ["leader-ratings.sav", "leader-ratings.xlsx"] {
+        std::fs::copy(fixture(f), tmp.path().join(f)).unwrap();
+    }
+    let toml = std::fs::read_to_string("data/example-study/study.toml").unwrap();
+    let variants = [
+        ("csv", toml.clone()),
+        (
+            "sav",
+            toml.replace("leader-ratings.csv", "leader-ratings.sav"),
+        ),
+        (
+            "xlsx",
+            toml.replace(
+                "path = \"leader-ratings.csv\"",
+                "path = \"leader-ratings.xlsx\"\nsheet = \"ratings\"",
+            ),
+        ),
+    ];
+    let mut results = Vec::new();
+    for (name, text) in variants {
+        let study = tmp.path().join("study.toml");
+        std::fs::write(&study, text).unwrap();
+        let out = tmp.path().join(format!("out-{name}"));
+        stdout(&[
+            "report",
+            "--study",
+            study.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let json = std::fs::read_to_string(out.join("results.json")).unwrap();
+        results.push(
+            json.replace("leader-ratings.sav", "leader-ratings.csv")
+                .replace("leader-ratings.xlsx", "leader-ratings.csv")
+                .replace(&format!("out-{name}"), "out"),
+        );
+    }
+    assert_eq!(results[1], results[0], "sav");
+    assert_eq!(results[2], results[0], "xlsx");
+}
