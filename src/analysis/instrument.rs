@@ -6,7 +6,7 @@
 //! - [`InstrumentTemplateRequest`] → [`InstrumentTemplate`]: a blank CSV header for a form.
 
 use super::{Outcome, Request};
-use crate::error::{Result, Warning};
+use crate::error::{Error, Result, Warning};
 use crate::instrument::{self, Instrument};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
