@@ -522,6 +522,32 @@ pub fn regress(data: &RegressData, opts: &RegressOptions) -> Result<RegressResul
                 opts.scale_points,
             )?);
         }
+        // a column without variance within groups (or with one answer everywhere) has no F,
+        // ICC or rwg: null in the JSON, said here
+        for c in &columns {
+            let undefined: Vec<&str> = [
+                ("F", Some(c.f)),
+                ("ICC(1)", Some(c.icc1)),
+                ("ICC(2)", Some(c.icc2)),
+                ("p", Some(c.p)),
+                ("mean rwg", c.mean_rwg),
+                ("median rwg", c.median_rwg),
+            ]
+            .iter()
+            .filter(|(_, v)| v.is_some_and(|x| !x.is_finite()))
+            .map(|(k, _)| *k)
+            .collect();
+            if !undefined.is_empty() {
+                warnings.push(Warning::new(
+                    WarningCode::Note,
+                    format!(
+                        "{}: {} not defined for these data (no variance within or between groups); reported as null",
+                        c.column,
+                        undefined.join(", ")
+                    ),
+                ));
+            }
+        }
         let n_rows = y.len();
         let mut sy = vec![0.0; g];
         let mut sx = DMatrix::<f64>::zeros(g, p);
