@@ -233,11 +233,12 @@ fn parse_preamble(
             what: "an empty header row".into(),
         });
     }
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (j, name) in names.iter().enumerate() {
         if name.is_empty() {
             continue;
         }
-        if let Some(i) = names[..j].iter().position(|n| n == name) {
+        if let Some(&i) = seen.get(name.as_str()) {
             return Err(Error::Data {
                 at: loc.clone().with_row(1).with_column(name.clone()),
                 msg: format!(
@@ -247,6 +248,7 @@ fn parse_preamble(
                 ),
             });
         }
+        seen.insert(name, j);
     }
     let wanted = opts.skip_rows.unwrap_or(2);
     crate::error::limits::count("--skip-rows", wanted, crate::error::limits::SKIP_ROWS)?;

@@ -54,12 +54,8 @@ impl ItemSpec {
                 _ => out.push(find(part)?),
             }
         }
-        if let Some(dup) = out
-            .iter()
-            .enumerate()
-            .find(|(i, c)| out[..*i].contains(c))
-            .map(|(_, c)| *c)
-        {
+        let mut seen = std::collections::HashSet::new();
+        if let Some(dup) = out.iter().copied().find(|c| !seen.insert(*c)) {
             return Err(Error::option(
                 "--items",
                 format!("item \"{}\" is selected twice", names[dup]),
