@@ -395,6 +395,18 @@ pub fn read(bytes: &[u8], at: &Location) -> Result<Table> {
 
     // --- data
     let case_size = slots;
+    // a corrupt dictionary can place a variable past the case (or give a numeric one no slot)
+    if plans
+        .iter()
+        .any(|p| p.pieces.is_empty() || p.pieces.iter().any(|&(s, _)| s >= case_size))
+    {
+        return Err(Error::Format {
+            at: at.clone(),
+            msg: format!(
+                "is corrupt: its variable records place a variable outside the {case_size} slots of a case"
+            ),
+        });
+    }
     let data: std::borrow::Cow<[u8]> = if compression == 2 {
         std::borrow::Cow::Owned(inflate_zsav(&mut b)?)
     } else {
