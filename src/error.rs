@@ -338,7 +338,10 @@ pub mod limits {
     /// Errors unless `x` is a finite number (`what` names the flag).
     pub fn finite(what: &str, x: f64) -> Result<()> {
         if !x.is_finite() {
-            return Err(Error::option(what, format!("expected a finite number, found {x}")));
+            return Err(Error::option(
+                what,
+                format!("expected a finite number, found {x}"),
+            ));
         }
         Ok(())
     }

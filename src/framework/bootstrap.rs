@@ -59,7 +59,11 @@ impl ResamplePlan {
 ///
 /// # Formula
 /// $[Q_7(\tfrac{1-c}{2}), Q_7(\tfrac{1+c}{2})]$ of the sorted finite values.
-pub fn percentile_intervals(values: &[Option<Vec<f64>>], k: usize, ci: f64) -> Vec<Option<[f64; 2]>> {
+pub fn percentile_intervals(
+    values: &[Option<Vec<f64>>],
+    k: usize,
+    ci: f64,
+) -> Vec<Option<[f64; 2]>> {
     let lo = (1.0 - ci) / 2.0;
     (0..k)
         .map(|j| {

@@ -65,7 +65,9 @@ pub fn dependent_correlations(n: usize, r12: f64, r13: f64, r23: f64) -> Option<
     let av = (r12 + r13) / 2.0;
     let cube = (1.0 - r23).powi(3);
     let diff = r12 - r13;
-    let t = diff * ((nf - 1.0) * (1.0 + r23) / (2.0 * (nf - 1.0) / (nf - 3.0) * det + av * av * cube)).sqrt();
+    let t = diff
+        * ((nf - 1.0) * (1.0 + r23) / (2.0 * (nf - 1.0) / (nf - 3.0) * det + av * av * cube))
+            .sqrt();
     let df = nf - 3.0;
     let rsq = (r12 * r12 + r13 * r13) / 2.0;
     let f = ((1.0 - r23) / (2.0 * (1.0 - rsq))).min(1.0);

@@ -229,7 +229,10 @@ pub fn differential_with_plan(
             .unwrap_or(f64::NAN)
     };
     if plan.indices.iter().flatten().any(|&i| i >= n) {
-        return Err(Error::option("--bootstrap", "a resample names a group that is not there"));
+        return Err(Error::option(
+            "--bootstrap",
+            "a resample names a group that is not there",
+        ));
     }
     let boot = plan.run(|idx| {
         let c = correlation_of_rows(&data, Some(idx))?;

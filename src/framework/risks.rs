@@ -187,7 +187,10 @@ pub fn risk_links_with_plan(
     let c = correlation_of_rows(&data, None).ok_or_else(singular)?;
     let full = statistics(&c, p, k, &claimed).ok_or_else(singular)?;
     if plan.indices.iter().flatten().any(|&i| i >= n) {
-        return Err(Error::option("--bootstrap", "a resample names a group that is not there"));
+        return Err(Error::option(
+            "--bootstrap",
+            "a resample names a group that is not there",
+        ));
     }
     let boot = plan.run(|idx| statistics(&correlation_of_rows(&data, Some(idx))?, p, k, &claimed));
     let cis = percentile_intervals(&boot, full.len(), opts.ci);

@@ -158,14 +158,7 @@ fn decompose(ratings: &[&DMatrix<f64>], s: usize) -> Option<Decomposition> {
     let level: Vec<f64> = means.iter().map(|m| m.iter().sum::<f64>() / sf).collect();
     // the average profile of the leaders' centred means
     let avg: Vec<f64> = (0..s)
-        .map(|c| {
-            means
-                .iter()
-                .zip(&level)
-                .map(|(m, l)| m[c] - l)
-                .sum::<f64>()
-                / n as f64
-        })
+        .map(|c| means.iter().zip(&level).map(|(m, l)| m[c] - l).sum::<f64>() / n as f64)
         .collect();
     let mut ss_profile = 0.0;
     for (m, l) in means.iter().zip(&level) {
@@ -216,7 +209,10 @@ impl Decomposition {
 /// # Errors
 /// [`Error::TooFewRows`] with fewer than `min_units` leaders; [`Error::InvalidOption`] with
 /// fewer than two subscales.
-pub fn specialisation(data: &LeaderRatings, opts: &FrameworkOptions) -> Result<SpecialisationResult> {
+pub fn specialisation(
+    data: &LeaderRatings,
+    opts: &FrameworkOptions,
+) -> Result<SpecialisationResult> {
     specialisation_with_plan(data, opts, None)
 }
 
@@ -260,7 +256,10 @@ pub fn specialisation_with_plan(
         }
     };
     if plan.indices.iter().flatten().any(|&i| i >= n) {
-        return Err(Error::option("--bootstrap", "a resample names a leader that is not there"));
+        return Err(Error::option(
+            "--bootstrap",
+            "a resample names a leader that is not there",
+        ));
     }
     let boot = plan.run(|idx| {
         let sub: Vec<&DMatrix<f64>> = idx.iter().map(|&i| mats[i]).collect();

@@ -45,7 +45,10 @@ pub fn check(inst: &Instrument, text: &str, file: &Path) -> Result<()> {
     if s.min < -SCALE_BOUND || s.max > SCALE_BOUND {
         return Err(err(
             text.find("[scale]").map(|o| line_col(text, o).0),
-            format!("bad scale: min ({}) and max ({}) must lie within -{SCALE_BOUND} to {SCALE_BOUND}", s.min, s.max),
+            format!(
+                "bad scale: min ({}) and max ({}) must lie within -{SCALE_BOUND} to {SCALE_BOUND}",
+                s.min, s.max
+            ),
         ));
     }
     // both within the bound: no overflow

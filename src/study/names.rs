@@ -39,10 +39,7 @@ pub(super) fn check(s: &Study, text: &str) -> Result<()> {
             if d.instruments[..j].contains(inst) {
                 return Err(err(
                     &format!("\"{inst}\""),
-                    format!(
-                        "dataset \"{}\" lists instrument \"{inst}\" twice",
-                        d.name
-                    ),
+                    format!("dataset \"{}\" lists instrument \"{inst}\" twice", d.name),
                 ));
             }
             if let Some(other) = s.datasets[..i]
@@ -58,9 +55,12 @@ pub(super) fn check(s: &Study, text: &str) -> Result<()> {
                 ));
             }
         }
-        let mut roles: Vec<(&str, &str)> =
-            vec![("respondent", &d.respondent), ("group", &d.group)];
-        for (role, col) in [("target", &d.target), ("form", &d.form), ("arena", &d.arena)] {
+        let mut roles: Vec<(&str, &str)> = vec![("respondent", &d.respondent), ("group", &d.group)];
+        for (role, col) in [
+            ("target", &d.target),
+            ("form", &d.form),
+            ("arena", &d.arena),
+        ] {
             if let Some(c) = col {
                 roles.push((role, c));
             }

@@ -296,7 +296,8 @@ pub fn check_out_dir(dir: &Path, force: bool) -> Result<()> {
 }
 
 /// The manifest's first line.
-const MANIFEST_HEADER: &str = "# files written by trustscale report (removed when a report is written here again)";
+const MANIFEST_HEADER: &str =
+    "# files written by trustscale report (removed when a report is written here again)";
 
 /// Builds the validation report of a study: every analysis the study supports, in memory.
 ///
