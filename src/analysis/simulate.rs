@@ -237,8 +237,7 @@ pub fn simulate_study(
             .collect();
         write(&dir.join("truth.csv"), &csv_text(&th, &rows))?;
         let eh = ["latent".to_string(), "program_effect".into()];
-        let rows: Vec<Vec<String>> = p
-            .true_effects(&c, &c.b)
+        let rows: Vec<Vec<String>> = crate::simulate::population::true_program_effects(p, &c, &c.b)
             .into_iter()
             .map(|(l, e)| vec![l, format!("{e:.6}")])
             .collect();

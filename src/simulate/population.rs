@@ -21,7 +21,7 @@
 //! 0), so a study depends on the seed only, on every platform and thread count.
 
 use super::likert::{LikertModel, SimulateOptions};
-use super::program::{Carry, CompiledProgram, ProgramModel, WaveTruth};
+use super::program::{CompiledProgram, ProgramModel};
 use crate::error::{Error, Result};
 use crate::instrument::{self, Instrument};
 use crate::numeric::rng::{stream, uniform_open, Normal};
@@ -775,7 +775,7 @@ impl Compiled {
                     baseline_mean: gd.leader.iter().sum::<f64>() / gd.leader.len().max(1) as f64,
                 };
                 for w in 1..waves.len() {
-                    let f = p.follow_up(self, seed, g, w, program, b, resid_chol, &mut carry);
+                    let f = follow_up(p, self, seed, g, w, program, b, resid_chol, &mut carry);
                     if let Some(r) = &f.ratings {
                         let (l, m) = rows(w, &f.rater_ids, r);
                         lrows.extend(l);
@@ -1027,4 +1027,163 @@ pub fn csv_text(header: &[String], rows: &[Vec<String>]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// One group at one wave: its true values and whether it was observed.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct WaveTruth {
+    /// The wave.
+    pub wave: String,
+    /// The arm.
+    pub condition: String,
+    /// The cohort.
+    pub cohort: String,
+    /// Whether the leader was still in the study (rows written).
+    pub observed: bool,
+    /// The group's true values at this wave.
+    pub truth: GroupTruth,
+}
+
+/// A group's rows at one follow-up wave, or none when the leader has left.
+pub(crate) struct FollowUp {
+    /// Whether the leader is still in the study.
+    pub observed: bool,
+    /// True traits $c^{(w)}$.
+    pub leader: Vec<f64>,
+    /// True group latents $t^{(w)}$.
+    pub group_latents: Vec<f64>,
+    /// Ratings (when observed).
+    pub ratings: Option<super::population::Ratings>,
+    /// Rater numbers (1-based) of each slot.
+    pub rater_ids: Vec<usize>,
+}
+
+/// The state of one group carried from wave to wave.
+pub(crate) struct Carry {
+    /// Stable part of the traits $a^{(w)}$.
+    pub a: Vec<f64>,
+    /// Group residuals $\varepsilon^{(w)}$.
+    pub e: Vec<f64>,
+    /// Rater number of each slot.
+    pub rater_ids: Vec<usize>,
+    /// Leniency of each slot.
+    pub leniency: Vec<f64>,
+    /// Next rater number.
+    pub next_rater: usize,
+    /// Still in the study.
+    pub present: bool,
+    /// Mean baseline trait.
+    pub baseline_mean: f64,
+}
+
+fn logit(p: f64) -> f64 {
+    (p / (1.0 - p)).ln()
+}
+
+/// The program's true effects: per leader latent δ, per group latent $(B\delta)$.
+pub fn true_program_effects(
+    prog: &CompiledProgram,
+    c: &Compiled,
+    b: &nalgebra::DMatrix<f64>,
+) -> Vec<(String, f64)> {
+    let mut v: Vec<(String, f64)> = c
+        .leader_latents
+        .iter()
+        .cloned()
+        .zip(prog.delta.iter().copied())
+        .collect();
+    for (i, name) in c.group_latents.iter().enumerate() {
+        let e = (0..prog.delta.len())
+            .map(|j| b[(i, j)] * prog.delta[j])
+            .sum();
+        v.push((name.clone(), e));
+    }
+    v
+}
+
+/// Draws follow-up wave `w` (1-based index into `waves`, so `w >= 1`) of group `g`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn follow_up(
+    prog: &CompiledProgram,
+    c: &Compiled,
+    seed: u64,
+    g: usize,
+    w: usize,
+    program: bool,
+    b: &nalgebra::DMatrix<f64>,
+    resid_chol: &nalgebra::DMatrix<f64>,
+    carry: &mut Carry,
+) -> FollowUp {
+    let p = &prog.spec;
+    let mut rng = stream(seed, ((w as u64) << 40) + g as u64);
+    let mut nrm = Normal::new();
+    let u = uniform_open(&mut rng);
+    if carry.present && p.attrition > 0.0 {
+        let eta = logit(p.attrition) + p.attrition_slope * carry.baseline_mean;
+        let pi = 1.0 / (1.0 + (-eta).exp());
+        if u < pi {
+            carry.present = false;
+        }
+    }
+    let lens = c.model.raters.leniency_sd;
+    for slot in 0..carry.rater_ids.len() {
+        let v = uniform_open(&mut rng);
+        let fresh = lens * nrm.draw(&mut rng);
+        if v < p.turnover {
+            carry.rater_ids[slot] = carry.next_rater;
+            carry.next_rater += 1;
+            carry.leniency[slot] = fresh;
+        }
+    }
+    let s = p.stability;
+    let q = (1.0 - s * s).sqrt();
+    let z: Vec<f64> = (0..carry.a.len()).map(|_| nrm.draw(&mut rng)).collect();
+    let lz = lower(c.leader_chol(), &z);
+    for (a, d) in carry.a.iter_mut().zip(&lz) {
+        *a = s * *a + q * d;
+    }
+    let z2: Vec<f64> = (0..carry.e.len()).map(|_| nrm.draw(&mut rng)).collect();
+    let rz = lower(resid_chol, &z2);
+    for (e, d) in carry.e.iter_mut().zip(&rz) {
+        *e = s * *e + q * d;
+    }
+    let leader: Vec<f64> = carry
+        .a
+        .iter()
+        .zip(&prog.delta)
+        .map(|(a, d)| a + if program { *d } else { 0.0 })
+        .collect();
+    let group_latents: Vec<f64> = (0..carry.e.len())
+        .map(|i| {
+            (0..leader.len())
+                .map(|j| b[(i, j)] * leader[j])
+                .sum::<f64>()
+                + carry.e[i]
+        })
+        .collect();
+    let ratings = carry.present.then(|| {
+        let len = carry.leniency.clone();
+        let mut given = |r: usize, _: &mut rand_chacha::ChaCha8Rng, _: &mut Normal| len[r];
+        c.rate(
+            &mut rng,
+            &mut nrm,
+            &leader,
+            &group_latents,
+            len.len(),
+            &mut given,
+        )
+    });
+    FollowUp {
+        observed: carry.present,
+        leader,
+        group_latents,
+        ratings,
+        rater_ids: carry.rater_ids.clone(),
+    }
+}
+
+fn lower(l: &nalgebra::DMatrix<f64>, z: &[f64]) -> Vec<f64> {
+    (0..l.nrows())
+        .map(|a| (0..=a).map(|b| l[(a, b)] * z[b]).sum())
+        .collect()
 }

@@ -6,7 +6,7 @@
 //! the first $K_P$ cohorts take the program, the others are the comparison arm
 //! ($P_g = 1$ in the program arm). The baseline wave is the study without a program design,
 //! draw for draw: traits $a^{(1)}_g = c_g \sim N(0, \Sigma)$ and group residuals
-//! $\varepsilon^{(1)}_g$ (see [`super::population`]). At every later wave $w$ the stable part of
+//! $\varepsilon^{(1)}_g$ (see the population module). At every later wave $w$ the stable part of
 //! the traits and of the group residuals follow a first-order autoregression with stability $s$
 //! (the correlation of true scores in successive waves, without the program),
 //! $$a^{(w)} = s\\,a^{(w-1)} + \sqrt{1-s^2}\\,L z_w,\qquad
@@ -32,12 +32,10 @@
 //!
 //! Streams: wave $w \ge 2$ of group $g$ draws (in order: attrition, turnover and new
 //! leniencies, $z_w$, $z'_w$, then the ratings as at baseline) from ChaCha8 stream
-//! $2^{40} w + g$, and its blank answers (see [`super::population::MissingModel`]) from stream
+//! $2^{40} w + g$, and its blank answers (see `MissingModel`) from stream
 //! $2^{40} w + 2^{32} + g$.
 
-use super::population::{Compiled, GroupTruth};
 use crate::error::{Error, Result};
-use crate::numeric::rng::{stream, uniform_open, Normal};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -97,21 +95,6 @@ pub struct CompiledProgram {
     pub program_cohorts: usize,
     /// δ per leader latent ([`Compiled::leader_latents`] order).
     pub delta: Vec<f64>,
-}
-
-/// One group at one wave: its true values and whether it was observed.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct WaveTruth {
-    /// The wave.
-    pub wave: String,
-    /// The arm.
-    pub condition: String,
-    /// The cohort.
-    pub cohort: String,
-    /// Whether the leader was still in the study (rows written).
-    pub observed: bool,
-    /// The group's true values at this wave.
-    pub truth: GroupTruth,
 }
 
 impl ProgramModel {
@@ -209,150 +192,10 @@ impl ProgramModel {
     }
 }
 
-/// A group's rows at one follow-up wave, or none when the leader has left.
-pub(crate) struct FollowUp {
-    /// Whether the leader is still in the study.
-    pub observed: bool,
-    /// True traits $c^{(w)}$.
-    pub leader: Vec<f64>,
-    /// True group latents $t^{(w)}$.
-    pub group_latents: Vec<f64>,
-    /// Ratings (when observed).
-    pub ratings: Option<super::population::Ratings>,
-    /// Rater numbers (1-based) of each slot.
-    pub rater_ids: Vec<usize>,
-}
-
-/// The state of one group carried from wave to wave.
-pub(crate) struct Carry {
-    /// Stable part of the traits $a^{(w)}$.
-    pub a: Vec<f64>,
-    /// Group residuals $\varepsilon^{(w)}$.
-    pub e: Vec<f64>,
-    /// Rater number of each slot.
-    pub rater_ids: Vec<usize>,
-    /// Leniency of each slot.
-    pub leniency: Vec<f64>,
-    /// Next rater number.
-    pub next_rater: usize,
-    /// Still in the study.
-    pub present: bool,
-    /// Mean baseline trait.
-    pub baseline_mean: f64,
-}
-
-fn logit(p: f64) -> f64 {
-    (p / (1.0 - p)).ln()
-}
-
 impl CompiledProgram {
     /// Whether group `g` is in the program arm, and its cohort index.
     pub fn arm_of(&self, g: usize) -> (bool, usize) {
         let cohort = g % self.spec.cohorts;
         (cohort < self.program_cohorts, cohort)
     }
-
-    /// The program's true effects: per leader latent δ, per group latent $(B\delta)$.
-    pub fn true_effects(&self, c: &Compiled, b: &nalgebra::DMatrix<f64>) -> Vec<(String, f64)> {
-        let mut v: Vec<(String, f64)> = c
-            .leader_latents
-            .iter()
-            .cloned()
-            .zip(self.delta.iter().copied())
-            .collect();
-        for (i, name) in c.group_latents.iter().enumerate() {
-            let e = (0..self.delta.len())
-                .map(|j| b[(i, j)] * self.delta[j])
-                .sum();
-            v.push((name.clone(), e));
-        }
-        v
-    }
-
-    /// Draws follow-up wave `w` (1-based index into `waves`, so `w >= 1`) of group `g`.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn follow_up(
-        &self,
-        c: &Compiled,
-        seed: u64,
-        g: usize,
-        w: usize,
-        program: bool,
-        b: &nalgebra::DMatrix<f64>,
-        resid_chol: &nalgebra::DMatrix<f64>,
-        carry: &mut Carry,
-    ) -> FollowUp {
-        let p = &self.spec;
-        let mut rng = stream(seed, ((w as u64) << 40) + g as u64);
-        let mut nrm = Normal::new();
-        let u = uniform_open(&mut rng);
-        if carry.present && p.attrition > 0.0 {
-            let eta = logit(p.attrition) + p.attrition_slope * carry.baseline_mean;
-            let pi = 1.0 / (1.0 + (-eta).exp());
-            if u < pi {
-                carry.present = false;
-            }
-        }
-        let lens = c.model.raters.leniency_sd;
-        for slot in 0..carry.rater_ids.len() {
-            let v = uniform_open(&mut rng);
-            let fresh = lens * nrm.draw(&mut rng);
-            if v < p.turnover {
-                carry.rater_ids[slot] = carry.next_rater;
-                carry.next_rater += 1;
-                carry.leniency[slot] = fresh;
-            }
-        }
-        let s = p.stability;
-        let q = (1.0 - s * s).sqrt();
-        let z: Vec<f64> = (0..carry.a.len()).map(|_| nrm.draw(&mut rng)).collect();
-        let lz = lower(c.leader_chol(), &z);
-        for (a, d) in carry.a.iter_mut().zip(&lz) {
-            *a = s * *a + q * d;
-        }
-        let z2: Vec<f64> = (0..carry.e.len()).map(|_| nrm.draw(&mut rng)).collect();
-        let rz = lower(resid_chol, &z2);
-        for (e, d) in carry.e.iter_mut().zip(&rz) {
-            *e = s * *e + q * d;
-        }
-        let leader: Vec<f64> = carry
-            .a
-            .iter()
-            .zip(&self.delta)
-            .map(|(a, d)| a + if program { *d } else { 0.0 })
-            .collect();
-        let group_latents: Vec<f64> = (0..carry.e.len())
-            .map(|i| {
-                (0..leader.len())
-                    .map(|j| b[(i, j)] * leader[j])
-                    .sum::<f64>()
-                    + carry.e[i]
-            })
-            .collect();
-        let ratings = carry.present.then(|| {
-            let len = carry.leniency.clone();
-            let mut given = |r: usize, _: &mut rand_chacha::ChaCha8Rng, _: &mut Normal| len[r];
-            c.rate(
-                &mut rng,
-                &mut nrm,
-                &leader,
-                &group_latents,
-                len.len(),
-                &mut given,
-            )
-        });
-        FollowUp {
-            observed: carry.present,
-            leader,
-            group_latents,
-            ratings,
-            rater_ids: carry.rater_ids.clone(),
-        }
-    }
-}
-
-fn lower(l: &nalgebra::DMatrix<f64>, z: &[f64]) -> Vec<f64> {
-    (0..l.nrows())
-        .map(|a| (0..=a).map(|b| l[(a, b)] * z[b]).sum())
-        .collect()
 }
