@@ -310,3 +310,57 @@ fn regress_relates_the_levels_of_a_study() {
     assert_eq!(m["n_groups"], 120);
     assert!(m["var_group"].as_f64().unwrap() > 0.0);
 }
+
+#[test]
+fn the_example_program_study_evaluates_and_regenerates() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let t = tempfile::tempdir().unwrap();
+    let out = common::run_in(
+        root,
+        &[
+            "simulate",
+            "--model",
+            "data/example-program/model.toml",
+            "--out",
+            t.path().to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success());
+    for f in [
+        "leader-ratings.csv",
+        "member-ratings.csv",
+        "truth.csv",
+        "true-effects.csv",
+        "study.toml",
+    ] {
+        let a = std::fs::read(root.join("data/example-program").join(f)).unwrap();
+        let b = std::fs::read(t.path().join(f)).unwrap();
+        assert!(a == b, "{f} differs from a fresh simulation");
+    }
+    let out = common::run_in(
+        root,
+        &[
+            "evaluate",
+            "--study",
+            "data/example-program/study.toml",
+            "--json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let scales = v["scales"].as_array().unwrap();
+    // 9 leader subscales x (self, collaborators) + 2 group-trust subscales x members
+    assert_eq!(scales.len(), 20);
+    let pn = scales
+        .iter()
+        .find(|s| s["scale"] == "process-navigator" && s["source"] == "collaborators")
+        .unwrap();
+    // the trained competency with the largest true effect (.5 latent SD) is detected
+    assert!(pn["effect"]["ci"][0].as_f64().unwrap() > 0.0, "{pn}");
+    let a = &pn["attrition"][0];
+    assert!(a["retained"].as_f64().unwrap() < 1.0, "{a}");
+}

@@ -191,24 +191,71 @@ pub fn simulate_study(
         &dir.join("member-ratings.csv"),
         &csv_text(&s.member_header, &s.member_rows),
     )?;
-    let mut th = vec!["group_id".to_string(), "arena".into(), "raters".into()];
-    th.extend(c.leader_latents.iter().map(|l| format!("true:{l}")));
-    th.extend(c.group_latents.iter().map(|l| format!("true:{l}")));
-    let rows: Vec<Vec<String>> = s
-        .truth
-        .iter()
-        .map(|t| {
-            let mut r = vec![t.group.clone(), t.arena.clone(), t.raters.to_string()];
-            r.extend(
-                t.leader
-                    .iter()
-                    .chain(&t.group_latents)
-                    .map(|v| format!("{v:.6}")),
-            );
-            r
-        })
-        .collect();
-    write(&dir.join("truth.csv"), &csv_text(&th, &rows))?;
+    let fmt = |v: &[f64], g: &[f64]| {
+        v.iter()
+            .chain(g)
+            .map(|v| format!("{v:.6}"))
+            .collect::<Vec<_>>()
+    };
+    let latents = || {
+        c.leader_latents
+            .iter()
+            .chain(&c.group_latents)
+            .map(|l| format!("true:{l}"))
+    };
+    if let Some(p) = &c.program {
+        // one row per group and wave; the program's true effects in their own file
+        let mut th: Vec<String> = [
+            "group_id",
+            "arena",
+            "cohort",
+            "condition",
+            "wave",
+            "observed",
+            "raters",
+        ]
+        .map(String::from)
+        .to_vec();
+        th.extend(latents());
+        let rows: Vec<Vec<String>> = s
+            .waves
+            .iter()
+            .map(|w| {
+                let t = &w.truth;
+                let mut r = vec![
+                    t.group.clone(),
+                    t.arena.clone(),
+                    w.cohort.clone(),
+                    w.condition.clone(),
+                    w.wave.clone(),
+                    u8::from(w.observed).to_string(),
+                    t.raters.to_string(),
+                ];
+                r.extend(fmt(&t.leader, &t.group_latents));
+                r
+            })
+            .collect();
+        write(&dir.join("truth.csv"), &csv_text(&th, &rows))?;
+        let eh = ["latent".to_string(), "program_effect".into()];
+        let rows: Vec<Vec<String>> = crate::simulate::population::true_program_effects(p, &c, &c.b)
+            .into_iter()
+            .map(|(l, e)| vec![l, format!("{e:.6}")])
+            .collect();
+        write(&dir.join("true-effects.csv"), &csv_text(&eh, &rows))?;
+    } else {
+        let mut th = vec!["group_id".to_string(), "arena".into(), "raters".into()];
+        th.extend(latents());
+        let rows: Vec<Vec<String>> = s
+            .truth
+            .iter()
+            .map(|t| {
+                let mut r = vec![t.group.clone(), t.arena.clone(), t.raters.to_string()];
+                r.extend(fmt(&t.leader, &t.group_latents));
+                r
+            })
+            .collect();
+        write(&dir.join("truth.csv"), &csv_text(&th, &rows))?;
+    }
     write(&dir.join("study.toml"), &study_toml(model, seed, &m))?;
     Ok(SimulatedStudy {
         dir: dir.to_path_buf(),
@@ -242,6 +289,26 @@ fn study_toml(model: &Path, seed: u64, m: &PopulationModel) -> String {
             outcomes.push(id);
         }
     }
+    let study = match &m.program {
+        None => study,
+        Some(p) => {
+            let roles = "wave = \"wave\"\ncondition = \"condition\"\ncohort = \"cohort\"\n";
+            let quoted = p
+                .waves
+                .iter()
+                .map(|w| format!("\"{}\"", w.replace('"', "'")))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!(
+                "{}\n[evaluation]\nwaves = [{quoted}]\nbaseline = \"{}\"\nfollowup = \"{}\"\nprogram = \"{}\"\ncomparison = \"{}\"\n",
+                study.replace("instruments = [", &format!("{roles}instruments = [")),
+                p.waves[0],
+                p.waves[p.waves.len() - 1],
+                p.program,
+                p.comparison
+            )
+        }
+    };
     if outcomes.is_empty() {
         return study;
     }

@@ -10,5 +10,6 @@
 pub mod likert;
 pub mod population;
 pub mod power;
+pub mod program;
 
 pub use likert::{simulate_instrument, LikertModel, SimulateOptions};

@@ -21,10 +21,12 @@
 //! 0), so a study depends on the seed only, on every platform and thread count.
 
 use super::likert::{LikertModel, SimulateOptions};
+use super::program::{CompiledProgram, ProgramModel};
 use crate::error::{Error, Result};
 use crate::instrument::{self, Instrument};
 use crate::numeric::rng::{stream, uniform_open, Normal};
 use nalgebra::{DMatrix, DVector};
+use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -58,6 +60,10 @@ pub struct PopulationModel {
     /// Power-analysis settings (grid and analysis), when the model is used for power.
     #[serde(default)]
     pub power: Option<PowerSpec>,
+    /// A program design (waves, arms, cohorts, program effects; see [`super::program`]).
+    /// Without it the study has one wave and no arms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub program: Option<ProgramModel>,
 }
 
 fn one() -> u64 {
@@ -206,6 +212,8 @@ pub struct Compiled {
     resid_chol: DMatrix<f64>,
     leader_of: Vec<Latent>,
     group_of: Vec<Latent>,
+    /// The program design, when the model has one.
+    pub program: Option<CompiledProgram>,
 }
 
 /// Parses a model file's text.
@@ -389,7 +397,12 @@ impl PopulationModel {
             what: "the residual covariance of the group latents".into(),
             index: "group factor_cor".into(),
         })?;
+        let program = match &self.program {
+            Some(p) => Some(p.compile(&leader_latents)?),
+            None => None,
+        };
         Ok(Compiled {
+            program,
             model: self.clone(),
             leader,
             group,
@@ -415,8 +428,10 @@ pub struct Study {
     pub member_header: Vec<String>,
     /// Rows of the member-ratings file.
     pub member_rows: Vec<Vec<String>>,
-    /// Per group: id, arena, true leader traits, true group latents, raters.
+    /// Per group: id, arena, true leader traits, true group latents, raters (at baseline).
     pub truth: Vec<GroupTruth>,
+    /// With a program design: every group at every wave (groups in order, then waves).
+    pub waves: Vec<WaveTruth>,
 }
 
 /// One group's simulated numbers.
@@ -434,6 +449,17 @@ pub struct GroupData {
     pub leader: Vec<f64>,
     /// True group latents.
     pub group_latents: Vec<f64>,
+    /// Each rater's leniency.
+    pub leniency: Vec<f64>,
+}
+
+/// One wave's ratings of one group (see [`Compiled::rate`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Ratings {
+    pub leader_self: Vec<f64>,
+    pub observers: Vec<f64>,
+    pub members: Vec<f64>,
+    pub leniency: Vec<f64>,
 }
 
 /// A group's leader-rating rows, member-rating rows and truth.
@@ -505,6 +531,9 @@ impl Compiled {
         effect_scale: f64,
     ) -> Result<Study> {
         let (b, resid) = self.scaled(effect_scale)?;
+        if let Some(p) = &self.program {
+            return self.generate_program(p, seed, groups_per_arena, raters, &b, &resid);
+        }
         let resid_chol = &resid;
         let arenas = &self.model.design.arenas;
         let mut plan: Vec<&str> = Vec::new();
@@ -580,11 +609,224 @@ impl Compiled {
             member_header,
             member_rows: Vec::new(),
             truth: Vec::new(),
+            waves: Vec::new(),
         };
         for (l, m, t) in groups {
             study.leader_rows.extend(l);
             study.member_rows.extend(m);
             study.truth.push(t);
+        }
+        Ok(study)
+    }
+
+    /// The Cholesky factor of the leader trait correlations.
+    pub fn leader_chol(&self) -> &DMatrix<f64> {
+        &self.leader_chol
+    }
+
+    /// A study with a program design (see [`super::program`]): every group at every wave, rows
+    /// with `wave`, `condition` and `cohort` columns, groups in order and within a group the
+    /// waves in order.
+    fn generate_program(
+        &self,
+        p: &CompiledProgram,
+        seed: u64,
+        groups_per_arena: &[usize],
+        raters: [usize; 2],
+        b: &DMatrix<f64>,
+        resid_chol: &DMatrix<f64>,
+    ) -> Result<Study> {
+        let arenas = &self.model.design.arenas;
+        let mut plan: Vec<&str> = Vec::new();
+        for (a, &n) in arenas.iter().zip(groups_per_arena) {
+            plan.extend(std::iter::repeat_n(a.as_str(), n));
+        }
+        let width = plan.len().to_string().len().max(3);
+        let cwidth = p.spec.cohorts.to_string().len();
+        let waves = &p.spec.waves;
+        let (nl, ng) = (self.leader_items(), self.group_items());
+        type ProgramRows = (
+            Vec<Vec<String>>,
+            Vec<Vec<String>>,
+            GroupTruth,
+            Vec<WaveTruth>,
+        );
+        let groups: Vec<ProgramRows> = plan
+            .par_iter()
+            .enumerate()
+            .map(|(g, arena)| {
+                let gd = self.group_data(seed, g, raters, b, resid_chol);
+                let (program, k) = p.arm_of(g);
+                let condition = if program {
+                    &p.spec.program
+                } else {
+                    &p.spec.comparison
+                };
+                let cohort = format!("C{:0cwidth$}", k + 1);
+                let gid = format!("G{:0width$}", g + 1);
+                let head = |rid: String, form: &str, wave: &str| {
+                    vec![
+                        rid,
+                        gid.clone(),
+                        format!("{gid}-L"),
+                        arena.to_string(),
+                        form.to_string(),
+                        wave.to_string(),
+                        condition.clone(),
+                        cohort.clone(),
+                    ]
+                };
+                let mhead = |rid: String, wave: &str| {
+                    vec![
+                        rid,
+                        gid.clone(),
+                        arena.to_string(),
+                        wave.to_string(),
+                        condition.clone(),
+                        cohort.clone(),
+                    ]
+                };
+                let rows = |w: usize, ids: &[usize], r: &Ratings| {
+                    let wave = waves[w].as_str();
+                    let mut lrows = Vec::with_capacity(ids.len() + 1);
+                    let mut mrows = Vec::with_capacity(ids.len());
+                    let mut row = head(format!("{gid}-L"), "self", wave);
+                    row.extend(r.leader_self.iter().map(|v| cell(*v)));
+                    lrows.push(row);
+                    for (slot, id) in ids.iter().enumerate() {
+                        let rid = format!("{gid}-R{id:02}");
+                        let mut row = head(rid.clone(), "observer", wave);
+                        row.extend(
+                            r.observers[slot * nl..(slot + 1) * nl]
+                                .iter()
+                                .map(|v| cell(*v)),
+                        );
+                        lrows.push(row);
+                        let mut mrow = mhead(rid, wave);
+                        mrow.extend(
+                            r.members[slot * ng..(slot + 1) * ng]
+                                .iter()
+                                .map(|v| cell(*v)),
+                        );
+                        mrows.push(mrow);
+                    }
+                    let blank_stream = if w == 0 { 0 } else { (w as u64) << 40 };
+                    blank_answers(
+                        self.model.missing.rate,
+                        seed,
+                        blank_stream as usize + g,
+                        8,
+                        &mut lrows,
+                        6,
+                        &mut mrows,
+                    );
+                    (lrows, mrows)
+                };
+                let ids: Vec<usize> = (1..=gd.raters).collect();
+                let base = Ratings {
+                    leader_self: gd.leader_self.clone(),
+                    observers: gd.observers.clone(),
+                    members: gd.members.clone(),
+                    leniency: gd.leniency.clone(),
+                };
+                let (mut lrows, mut mrows) = rows(0, &ids, &base);
+                let truth = GroupTruth {
+                    group: gid.clone(),
+                    arena: arena.to_string(),
+                    raters: gd.raters,
+                    leader: gd.leader.clone(),
+                    group_latents: gd.group_latents.clone(),
+                };
+                let wave_truth =
+                    |w: usize, observed: bool, leader: Vec<f64>, gl: Vec<f64>| WaveTruth {
+                        wave: waves[w].clone(),
+                        condition: condition.clone(),
+                        cohort: cohort.clone(),
+                        observed,
+                        truth: GroupTruth {
+                            group: gid.clone(),
+                            arena: arena.to_string(),
+                            raters: gd.raters,
+                            leader,
+                            group_latents: gl,
+                        },
+                    };
+                let mut wt = vec![wave_truth(
+                    0,
+                    true,
+                    gd.leader.clone(),
+                    gd.group_latents.clone(),
+                )];
+                let bc: Vec<f64> = (0..gd.group_latents.len())
+                    .map(|i| (0..gd.leader.len()).map(|j| b[(i, j)] * gd.leader[j]).sum())
+                    .collect();
+                let mut carry = Carry {
+                    a: gd.leader.clone(),
+                    e: gd
+                        .group_latents
+                        .iter()
+                        .zip(&bc)
+                        .map(|(t, x)| t - x)
+                        .collect(),
+                    rater_ids: ids.clone(),
+                    leniency: gd.leniency.clone(),
+                    next_rater: gd.raters + 1,
+                    present: true,
+                    baseline_mean: gd.leader.iter().sum::<f64>() / gd.leader.len().max(1) as f64,
+                };
+                for w in 1..waves.len() {
+                    let f = follow_up(p, self, seed, g, w, program, b, resid_chol, &mut carry);
+                    if let Some(r) = &f.ratings {
+                        let (l, m) = rows(w, &f.rater_ids, r);
+                        lrows.extend(l);
+                        mrows.extend(m);
+                    }
+                    wt.push(wave_truth(w, f.observed, f.leader, f.group_latents));
+                }
+                (lrows, mrows, truth, wt)
+            })
+            .collect();
+        let mut leader_header: Vec<String> = [
+            "respondent_id",
+            "group_id",
+            "leader_id",
+            "arena",
+            "form",
+            "wave",
+            "condition",
+            "cohort",
+        ]
+        .map(String::from)
+        .to_vec();
+        for (_, lm, _) in &self.leader {
+            leader_header.extend(lm.items.iter().cloned());
+        }
+        let mut member_header: Vec<String> = [
+            "respondent_id",
+            "group_id",
+            "arena",
+            "wave",
+            "condition",
+            "cohort",
+        ]
+        .map(String::from)
+        .to_vec();
+        for (_, lm, _) in &self.group {
+            member_header.extend(lm.items.iter().cloned());
+        }
+        let mut study = Study {
+            leader_header,
+            leader_rows: Vec::new(),
+            member_header,
+            member_rows: Vec::new(),
+            truth: Vec::new(),
+            waves: Vec::new(),
+        };
+        for (l, m, t, w) in groups {
+            study.leader_rows.extend(l);
+            study.member_rows.extend(m);
+            study.truth.push(t);
+            study.waves.extend(w);
         }
         Ok(study)
     }
@@ -670,7 +912,6 @@ impl Compiled {
         resid_chol: &DMatrix<f64>,
     ) -> GroupData {
         let lens = self.model.raters.leniency_sd;
-        let bias = self.model.raters.self_bias;
         let mut rng = stream(seed, g as u64 + 1);
         let mut nrm = Normal::new();
         let span = (raters[1] - raters[0] + 1) as f64;
@@ -686,10 +927,39 @@ impl Compiled {
         let t: Vec<f64> = (0..self.group_latents.len())
             .map(|i| (0..c.len()).map(|j| b[(i, j)] * c[j]).sum::<f64>() + e[i])
             .collect();
+        let mut draw_leniency =
+            |_: usize, rng: &mut ChaCha8Rng, nrm: &mut Normal| lens * nrm.draw(rng);
+        let r = self.rate(&mut rng, &mut nrm, &c, &t, m, &mut draw_leniency);
+        GroupData {
+            raters: m,
+            leader_self: r.leader_self,
+            observers: r.observers,
+            members: r.members,
+            leader: c,
+            group_latents: t,
+            leniency: r.leniency,
+        }
+    }
+
+    /// One wave's ratings of a leader with true traits `c` and a group with true latents `t` by
+    /// `m` raters: the self-rating, then per rater its leniency (from `leniency(r, ..)`), its
+    /// observer rating and its member rating, all drawn from `rng` in that order.
+    pub(crate) fn rate(
+        &self,
+        rng: &mut ChaCha8Rng,
+        nrm: &mut Normal,
+        c: &[f64],
+        t: &[f64],
+        m: usize,
+        leniency: &mut dyn FnMut(usize, &mut ChaCha8Rng, &mut Normal) -> f64,
+    ) -> Ratings {
+        let lens = self.model.raters.leniency_sd;
+        let bias = self.model.raters.self_bias;
         let (nl, ng) = (self.leader_items(), self.group_items());
         let mut leader_self = Vec::with_capacity(nl);
         let mut observers = Vec::with_capacity(m * nl);
         let mut members = Vec::with_capacity(m * ng);
+        let mut lens_drawn = Vec::with_capacity(m);
         let mut out = Vec::new();
         for (ii, (_, lm, im)) in self.leader.iter().enumerate() {
             let f: Vec<f64> = self
@@ -697,16 +967,15 @@ impl Compiled {
                 .iter()
                 .enumerate()
                 .filter(|(_, l)| l.instrument == ii)
-                .map(|(k, _)| {
-                    im.icc.sqrt() * c[k] + (1.0 - im.icc).sqrt() * nrm.draw(&mut rng) + bias
-                })
+                .map(|(k, _)| im.icc.sqrt() * c[k] + (1.0 - im.icc).sqrt() * nrm.draw(rng) + bias)
                 .collect();
             out.resize(lm.items.len(), 0.0);
-            lm.respond(&f, &mut rng, &mut nrm, &mut out);
+            lm.respond(&f, rng, nrm, &mut out);
             leader_self.extend_from_slice(&out);
         }
-        for _ in 0..m {
-            let len = lens * nrm.draw(&mut rng);
+        for r in 0..m {
+            let len = leniency(r, rng, nrm);
+            lens_drawn.push(len);
             for (ii, (_, lm, im)) in self.leader.iter().enumerate() {
                 let w = (1.0 - im.icc - lens * lens).max(0.0).sqrt();
                 let f: Vec<f64> = self
@@ -714,10 +983,10 @@ impl Compiled {
                     .iter()
                     .enumerate()
                     .filter(|(_, l)| l.instrument == ii)
-                    .map(|(k, _)| im.icc.sqrt() * c[k] + w * nrm.draw(&mut rng) + len)
+                    .map(|(k, _)| im.icc.sqrt() * c[k] + w * nrm.draw(rng) + len)
                     .collect();
                 out.resize(lm.items.len(), 0.0);
-                lm.respond(&f, &mut rng, &mut nrm, &mut out);
+                lm.respond(&f, rng, nrm, &mut out);
                 observers.extend_from_slice(&out);
             }
             for (ii, (_, lm, im)) in self.group.iter().enumerate() {
@@ -727,20 +996,18 @@ impl Compiled {
                     .iter()
                     .enumerate()
                     .filter(|(_, l)| l.instrument == ii)
-                    .map(|(k, _)| im.icc.sqrt() * t[k] + w * nrm.draw(&mut rng) + len)
+                    .map(|(k, _)| im.icc.sqrt() * t[k] + w * nrm.draw(rng) + len)
                     .collect();
                 out.resize(lm.items.len(), 0.0);
-                lm.respond(&f, &mut rng, &mut nrm, &mut out);
+                lm.respond(&f, rng, nrm, &mut out);
                 members.extend_from_slice(&out);
             }
         }
-        GroupData {
-            raters: m,
+        Ratings {
             leader_self,
             observers,
             members,
-            leader: c,
-            group_latents: t,
+            leniency: lens_drawn,
         }
     }
 
@@ -760,4 +1027,163 @@ pub fn csv_text(header: &[String], rows: &[Vec<String>]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// One group at one wave: its true values and whether it was observed.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct WaveTruth {
+    /// The wave.
+    pub wave: String,
+    /// The arm.
+    pub condition: String,
+    /// The cohort.
+    pub cohort: String,
+    /// Whether the leader was still in the study (rows written).
+    pub observed: bool,
+    /// The group's true values at this wave.
+    pub truth: GroupTruth,
+}
+
+/// A group's rows at one follow-up wave, or none when the leader has left.
+pub(crate) struct FollowUp {
+    /// Whether the leader is still in the study.
+    pub observed: bool,
+    /// True traits $c^{(w)}$.
+    pub leader: Vec<f64>,
+    /// True group latents $t^{(w)}$.
+    pub group_latents: Vec<f64>,
+    /// Ratings (when observed).
+    pub ratings: Option<super::population::Ratings>,
+    /// Rater numbers (1-based) of each slot.
+    pub rater_ids: Vec<usize>,
+}
+
+/// The state of one group carried from wave to wave.
+pub(crate) struct Carry {
+    /// Stable part of the traits $a^{(w)}$.
+    pub a: Vec<f64>,
+    /// Group residuals $\varepsilon^{(w)}$.
+    pub e: Vec<f64>,
+    /// Rater number of each slot.
+    pub rater_ids: Vec<usize>,
+    /// Leniency of each slot.
+    pub leniency: Vec<f64>,
+    /// Next rater number.
+    pub next_rater: usize,
+    /// Still in the study.
+    pub present: bool,
+    /// Mean baseline trait.
+    pub baseline_mean: f64,
+}
+
+fn logit(p: f64) -> f64 {
+    (p / (1.0 - p)).ln()
+}
+
+/// The program's true effects: per leader latent δ, per group latent $(B\delta)$.
+pub fn true_program_effects(
+    prog: &CompiledProgram,
+    c: &Compiled,
+    b: &nalgebra::DMatrix<f64>,
+) -> Vec<(String, f64)> {
+    let mut v: Vec<(String, f64)> = c
+        .leader_latents
+        .iter()
+        .cloned()
+        .zip(prog.delta.iter().copied())
+        .collect();
+    for (i, name) in c.group_latents.iter().enumerate() {
+        let e = (0..prog.delta.len())
+            .map(|j| b[(i, j)] * prog.delta[j])
+            .sum();
+        v.push((name.clone(), e));
+    }
+    v
+}
+
+/// Draws follow-up wave `w` (1-based index into `waves`, so `w >= 1`) of group `g`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn follow_up(
+    prog: &CompiledProgram,
+    c: &Compiled,
+    seed: u64,
+    g: usize,
+    w: usize,
+    program: bool,
+    b: &nalgebra::DMatrix<f64>,
+    resid_chol: &nalgebra::DMatrix<f64>,
+    carry: &mut Carry,
+) -> FollowUp {
+    let p = &prog.spec;
+    let mut rng = stream(seed, ((w as u64) << 40) + g as u64);
+    let mut nrm = Normal::new();
+    let u = uniform_open(&mut rng);
+    if carry.present && p.attrition > 0.0 {
+        let eta = logit(p.attrition) + p.attrition_slope * carry.baseline_mean;
+        let pi = 1.0 / (1.0 + (-eta).exp());
+        if u < pi {
+            carry.present = false;
+        }
+    }
+    let lens = c.model.raters.leniency_sd;
+    for slot in 0..carry.rater_ids.len() {
+        let v = uniform_open(&mut rng);
+        let fresh = lens * nrm.draw(&mut rng);
+        if v < p.turnover {
+            carry.rater_ids[slot] = carry.next_rater;
+            carry.next_rater += 1;
+            carry.leniency[slot] = fresh;
+        }
+    }
+    let s = p.stability;
+    let q = (1.0 - s * s).sqrt();
+    let z: Vec<f64> = (0..carry.a.len()).map(|_| nrm.draw(&mut rng)).collect();
+    let lz = lower(c.leader_chol(), &z);
+    for (a, d) in carry.a.iter_mut().zip(&lz) {
+        *a = s * *a + q * d;
+    }
+    let z2: Vec<f64> = (0..carry.e.len()).map(|_| nrm.draw(&mut rng)).collect();
+    let rz = lower(resid_chol, &z2);
+    for (e, d) in carry.e.iter_mut().zip(&rz) {
+        *e = s * *e + q * d;
+    }
+    let leader: Vec<f64> = carry
+        .a
+        .iter()
+        .zip(&prog.delta)
+        .map(|(a, d)| a + if program { *d } else { 0.0 })
+        .collect();
+    let group_latents: Vec<f64> = (0..carry.e.len())
+        .map(|i| {
+            (0..leader.len())
+                .map(|j| b[(i, j)] * leader[j])
+                .sum::<f64>()
+                + carry.e[i]
+        })
+        .collect();
+    let ratings = carry.present.then(|| {
+        let len = carry.leniency.clone();
+        let mut given = |r: usize, _: &mut rand_chacha::ChaCha8Rng, _: &mut Normal| len[r];
+        c.rate(
+            &mut rng,
+            &mut nrm,
+            &leader,
+            &group_latents,
+            len.len(),
+            &mut given,
+        )
+    });
+    FollowUp {
+        observed: carry.present,
+        leader,
+        group_latents,
+        ratings,
+        rater_ids: carry.rater_ids.clone(),
+    }
+}
+
+fn lower(l: &nalgebra::DMatrix<f64>, z: &[f64]) -> Vec<f64> {
+    (0..l.nrows())
+        .map(|a| (0..=a).map(|b| l[(a, b)] * z[b]).sum())
+        .collect()
 }
