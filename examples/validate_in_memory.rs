@@ -119,7 +119,9 @@ fn main() -> Result<()> {
             ..ReportOptions::default()
         },
     )?;
-    report.write(&out)?;
+    // the folder is this example's own: `force` also replaces one written before reports kept
+    // a manifest of their files
+    report.write_with(&out, true)?;
     println!(
         "report: {} ({} sections, {} charts)",
         out.join("report.html").display(),
