@@ -521,6 +521,34 @@ fn cell(v: f64) -> String {
 }
 
 impl Compiled {
+    /// A study with no rows yet: the leader and member headers (id columns, then `extra`
+    /// design columns, then every instrument's items).
+    fn empty_study(&self, extra: &[&str]) -> Study {
+        let header =
+            |ids: &[&str], models: &[(Instrument, LikertModel, InstrumentModel)]| -> Vec<String> {
+                ids.iter()
+                    .chain(extra)
+                    .map(|s| s.to_string())
+                    .chain(
+                        models
+                            .iter()
+                            .flat_map(|(_, lm, _)| lm.items.iter().cloned()),
+                    )
+                    .collect()
+            };
+        Study {
+            leader_header: header(
+                &["respondent_id", "group_id", "leader_id", "arena", "form"],
+                &self.leader,
+            ),
+            leader_rows: Vec::new(),
+            member_header: header(&["respondent_id", "group_id", "arena"], &self.group),
+            member_rows: Vec::new(),
+            truth: Vec::new(),
+            waves: Vec::new(),
+        }
+    }
+
     /// Generates a study with the model's design (or `groups_per_arena`/`raters` overrides) and
     /// effects scaled by `effect_scale`.
     pub fn generate(
@@ -590,27 +618,7 @@ impl Compiled {
                 (lrows, mrows, truth)
             })
             .collect();
-        let mut leader_header: Vec<String> =
-            ["respondent_id", "group_id", "leader_id", "arena", "form"]
-                .map(String::from)
-                .to_vec();
-        for (_, lm, _) in &self.leader {
-            leader_header.extend(lm.items.iter().cloned());
-        }
-        let mut member_header: Vec<String> = ["respondent_id", "group_id", "arena"]
-            .map(String::from)
-            .to_vec();
-        for (_, lm, _) in &self.group {
-            member_header.extend(lm.items.iter().cloned());
-        }
-        let mut study = Study {
-            leader_header,
-            leader_rows: Vec::new(),
-            member_header,
-            member_rows: Vec::new(),
-            truth: Vec::new(),
-            waves: Vec::new(),
-        };
+        let mut study = self.empty_study(&[]);
         for (l, m, t) in groups {
             study.leader_rows.extend(l);
             study.member_rows.extend(m);
@@ -786,42 +794,7 @@ impl Compiled {
                 (lrows, mrows, truth, wt)
             })
             .collect();
-        let mut leader_header: Vec<String> = [
-            "respondent_id",
-            "group_id",
-            "leader_id",
-            "arena",
-            "form",
-            "wave",
-            "condition",
-            "cohort",
-        ]
-        .map(String::from)
-        .to_vec();
-        for (_, lm, _) in &self.leader {
-            leader_header.extend(lm.items.iter().cloned());
-        }
-        let mut member_header: Vec<String> = [
-            "respondent_id",
-            "group_id",
-            "arena",
-            "wave",
-            "condition",
-            "cohort",
-        ]
-        .map(String::from)
-        .to_vec();
-        for (_, lm, _) in &self.group {
-            member_header.extend(lm.items.iter().cloned());
-        }
-        let mut study = Study {
-            leader_header,
-            leader_rows: Vec::new(),
-            member_header,
-            member_rows: Vec::new(),
-            truth: Vec::new(),
-            waves: Vec::new(),
-        };
+        let mut study = self.empty_study(&["wave", "condition", "cohort"]);
         for (l, m, t, w) in groups {
             study.leader_rows.extend(l);
             study.member_rows.extend(m);
