@@ -5,42 +5,23 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
-use trustscale::data::formats::{sav_write, Cells, Column};
+use trustscale::data::formats::sav_write;
 use trustscale::data::read::ColumnRequest;
 use trustscale::data::{DataSource, ReadOptions};
 
 mod common;
 
-/// The CSV's columns as a .sav (bytecode-compressed as SPSS saves, or not).
+/// The CSV's columns as a .sav (bytecode-compressed as SPSS saves, or not), through
+/// [`DataSource::columns`] as tests/formats.rs writes its .sav files.
 fn sav_of(csv: &Path, compress: bool) -> PathBuf {
     let path = csv.with_extension(if compress { "byte.sav" } else { "sav" });
     if path.is_file() {
         return path;
     }
-    let src = DataSource::open(csv, &ReadOptions::default()).expect("open");
-    let names = src.names().to_vec();
-    let all: Vec<usize> = (0..names.len()).collect();
-    let (_, texts) = src.read_text(&[], &all).expect("read");
-    let columns: Vec<Column> = names
-        .iter()
-        .zip(texts)
-        .map(|(name, cells)| {
-            let nums: Option<Vec<f64>> = cells
-                .iter()
-                .map(|c| {
-                    if c.is_empty() {
-                        Some(f64::NAN)
-                    } else {
-                        c.parse().ok()
-                    }
-                })
-                .collect();
-            Column::new(
-                name.clone(),
-                nums.map_or(Cells::Text(cells), Cells::Numbers),
-            )
-        })
-        .collect();
+    let opts = ReadOptions::default();
+    let columns = DataSource::open(csv, &opts)
+        .and_then(|src| src.columns(&opts))
+        .expect("read the CSV");
     let bytes = sav_write::write_with(&columns, "bench", compress).expect("write");
     std::fs::write(&path, bytes).expect("write bench sav");
     path

@@ -1,4 +1,5 @@
-//! Regression: OLS + HC3 on 10^5 rows x 6 predictors; REML random intercept on 10^5 rows in
+//! Regression: OLS + HC3 on 10^5 rows x 6 predictors (in memory, and from its CSV file as
+//! `trustscale regress --robust hc3` runs it); REML random intercept on 10^5 rows in
 //! 2,000 groups; dominance analysis of 6 predictors with 1,000 bootstrap resamples at n = 10^4.
 //!
 //! The simulated inputs are also written once to CSV files in the temp dir
@@ -9,10 +10,13 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use nalgebra::DMatrix;
 use std::hint::black_box;
 use std::path::PathBuf;
+use trustscale::analysis::regress::RegressRequest;
+use trustscale::analysis::Request;
 use trustscale::numeric::rng::{stream, Normal};
 use trustscale::regression::{
     dominance, lmm_reml, ols, Covariance, DominanceOptions, HcType, MixedOptions, OlsOptions,
 };
+use trustscale::study::DataRequest;
 
 const P: usize = 6;
 
@@ -71,7 +75,6 @@ fn regress(c: &mut Criterion) {
 
     let n = 100_000;
     let (x, y, grp) = simulate(n, 2000, 1);
-    write_csv("ols", &x, &y, &grp);
     let opts = OlsOptions {
         covariance: Covariance::Hc(HcType::Hc3),
         ci: 0.95,
@@ -79,6 +82,21 @@ fn regress(c: &mut Criterion) {
     group.throughput(Throughput::Elements((n * P) as u64));
     group.bench_function("ols_hc3_1e5_x_6", |b| {
         b.iter(|| black_box(ols(&x, &y, &names(), &opts).expect("ols")))
+    });
+
+    let ols_csv = write_csv("ols", &x, &y, &grp);
+    let req = RegressRequest {
+        data: DataRequest {
+            data: Some(ols_csv),
+            ..DataRequest::default()
+        },
+        outcome: "y".into(),
+        predictors: Some(names()),
+        robust: Some(HcType::Hc3),
+        ..RegressRequest::default()
+    };
+    group.bench_function("ols_hc3_from_csv_1e5_x_6", |b| {
+        b.iter(|| black_box(req.run().expect("regress")))
     });
 
     let (x, y, grp) = simulate(n, 2000, 2);

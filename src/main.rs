@@ -7,8 +7,35 @@ use clap::Parser;
 use std::io::Write;
 use std::process::ExitCode;
 
+/// clap's usage error in one line: its message up to the usage and help hints, lines joined
+/// (`error: invalid value 'NaN' for '--ci <CI>': expected a finite number, found "NaN"`).
+fn one_line(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    text.lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn main() -> ExitCode {
-    let args = cli::Cli::parse();
+    let args = match cli::Cli::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                e.exit();
+            }
+            let _ = writeln!(std::io::stderr(), "{}", one_line(&e));
+            return ExitCode::from(2);
+        }
+    };
     match cli::run(args) {
         Ok(out) => {
             let mut err = std::io::stderr().lock();

@@ -7,42 +7,17 @@
 //! library and through the binary; bad input (an empty category in one group) through the
 //! binary.
 
+mod common;
+
+use common::cfa::{check_fit, check_parameters, group_equal, read_grouped, Diffs};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use trustscale::cfa::invariance::{invariance, InvarianceOptions};
-use trustscale::cfa::partable::GroupEqual;
 use trustscale::cfa::syntax::parse;
-use trustscale::cfa::{cfa_groups, CfaOptions, CfaResult, Ordered};
-use trustscale::data::ItemData;
+use trustscale::cfa::{cfa_groups, CfaOptions, Ordered};
 
 fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cfa_ordered_groups")
-}
-
-/// The items (numeric columns) and the group column (text) of a fixture.
-fn read_csv(path: &Path, group: &str) -> (ItemData, Vec<String>) {
-    let s = std::fs::read_to_string(path).unwrap();
-    let mut lines = s.lines();
-    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
-    let gi = header.iter().position(|h| h == group).unwrap();
-    let names: Vec<String> = header
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != gi)
-        .map(|(_, h)| h.clone())
-        .collect();
-    let mut values = Vec::new();
-    let mut labels = Vec::new();
-    for l in lines.filter(|l| !l.trim().is_empty()) {
-        for (i, c) in l.split(',').enumerate() {
-            if i == gi {
-                labels.push(c.to_string());
-            } else {
-                values.push(c.trim().parse::<f64>().unwrap_or(f64::NAN));
-            }
-        }
-    }
-    (ItemData::new(names, values).unwrap(), labels)
 }
 
 fn options(est: &str, param: &str) -> CfaOptions {
@@ -54,220 +29,8 @@ fn options(est: &str, param: &str) -> CfaOptions {
     }
 }
 
-/// Largest |difference| so far per kind, and the check against a tolerance.
-#[derive(Default)]
-struct Diffs(Vec<(String, f64)>);
-
-impl Diffs {
-    fn check(&mut self, kind: &str, label: &str, got: Option<f64>, want: &Value, tol: f64) {
-        match want.as_f64() {
-            None => assert!(got.is_none(), "{label}: expected null, got {got:?}"),
-            Some(w) => {
-                let g = got.unwrap_or_else(|| panic!("{label}: got null, lavaan {w}"));
-                // relative to the value beyond 1 (theta-parameterization estimates are large)
-                let d = (g - w).abs() / w.abs().max(1.0);
-                assert!(
-                    d <= tol,
-                    "{label}: got {g}, lavaan {w} (tol {tol:.0e}, relative)"
-                );
-                match self.0.iter_mut().find(|(k, _)| k == kind) {
-                    Some((_, m)) => *m = m.max(d),
-                    None => self.0.push((kind.to_string(), d)),
-                }
-            }
-        }
-    }
-
-    fn report(&self, name: &str) {
-        for (k, m) in &self.0 {
-            eprintln!("{name}: max relative diff {k} {m:.2e}");
-        }
-    }
-}
-
-/// Every parameter row of lavaan's `parameterEstimates()` (est, se, std_all), matched by
-/// lhs, op, rhs and group.
-fn check_parameters(d: &mut Diffs, name: &str, res: &CfaResult, want: &Value, tol: f64) {
-    let rows = want.as_array().unwrap();
-    for w in rows {
-        let (lhs, op, rhs) = (
-            w["lhs"].as_str().unwrap(),
-            w["op"].as_str().unwrap(),
-            w["rhs"].as_str().unwrap(),
-        );
-        let g = w["group"].as_u64().unwrap() as usize;
-        let got = res
-            .parameters
-            .iter()
-            .find(|p| p.lhs == lhs && p.op.as_str() == op && p.rhs == rhs && p.group == Some(g))
-            .unwrap_or_else(|| panic!("{name}: no row {lhs} {op} {rhs} (group {g})"));
-        let lab = format!("{name}: {lhs} {op} {rhs} [g{g}]");
-        d.check("est", &format!("{lab} est"), Some(got.est), &w["est"], tol);
-        d.check("se", &format!("{lab} se"), got.se, &w["se"], tol);
-        if op != "~*~" && op != "~1" {
-            d.check(
-                "std_all",
-                &format!("{lab} std_all"),
-                got.std_all,
-                &w["std_all"],
-                tol,
-            );
-        }
-    }
-    let ours = res.parameters.len();
-    assert_eq!(ours, rows.len(), "{name}: number of parameter rows");
-}
-
-fn check_fit(d: &mut Diffs, name: &str, res: &CfaResult, e: &Value, robust_indices: bool) {
-    let f = &res.fit;
-    let lab = |k: &str| format!("{name}: fit.{k}");
-    assert_eq!(f.df as f64, e["df"].as_f64().unwrap(), "{name}: df");
-    assert_eq!(f.npar as f64, e["npar"].as_f64().unwrap(), "{name}: npar");
-    let robust = f.standard.is_some();
-    let standard = match &f.standard {
-        Some(s) => s.clone(),
-        None => trustscale::cfa::fit::StandardFit {
-            chisq: f.chisq,
-            pvalue: f.pvalue,
-            baseline_chisq: f.baseline_chisq,
-            cfi: f.cfi,
-            tli: f.tli,
-            rmsea: f.rmsea,
-            rmsea_ci: f.rmsea_ci,
-        },
-    };
-    d.check(
-        "chisq",
-        &lab("chisq"),
-        Some(standard.chisq),
-        &e["chisq"],
-        1e-5,
-    );
-    d.check(
-        "pvalue",
-        &lab("pvalue"),
-        standard.pvalue,
-        &e["pvalue"],
-        1e-6,
-    );
-    d.check("index", &lab("cfi"), standard.cfi, &e["cfi"], 1e-6);
-    d.check("index", &lab("tli"), standard.tli, &e["tli"], 1e-6);
-    d.check("index", &lab("rmsea"), standard.rmsea, &e["rmsea"], 1e-6);
-    d.check(
-        "index",
-        &lab("rmsea.ci.lower"),
-        standard.rmsea_ci.map(|c| c[0]),
-        &e["rmsea_ci_lower"],
-        1e-6,
-    );
-    d.check(
-        "index",
-        &lab("rmsea.ci.upper"),
-        standard.rmsea_ci.map(|c| c[1]),
-        &e["rmsea_ci_upper"],
-        1e-6,
-    );
-    d.check("index", &lab("srmr"), Some(f.srmr), &e["srmr"], 1e-6);
-    d.check(
-        "chisq",
-        &lab("baseline"),
-        Some(standard.baseline_chisq),
-        &e["baseline_chisq"],
-        1e-4,
-    );
-    assert_eq!(
-        f.baseline_df as f64,
-        e["baseline_df"].as_f64().unwrap(),
-        "{name}: baseline df"
-    );
-    if !robust {
-        return;
-    }
-    d.check(
-        "chisq",
-        &lab("chisq.scaled"),
-        Some(f.chisq),
-        &e["chisq_scaled"],
-        1e-5,
-    );
-    d.check(
-        "pvalue",
-        &lab("pvalue.scaled"),
-        f.pvalue,
-        &e["pvalue_scaled"],
-        1e-6,
-    );
-    d.check(
-        "scaling",
-        &lab("scaling"),
-        f.scaling_factor,
-        &e["chisq_scaling_factor"],
-        1e-6,
-    );
-    d.check("scaling", &lab("shift"), f.shift, &e["shift"], 1e-5);
-    d.check(
-        "chisq",
-        &lab("baseline.scaled"),
-        Some(f.baseline_chisq),
-        &e["baseline_chisq_scaled"],
-        1e-4,
-    );
-    let s = f.scaled.as_ref().unwrap();
-    d.check("index", &lab("cfi.scaled"), s.cfi, &e["cfi_scaled"], 1e-6);
-    d.check("index", &lab("tli.scaled"), s.tli, &e["tli_scaled"], 1e-6);
-    d.check(
-        "index",
-        &lab("rmsea.scaled"),
-        s.rmsea,
-        &e["rmsea_scaled"],
-        1e-6,
-    );
-    // lavaan 0.6.14 prints no robust indices once thresholds are equal across groups (its
-    // catML refit fails; module docs of `cfa::categorical::groups`): checked where it prints them
-    if robust_indices && !e["cfi_robust"].is_null() {
-        d.check("index", &lab("cfi.robust"), f.cfi, &e["cfi_robust"], 1e-6);
-        d.check("index", &lab("tli.robust"), f.tli, &e["tli_robust"], 1e-6);
-        d.check(
-            "index",
-            &lab("rmsea.robust"),
-            f.rmsea,
-            &e["rmsea_robust"],
-            1e-6,
-        );
-        d.check(
-            "index",
-            &lab("rmsea.ci.lower.robust"),
-            f.rmsea_ci.map(|c| c[0]),
-            &e["rmsea_ci_lower_robust"],
-            1e-6,
-        );
-        d.check(
-            "index",
-            &lab("rmsea.ci.upper.robust"),
-            f.rmsea_ci.map(|c| c[1]),
-            &e["rmsea_ci_upper_robust"],
-            1e-6,
-        );
-    }
-}
-
 fn expected() -> Value {
     serde_json::from_str(&std::fs::read_to_string(dir().join("expected.json")).unwrap()).unwrap()
-}
-
-fn group_equal(v: &Value) -> Vec<GroupEqual> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .map(|s| match s.as_str().unwrap() {
-                    "thresholds" => GroupEqual::Thresholds,
-                    "loadings" => GroupEqual::Loadings,
-                    "intercepts" => GroupEqual::Intercepts,
-                    o => panic!("{o}"),
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[test]
@@ -275,7 +38,7 @@ fn multi_group_ordered_fits_match_lavaan() {
     let exp = expected();
     for case in exp["fits"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
-        let (data, labels) = read_csv(
+        let (data, labels) = read_grouped(
             &dir().join(case["data"].as_str().unwrap()),
             case["group"].as_str().unwrap(),
         );
@@ -322,7 +85,7 @@ fn invariance_steps_match_semtools_and_lavtestlrt() {
     let exp = expected();
     for case in exp["invariance"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
-        let (data, labels) = read_csv(
+        let (data, labels) = read_grouped(
             &dir().join(case["data"].as_str().unwrap()),
             case["group"].as_str().unwrap(),
         );
@@ -448,7 +211,7 @@ fn cli_runs_the_ordered_sequence_and_rejects_an_empty_category() {
 
 #[test]
 fn a_group_with_one_row_is_an_error() {
-    let (data, mut labels) = read_csv(&dir().join("hs3g.csv"), "school");
+    let (data, mut labels) = read_grouped(&dir().join("hs3g.csv"), "school");
     labels[0] = "lonely".into();
     let model = parse("visual =~ x1 + x2 + x3", "m").unwrap();
     let e = cfa_groups(&data, &labels, &model, &options("wlsmv", "delta"))

@@ -12,30 +12,16 @@
 //! which the optimisers of the two programs stop at slightly different points. Tolerances: mi, epc and sepc.all 1e-4 relative
 //! (absolute below 1 for epc and sepc.all), std_all_se 1e-5, CR/AVE/HTMT 1e-6.
 
+mod common;
+
+use common::cfa::{check_mi_case, f, read_items, validity_kinds, MiCheck};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use trustscale::cfa::mi::ModIndex;
-use trustscale::cfa::syntax::{parse, Op};
+use trustscale::cfa::syntax::parse;
 use trustscale::cfa::{cfa, cfa_groups, CfaOptions, CfaResult, MissingData, Ordered};
-use trustscale::data::ItemData;
 
 fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cfa_ordered_mi")
-}
-
-fn read_csv(path: &Path) -> ItemData {
-    let s = std::fs::read_to_string(path).unwrap();
-    let mut lines = s.lines();
-    let names: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
-    let values: Vec<f64> = lines
-        .filter(|l| !l.trim().is_empty())
-        .flat_map(|l| {
-            l.split(',')
-                .map(|c| c.trim().parse::<f64>().unwrap_or(f64::NAN))
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    ItemData::new(names, values).unwrap()
 }
 
 fn cases() -> Vec<Value> {
@@ -69,7 +55,7 @@ fn options(case: &Value) -> CfaOptions {
 
 fn fit(case: &Value) -> CfaResult {
     let path = dir().join(case["data"].as_str().unwrap());
-    let d = read_csv(&path);
+    let d = read_items(&path);
     let text = std::fs::read_to_string(dir().join(case["model"].as_str().unwrap())).unwrap();
     let m = parse(&text, "model").unwrap();
     match case["group"].as_str() {
@@ -92,150 +78,21 @@ fn fit(case: &Value) -> CfaResult {
     }
 }
 
-/// The same parameter (and group) up to the order of a covariance's two sides.
-fn same(lhs: &str, op: &str, rhs: &str, group: usize, m: &ModIndex) -> bool {
-    op == m.op.as_str()
-        && m.group.unwrap_or(1) == group
-        && ((m.lhs == lhs && m.rhs == rhs) || (m.op == Op::Covary && m.lhs == rhs && m.rhs == lhs))
-}
-
-fn f(v: &Value) -> f64 {
-    v.as_f64().unwrap()
-}
-
-fn group(w: &Value) -> usize {
-    w["group"].as_u64().unwrap_or(1) as usize
-}
-
-fn check_case(case: &Value, r: &CfaResult) {
-    let name = case["name"].as_str().unwrap();
-    // modification indices: the same set, the 20 largest compared
-    let mi = r.mi.as_ref().unwrap();
-    let want = case["mi"].as_array().unwrap();
-    assert_eq!(mi.len(), want.len(), "{name}: number of indices");
-    for w in want.iter().take(20) {
-        let (l, op, rh) = (
-            w["lhs"].as_str().unwrap(),
-            w["op"].as_str().unwrap(),
-            w["rhs"].as_str().unwrap(),
-        );
-        let got = mi
-            .iter()
-            .find(|m| same(l, op, rh, group(w), m))
-            .unwrap_or_else(|| panic!("{name}: no index for {l} {op} {rh}"));
-        let label = format!("{name}: {l} {op} {rh}");
-        let wmi = f(&w["mi"]);
-        assert!(
-            (got.mi - wmi).abs() <= 1e-4 * wmi.max(1.0),
-            "{label}: mi {} lavaan {wmi}",
-            got.mi
-        );
-        assert!(
-            (got.epc - f(&w["epc"])).abs() <= 1e-4 * f(&w["epc"]).abs().max(1.0),
-            "{label}: epc {} lavaan {}",
-            got.epc,
-            w["epc"]
-        );
-        let s = got.sepc_all.unwrap();
-        assert!(
-            (s - f(&w["sepc_all"])).abs() <= 1e-4 * f(&w["sepc_all"]).abs().max(1.0),
-            "{label}: sepc_all {s} lavaan {}",
-            w["sepc_all"]
-        );
-    }
-    // every standardised row lavaan has and we have
-    let mut compared = 0;
-    for w in case["standardized"].as_array().unwrap() {
-        let (l, op, rh) = (
-            w["lhs"].as_str().unwrap(),
-            w["op"].as_str().unwrap(),
-            w["rhs"].as_str().unwrap(),
-        );
-        let Some(p) = r.parameters.iter().find(|p| {
-            p.op.as_str() == op && p.lhs == l && p.rhs == rh && p.group.unwrap_or(1) == group(w)
-        }) else {
-            assert_eq!(op, "~*~", "{name}: no row {l} {op} {rh}");
-            continue;
-        };
-        let label = format!("{name}: {l} {op} {rh}");
-        let se = p
-            .std_all_se
-            .unwrap_or_else(|| panic!("{label}: std_all_se is null"));
-        assert!(
-            (se - f(&w["std_all_se"])).abs() <= 1e-5,
-            "{label}: std_all_se {se} lavaan {}",
-            w["std_all_se"]
-        );
-        compared += 1;
-    }
-    assert!(compared >= 29, "{name}: {compared} rows compared");
-    // construct validity (ordered cases)
-    if let Some(v) = case["validity"].as_object().filter(|v| !v.is_empty()) {
-        let val = r.validity.as_ref().unwrap();
-        assert_eq!(val.cr_kind, "categorical_omega");
-        assert_eq!(val.ave_kind, "latent_responses");
-        assert_eq!(val.htmt_basis, "polychoric");
-        let factors: Vec<&str> = match &v["factors"] {
-            Value::Array(a) => a.iter().map(|x| x.as_str().unwrap()).collect(),
-            Value::String(s) => vec![s.as_str()],
-            _ => panic!("factors"),
-        };
-        let as_vec = |x: &Value| -> Vec<f64> {
-            match x {
-                Value::Array(a) => a.iter().map(f).collect(),
-                x => vec![f(x)],
-            }
-        };
-        let (cr, ave) = (as_vec(&v["cr"]), as_vec(&v["ave"]));
-        for (k, fname) in factors.iter().enumerate() {
-            let fv = val.factors.iter().find(|x| x.factor == *fname).unwrap();
-            let (c, a) = (fv.cr.unwrap(), fv.ave.unwrap());
-            assert!(
-                (c - cr[k]).abs() < 1e-6,
-                "{name} {fname}: CR {c} semTools {}",
-                cr[k]
-            );
-            assert!(
-                (a - ave[k]).abs() < 1e-6,
-                "{name} {fname}: AVE {a} semTools {}",
-                ave[k]
-            );
-        }
-        for h in v["htmt"].as_array().unwrap() {
-            let (a, b) = (
-                h["factor1"].as_str().unwrap(),
-                h["factor2"].as_str().unwrap(),
-            );
-            let got = val
-                .htmt
-                .iter()
-                .find(|x| (x.factor1 == a && x.factor2 == b) || (x.factor1 == b && x.factor2 == a))
-                .unwrap();
-            let (g1, g2) = (got.htmt.unwrap(), got.htmt2.unwrap());
-            assert!(
-                (g1 - f(&h["htmt"])).abs() < 1e-6,
-                "{name} {a}-{b}: HTMT {g1} semTools {}",
-                h["htmt"]
-            );
-            assert!(
-                (g2 - f(&h["htmt2"])).abs() < 1e-6,
-                "{name} {a}-{b}: HTMT2 {g2} semTools {}",
-                h["htmt2"]
-            );
-        }
-    }
-    let notes: Vec<&str> = r.warnings.iter().map(|w| w.message.as_str()).collect();
-    assert!(
-        !notes.iter().any(|m| m.contains("not computed")),
-        "{name}: {notes:?}"
-    );
-}
-
 #[test]
 fn ordered_and_fiml_indices_std_errors_and_validity_match_lavaan_and_semtools() {
     for case in cases() {
         let r = fit(&case);
-        check_case(&case, &r);
+        check_mi_case(
+            &case,
+            &r,
+            &MiCheck {
+                mi: 1e-4,
+                se: 1e-5,
+                validity: 1e-6,
+                min_rows: 29,
+                kinds: validity_kinds(false, false),
+            },
+        );
     }
 }
 

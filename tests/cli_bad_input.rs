@@ -280,8 +280,8 @@ fn study_names_must_be_distinct() {
         ),
         (
             "s3",
-            "instruments = [\"group-trust\", \"group-self-assessment\"]",
-            "instruments = [\"group-trust\", \"tblc\"]",
+            "instruments = [\"group-trust\", \"group-self-assessment\"",
+            "instruments = [\"group-trust\", \"tblc\"",
             "error: s3/study.toml: line 13: instrument \"tblc\" is listed by two datasets (\"leader-ratings\" and \"member-ratings\"); each instrument's answers come from one dataset",
         ),
     ];
@@ -350,7 +350,7 @@ fn power_refuses_counts_it_cannot_run() {
             t.path(),
             &["power", "--model", m, "--groups", "1000000", "--replications", "1", "--out", "p.json"]
         ),
-        "error: --groups 1000000 with --raters 4: respondents: 5000000 would need about 13.9 GB of memory, more than the 4.0 GB per request trustscale allows"
+        "error: --groups 1000000 with --raters 4: respondents: 5000000 would need about 17.8 GB of memory, more than the 4.0 GB per request trustscale allows"
     );
 }
 
@@ -373,17 +373,195 @@ fn non_finite_option_values_are_refused_by_the_parser() {
         ],
         vec!["simulate", "--instrument", "abi", "--loadings", "1e999"],
     ] {
-        let out = common::run_in(t.path(), &args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            err.lines()
-                .next()
-                .unwrap_or("")
-                .contains("expected a finite number"),
-            "{args:?}: {err}"
-        );
+        let err = fail(t.path(), &args);
+        assert!(err.contains("expected a finite number"), "{args:?}: {err}");
     }
+    // the whole of clap's message, on one line
+    assert_eq!(
+        fail(
+            t.path(),
+            &["reliability", "d.csv", "--items", "a:c", "--ci", "NaN"]
+        ),
+        "error: invalid value 'NaN' for '--ci <CI>': expected a finite number, found \"NaN\""
+    );
+}
+
+/// Runs rows of `(args, expected stderr)` in `dir` (where `d.csv` holds [`GOOD`]).
+fn rows(dir: &Path, rows: &[(Vec<String>, String)]) {
+    std::fs::write(dir.join("d.csv"), GOOD).unwrap();
+    let mut failures = Vec::new();
+    for (args, expected) in rows {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let got = fail(dir, &args);
+        if got != *expected {
+            failures.push(format!(
+                "{args:?}\n  expected: {expected}\n  got:      {got}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn row(args: &[&str], expected: &str) -> (Vec<String>, String) {
+    (
+        args.iter().map(|a| a.to_string()).collect(),
+        expected.to_string(),
+    )
+}
+
+const NO_INSTRUMENT: &str = "error: option --instrument: no instrument \"nosuch\": not a file, and not one of the shipped ids (tblc, abi, group-trust, collective-risk, group-self-assessment)";
+
+#[test]
+fn score_refuses_bad_input() {
+    let t = tempfile::tempdir().unwrap();
+    rows(
+        t.path(),
+        &[
+            row(
+                &["score", "d.csv", "--instrument", "abi"],
+                "error: d.csv: no column named \"ABL1\"",
+            ),
+            row(
+                &["score", "d.csv", "--items", "a,b"],
+                "error: option --instrument: scoring needs an instrument (--instrument tblc)",
+            ),
+            row(&["score", "d.csv", "--instrument", "nosuch"], NO_INSTRUMENT),
+            row(
+                &["score", "d.csv", "--instrument", "abi", "--min-answered", "1.5"],
+                "error: option --min-answered: expected a share between 0 and 1",
+            ),
+            row(
+                &["score", "d.csv", "--instrument", "abi", "--min-answered", "NaN"],
+                "error: invalid value 'NaN' for '--min-answered <MIN_ANSWERED>': expected a finite number, found \"NaN\"",
+            ),
+            row(
+                &["score", "d.csv", "--instrument", "abi", "--method", "median"],
+                "error: invalid value 'median' for '--method <METHOD>' [possible values: mean, sum] tip: a similar value exists: 'mean'",
+            ),
+            row(
+                &["score", "/dev/zero", "--instrument", "abi"],
+                "error: /dev/zero: is not a regular file (a device or a pipe); save the data to a file first",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn profile_refuses_bad_input() {
+    let t = tempfile::tempdir().unwrap();
+    study_copy(t.path(), "s", |s| s);
+    let p = |extra: &[&str]| -> Vec<String> {
+        ["profile", "--study", "s/study.toml"]
+            .iter()
+            .chain(extra)
+            .map(|a| a.to_string())
+            .collect()
+    };
+    rows(
+        t.path(),
+        &[
+            (p(&["--instrument", "nosuch"]), NO_INSTRUMENT.into()),
+            (
+                p(&["--instrument", "collective-risk"]),
+                "error: option --instrument: no dataset of s/study.toml holds instrument \"collective-risk\"".into(),
+            ),
+            (
+                p(&["--instrument", "tblc", "--leader", "NOPE"]),
+                "error: option --leader: no leader \"NOPE\" in s/leader-ratings.csv (120 leaders, e.g. G001-L, G002-L, G003-L)".into(),
+            ),
+            (
+                p(&["--instrument", "tblc", "--group", "G001"]),
+                "error: option --group: the data of tblc are ratings of leaders: name leaders with --leader".into(),
+            ),
+            (
+                p(&["--instrument", "tblc", "--min-answered", "2"]),
+                "error: option --min-answered: expected a share between 0 and 1".into(),
+            ),
+            (
+                p(&[]),
+                "error: the following required arguments were not provided: --instrument <INSTRUMENT>".into(),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn evaluate_framework_and_describe_refuse_bad_input() {
+    let t = tempfile::tempdir().unwrap();
+    study_copy(t.path(), "s", |s| s);
+    let program = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/example-program/study.toml");
+    let program = program.to_str().unwrap();
+    std::fs::write(t.path().join("e.sav"), "a,b\n1,2\n").unwrap();
+    std::fs::write(t.path().join("empty.csv"), "").unwrap();
+    rows(
+        t.path(),
+        &[
+            row(
+                &["evaluate", "--study", "s/study.toml"],
+                "error: option --study: s/study.toml has no [evaluation] table (waves, baseline, followup, program)",
+            ),
+            row(
+                &["evaluate", "--study", program, "--instrument", "collective-risk"],
+                &format!("error: option --instrument: no dataset of {program} with a wave column holds collective-risk"),
+            ),
+            row(&["evaluate", "--study", program, "--instrument", "nosuch"], NO_INSTRUMENT),
+            row(
+                &["framework", "--study", "s/study.toml", "--bootstrap", "0"],
+                "error: option --bootstrap: expected at least 100 resamples for a percentile interval, found 0",
+            ),
+            row(
+                &["framework", "--study", "s/study.toml", "--bootstrap", "2000000"],
+                "error: --bootstrap: 2000000 is more than trustscale allows (at most 1000000)",
+            ),
+            row(
+                &["framework", "--study", "nosuch.toml"],
+                "error: nosuch.toml: No such file or directory (os error 2)",
+            ),
+            row(
+                &["describe", "/dev/zero"],
+                "error: /dev/zero: is not a regular file (a device or a pipe); save the data to a file first",
+            ),
+            row(
+                &["describe", "nosuch.csv"],
+                "error: nosuch.csv: No such file or directory (os error 2)",
+            ),
+            row(
+                &["describe", "d.csv", "--sheet", "x"],
+                "error: option --sheet: d.csv is not a workbook (--sheet is for .xlsx files)",
+            ),
+            row(
+                &["describe", "e.sav"],
+                "error: e.sav: is not an SPSS system file (it does not start with $FL2 or $FL3)",
+            ),
+            row(
+                &["describe", "empty.csv"],
+                "error: empty.csv: expected a header row and data rows, found an empty file",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn requests_that_cannot_fit_say_how_much_memory_they_need() {
+    let t = tempfile::tempdir().unwrap();
+    rows(
+        t.path(),
+        &[
+            // 36 items: 10^7 x (12 x 36 + 64) bytes = 4.96 GB
+            row(
+                &["simulate", "--instrument", "tblc", "--n", "10000000"],
+                "error: --n with the 36 items of tblc: 10000000 would need about 5.0 GB of memory, more than the 4.0 GB per request trustscale allows",
+            ),
+            row(
+                &["regress", "d.csv", "--outcome", "a", "--predictors", "b", "--cv", "2", "--repeats", "2000000"],
+                "error: --repeats: 2000000 is more than trustscale allows (at most 1000000)",
+            ),
+            row(
+                &["reliability", "d.csv", "--items", "a:c", "--frobnicate"],
+                "error: unexpected argument '--frobnicate' found tip: to pass '--frobnicate' as a value, use '-- --frobnicate'",
+            ),
+        ],
+    );
 }
 
 #[test]

@@ -9,7 +9,7 @@ use nalgebra::DMatrix;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use trustscale::framework::bootstrap::ResamplePlan;
-use trustscale::framework::dependent::dependent_correlations;
+use trustscale::framework::dependent::{dependent_correlations, zou_interval};
 use trustscale::framework::differential::differential_with_plan;
 use trustscale::framework::mixture::{adjusted_rand_index, latent_profiles, CovarianceModel};
 use trustscale::framework::risks::{risk_links_with_plan, RiskScale};
@@ -156,7 +156,7 @@ fn differential_estimates_and_intervals_match_r_on_the_same_resamples() {
         let got = [
             c.r_affective,
             c.r_cognitive,
-            c.r_diff,
+            c.r_diff_bootstrap,
             c.beta_affective,
             c.beta_cognitive,
             c.beta_diff,
@@ -172,6 +172,16 @@ fn differential_estimates_and_intervals_match_r_on_the_same_resamples() {
             close(&format!("{what} lower"), ci_got[0], f(&ci[k][0]), 1e-10);
             close(&format!("{what} upper"), ci_got[1], f(&ci[k][1]), 1e-10);
         }
+        // the reported interval of the difference is Zou's, on the full data
+        assert_eq!(c.r_diff.estimate, c.r_diff_bootstrap.estimate);
+        let zou = zou_interval(
+            60,
+            c.r_affective.estimate.unwrap(),
+            c.r_cognitive.estimate.unwrap(),
+            r.r_outcomes,
+            0.95,
+        );
+        assert_eq!(c.r_diff.ci, zou);
         // the Williams test of the full data is the one psych gives
         let t = c.test.unwrap();
         close("williams t", t.t, f(&e["rtest"][j]["t"]), 1e-10);
@@ -561,5 +571,97 @@ fn time_mixtures() {
             .map(|f| (f.iterations, f.loglik.unwrap_or(f64::NAN)))
             .collect();
         println!("{} {:?} iterations {:?}", m.name(), t.elapsed(), its);
+    }
+}
+
+/// Zou's (2007) interval against its transcription in R (tests/fixtures/framework/zou.R).
+#[test]
+fn zou_interval_matches_the_r_transcription() {
+    let cases = [
+        (
+            100,
+            0.5,
+            0.3,
+            0.4,
+            0.95,
+            [0.007970691333347, 0.392762682824541],
+        ),
+        (
+            120,
+            0.42,
+            -0.15,
+            0.55,
+            0.95,
+            [0.410877973835705, 0.716307771620395],
+        ),
+        (
+            40,
+            -0.2,
+            0.35,
+            0.1,
+            0.90,
+            [-0.848775245501007, -0.205798524070435],
+        ),
+    ];
+    for (n, r12, r13, r23, level, want) in cases {
+        let got = zou_interval(n, r12, r13, r23, level).unwrap();
+        close("lower", got[0], want[0], 1e-12);
+        close("upper", got[1], want[1], 1e-12);
+    }
+    assert!(zou_interval(4, 0.5, 0.3, 0.4, 0.95).is_none());
+    assert!(zou_interval(100, 1.0, 0.3, 0.4, 0.95).is_none());
+}
+
+/// Coverage of the two intervals of a competency's difference $\rho_{x,a} - \rho_{x,c}$:
+/// samples of `n` groups from a normal population with $\rho_{x,a} = .40$,
+/// $\rho_{x,c} = .15$, $\rho_{a,c} = .60$ (true difference .25), 1000 resamples each.
+fn coverage(n: usize, reps: usize) -> (f64, f64) {
+    use trustscale::numeric::rng::{stream, Normal};
+    let sigma =
+        nalgebra::DMatrix::from_row_slice(3, 3, &[1.0, 0.6, 0.4, 0.6, 1.0, 0.15, 0.4, 0.15, 1.0]);
+    let l = sigma.cholesky().unwrap().l();
+    let comps = vec![Competency {
+        id: "x".into(),
+        name: "x".into(),
+        trust: Some(TrustClaim::Affective),
+        risks: vec![],
+    }];
+    let opts = FrameworkOptions {
+        bootstrap: 1000,
+        ..FrameworkOptions::default()
+    };
+    let (mut boot, mut zou) = (0usize, 0usize);
+    for rep in 0..reps {
+        let mut rng = stream(77, rep as u64);
+        let mut nrm = Normal::new();
+        let (mut ya, mut yc, mut x) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        for i in 0..n {
+            let z = nalgebra::DVector::from_fn(3, |_, _| nrm.draw(&mut rng));
+            let v = &l * z;
+            (ya[i], yc[i], x[i]) = (v[0], v[1], v[2]);
+        }
+        let xm = nalgebra::DMatrix::from_column_slice(n, 1, &x);
+        let opts = FrameworkOptions {
+            seed: rep as u64,
+            ..opts.clone()
+        };
+        let r = trustscale::framework::differential(&xm, &ya, &yc, &comps, &opts).unwrap();
+        let c = &r.competencies[0];
+        let covers = |ci: Option<[f64; 2]>| ci.is_some_and(|c| c[0] <= 0.25 && 0.25 <= c[1]);
+        boot += usize::from(covers(c.r_diff_bootstrap.ci));
+        zou += usize::from(covers(c.r_diff.ci));
+    }
+    (boot as f64 / reps as f64, zou as f64 / reps as f64)
+}
+
+/// Coverage at 40 and 120 groups over 2000 samples each (figures in the doc of
+/// `trustscale::framework::differential`): Zou's interval within 1.5 points of 95%.
+#[test]
+#[ignore = "heavy: 4000 samples with 1000 resamples each"]
+fn per_competency_interval_coverage() {
+    for n in [40, 120] {
+        let (boot, zou) = coverage(n, 2000);
+        println!("n = {n}: percentile bootstrap {boot:.4}, Zou {zou:.4}");
+        assert!((zou - 0.95).abs() < 0.015, "n = {n}: Zou covers {zou}");
     }
 }

@@ -32,20 +32,23 @@ fn framework_on_the_example_study_prints_verdicts_and_writes_the_chart() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["predictor"], "tblc");
     assert_eq!(v["n_groups"], 120);
-    assert_eq!(v["risk_instrument"], serde_json::Value::Null);
+    assert_eq!(v["risk_instrument"], "collective-risk");
     let verdicts = v["verdicts"].as_array().unwrap();
-    // six competencies with a trust claim, two sets, the risks (untestable), specialisation
+    // six competencies with a trust claim, two sets, the risk links, specialisation
     assert_eq!(verdicts.len(), 10);
     assert!(verdicts
         .iter()
-        .any(|x| x["claim"] == "risks" && x["verdict"] == "untestable"));
+        .any(|x| x["claim"] == "risks" && x["verdict"] == "supported"));
     assert_eq!(v["differential"]["bootstrap"]["resamples"], 300);
     assert_eq!(v["specialisation"]["profiles"]["models"][0]["model"], "VVI");
     let svg = std::fs::read_to_string(&plot).unwrap();
     let texts = common::svg_texts(&svg);
     assert!(texts.iter().any(|s| s.contains("Process Navigator")));
-    // no risk instrument: no companion chart
-    assert!(!t.path().join("claims-risks.svg").exists());
+    // the risk instrument: the competency x risk chart beside it
+    let risks = std::fs::read_to_string(t.path().join("claims-risks.svg")).unwrap();
+    assert!(common::svg_texts(&risks)
+        .iter()
+        .any(|s| s.contains("process-navigator x psychological")));
     // the text tables
     let out = common::run_in(
         root,

@@ -99,6 +99,7 @@ fn run(delta: f64, reps: u64) -> (f64, f64, f64, f64) {
             ratings,
             baseline_items: None,
             clustered: false,
+            items: None,
         };
         let e = evaluate_source(&design, &data).unwrap().effect.unwrap();
         sum += e.estimate;

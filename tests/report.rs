@@ -216,7 +216,13 @@ fn report_json_equals_the_individual_commands() {
 fn report_fits_the_example_study_by_fiml_and_says_why() {
     let r = results();
     let html = std::fs::read_to_string(report_dir().join("report.html")).unwrap();
-    for inst in ["tblc", "abi", "group-trust", "group-self-assessment"] {
+    for inst in [
+        "tblc",
+        "abi",
+        "group-trust",
+        "group-self-assessment",
+        "collective-risk",
+    ] {
         let choice = &r["cfa_estimator"][inst];
         assert_eq!(choice["estimator"], "mlr", "{inst}");
         assert_eq!(choice["missing_data"], "fiml", "{inst}");
@@ -234,9 +240,9 @@ fn report_fits_the_example_study_by_fiml_and_says_why() {
     assert_eq!(
         html.matches("Sensitivity check: WLSMV gives CFI = ")
             .count(),
-        4
+        5
     );
-    assert_eq!(html.matches("(MLR with FIML: CFI = ").count(), 4);
+    assert_eq!(html.matches("(MLR with FIML: CFI = ").count(), 5);
 }
 
 #[test]
@@ -502,4 +508,58 @@ fn report_names_analyses_that_fail_and_writes_the_rest() {
         .as_str()
         .unwrap()
         .starts_with("cfa group-trust: could not be computed")));
+}
+
+/// "What the data say about the framework" comes right after predictive validity and holds
+/// the verdicts in words (as `framework` gives them), both charts and the leader profile
+/// classes (the example study's three simulated leader types come out as three classes).
+#[test]
+fn report_says_what_the_data_say_about_the_framework() {
+    let r = results();
+    let html = std::fs::read_to_string(report_dir().join("report.html")).unwrap();
+    let title = "What the data say about the framework";
+    // the section's own heading (the title also appears in the contents and the summary)
+    let at = html.rfind(title).expect("the framework section");
+    let prediction = html.find("Predictive validity").unwrap();
+    assert!(prediction < at, "the section follows predictive validity");
+    let section = &html[at..];
+    let section = &section[..section.find("<section").unwrap_or(section.len())];
+    // the verdicts, from the same run as results.json
+    let f = &r["framework"];
+    let verdicts = f["verdicts"].as_array().unwrap();
+    assert_eq!(verdicts.len(), 10);
+    for v in verdicts {
+        let statement = v["statement"].as_str().unwrap().replace('\'', "&#39;");
+        let word = v["verdict"].as_str().unwrap().replace('_', " ");
+        assert!(
+            section.contains(&format!("{statement}: {word} (estimate ")),
+            "{statement}: {word}"
+        );
+    }
+    assert!(section.contains("Community Cultivator builds mainly affective trust: supported"));
+    assert!(section
+        .contains("Each competency helps groups manage particular risks: supported (estimate "));
+    assert!(section.contains("Zou, 2007"));
+    // both charts, shown and written
+    for chart in ["framework.svg", "framework-risks.svg"] {
+        let svg = std::fs::read_to_string(report_dir().join("charts").join(chart)).unwrap();
+        roxmltree::Document::parse(&svg).unwrap();
+    }
+    assert!(section.contains("Competency x outcome:") && section.contains("Competency x risk:"));
+    // the profile classes: three, with every competency as a column
+    assert_eq!(f["specialisation"]["profiles"]["best_classes"], 3);
+    assert!(section.contains("Leader profile classes (EEE model, lowest BIC)"));
+    assert!(section.contains("finds 3 classes best by BIC"));
+    for name in [
+        "Network Organizer",
+        "Relational Coach",
+        "Embedded Strategist",
+    ] {
+        assert!(section.contains(name), "{name}");
+    }
+    // and the command that reproduces it
+    assert!(r["commands"].as_array().unwrap().iter().any(|c| c
+        .as_str()
+        .unwrap()
+        .starts_with("trustscale framework --study")));
 }

@@ -33,8 +33,8 @@ fn report_built_by_the_library_equals_the_commands_report() {
         report.html() == fixture("report.html"),
         "report.html differs"
     );
-    // 41 analyses and a sensitivity fit per CFA (4 instruments)
-    assert_eq!(report.commands.len(), 45);
+    // 41 analyses, a sensitivity fit per CFA (4 instruments) and a describe per dataset (2)
+    assert_eq!(report.commands.len(), 47);
     // typed results: every section's instruments, read without parsing JSON
     assert_eq!(report.document.sections.len(), 9);
     // every chart the report inlines is kept for charts/, under a distinct name

@@ -1,6 +1,7 @@
 //! The example study's `results.json` and `report.html` are byte-identical to the copies kept in
 //! `tests/fixtures/report/example/`, made before the report moved into the library (issue 12);
-//! the only change since is the table of the study's instruments with their source files.
+//! the changes since are the table of the study's instruments with their source files, the
+//! description of each dataset as read (`describe`, issue 19) and the items' wording (`text`).
 //! The output folder appears in the command lines the report shows; it is written `OUT` in the
 //! copies.
 //!

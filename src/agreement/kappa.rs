@@ -193,7 +193,7 @@ pub fn cohen_kappa(
     if kcat < 2 {
         warnings.push(Warning::new(
             WarningCode::Note,
-            "both raters used a single category: kappa does not exist",
+            "both raters used a single category: kappa and its ci do not exist (chance agreement is 1: 0/0); reported as null",
         ));
     }
     // one category: po = pe = 1 and kappa is 0/0 (rounding can make it any number, e.g. 0.5)

@@ -312,17 +312,9 @@ impl Request for CfaRequest {
                     })?
                 } else {
                     // ordered items: lavaan's own identification (markers, thresholds free per
-                    // group); the sequence's configural model is the same fit standardised
-                    cfa_groups(
-                        &items,
-                        &labels,
-                        &model,
-                        &CfaOptions {
-                            modification_indices: false,
-                            validity: false,
-                            ..opts.clone()
-                        },
-                    )?
+                    // group); the sequence's configural model is the same fit standardised. Its
+                    // modification indices, std_all_se and validity (group 1) as for one group
+                    cfa_groups(&items, &labels, &model, &opts)?
                 };
                 conf.warnings = inv.warnings.clone();
                 inv.models.clear();

@@ -20,7 +20,7 @@ use crate::data::{CsvSource, ItemData, ReadOptions};
 use crate::error::{Error, Location, Result, Warning};
 use crate::evaluate::{
     evaluate_source, gap::self_other_gap, Design, Rating, SelfOtherGap, Source, SourceData,
-    SourceEvaluation, Wave,
+    SourceEvaluation, Wave, WaveInvariance, WaveItems,
 };
 use crate::study::{check, Study};
 use serde::Serialize;
@@ -45,10 +45,10 @@ pub struct ScaleEvaluation {
     /// The statistics (source, attrition, within, effect, reliable_change, warnings, ...).
     #[serde(flatten)]
     pub result: SourceEvaluation,
-    /// Measurement invariance across waves (longitudinal CFA): not computed yet, so always
-    /// absent; the key is kept for it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub invariance: Option<serde_json::Value>,
+    /// Measurement invariance across the waves (configural, metric, scalar): a longitudinal
+    /// CFA for the self-ratings, multi-group across waves for collaborators and members; null
+    /// when it could not be fitted (a warning says why).
+    pub invariance: Option<WaveInvariance>,
 }
 
 /// What `evaluate` prints.
@@ -156,8 +156,8 @@ impl Request for EvaluateRequest {
                     scales.extend(done.into_iter().map(|result| ScaleEvaluation {
                         instrument: inst.id.clone(),
                         scale: scale.clone(),
+                        invariance: result.invariance.clone(),
                         result,
-                        invariance: None,
                     }));
                 }
             }
@@ -278,6 +278,10 @@ fn read_sources(
             let mut ratings = Vec::new();
             let mut base_values = Vec::new();
             let mut base_rows = Vec::new();
+            let mut all_values = Vec::new();
+            let mut all_rows = Vec::new();
+            let mut all_units = Vec::new();
+            let mut all_waves = Vec::new();
             for (i, m) in meta.iter().enumerate() {
                 let Some((s, unit, w, arm, cohort)) = m else {
                     continue;
@@ -294,6 +298,10 @@ fn read_sources(
                     base_values.extend_from_slice(row);
                     base_rows.push(data.rows[i]);
                 }
+                all_values.extend_from_slice(row);
+                all_rows.push(data.rows[i]);
+                all_units.push(unit.clone());
+                all_waves.push(*w);
                 ratings.push(Rating {
                     unit: unit.clone(),
                     wave: *w,
@@ -312,11 +320,23 @@ fn read_sources(
                 rows: base_rows,
                 ids: None,
             });
+            let items = WaveItems {
+                data: ItemData {
+                    file: data.file.clone(),
+                    names: data.names.clone(),
+                    values: all_values,
+                    rows: all_rows,
+                    ids: None,
+                },
+                units: all_units,
+                waves: all_waves,
+            };
             sources.push(SourceData {
                 source,
                 ratings,
                 baseline_items,
                 clustered: ds.cohort.is_some(),
+                items: Some(items),
             });
         }
         out.push((scale.clone(), sources));

@@ -7,6 +7,8 @@ use crate::agreement::kappa::sort_categories;
 use crate::agreement::krippendorff::{
     krippendorff, krippendorff_bootstrap, KrippendorffResult, Level,
 };
+use crate::data::read::ColumnRequest;
+use crate::data::{DataSource, ItemSpec};
 use crate::error::{Error, Location, Result, Warning};
 use crate::study::items::TextColumn;
 use crate::study::DataRequest;
@@ -134,6 +136,34 @@ pub fn code_units(
     Ok(units)
 }
 
+/// The units of a CSV file whose coder cells are all numbers or missing codes, read by the
+/// numeric reader (no text cell is kept): the same units [`code_units`] gives for such a file,
+/// since every cell is then taken as the number it spells and missing cells are dropped.
+///
+/// `None` when the file is not a CSV, a cell is not a number (a text label, or a non-finite
+/// value), or anything else fails: the caller then takes the text route, which codes labels
+/// and reports errors with their row and column.
+fn numeric_units(data: &DataRequest, coders: &[String], level: Level) -> Option<Vec<Vec<f64>>> {
+    let DataSource::Csv(src) = data.open().ok()? else {
+        return None;
+    };
+    let cols: Vec<ColumnRequest> = ItemSpec(coders.to_vec())
+        .resolve(src.names(), &data.at())
+        .ok()?
+        .into_iter()
+        .map(|index| ColumnRequest { index, range: None })
+        .collect();
+    let d = src.read(&cols, None).ok()?;
+    if level == Level::Ratio && d.values.iter().any(|v| *v < 0.0) {
+        return None;
+    }
+    Some(
+        d.row_iter()
+            .map(|row| row.iter().copied().filter(|v| !v.is_nan()).collect())
+            .collect(),
+    )
+}
+
 impl Request for KrippendorffRequest {
     type Output = KrippendorffOutput;
 
@@ -165,8 +195,13 @@ impl Request for KrippendorffRequest {
 
     fn run(&self) -> Result<KrippendorffOutput> {
         let coders = rater_names(&self.data, &self.raters)?;
-        let (cols, rows) = self.data.read_text_columns(&coders, "--raters")?;
-        let units = code_units(&cols, &rows, &coders, self.level, &self.data.at())?;
+        let units = match numeric_units(&self.data, &coders, self.level) {
+            Some(units) => units,
+            None => {
+                let (cols, rows) = self.data.read_text_columns(&coders, "--raters")?;
+                code_units(&cols, &rows, &coders, self.level, &self.data.at())?
+            }
+        };
         let result = match self.bootstrap {
             Some(b) => krippendorff_bootstrap(&units, self.level, b, self.seed, self.ci)?,
             None => krippendorff(&units, self.level)?,

@@ -4,7 +4,8 @@
 //! [`crate::render::Report`] and (feature `plot`) its charts through `plot::Charts`.
 //!
 //! The binary only turns flags into a request, runs it and prints; the report builds the same
-//! requests directly and reads the typed outputs; the Python package will do the same.
+//! requests directly and reads the typed outputs; the Python package (`python/`) builds the
+//! same requests from keyword arguments and a DataFrame (an in-memory table, `DataRequest::table`).
 //!
 //! ```text
 //! DataRequest + options ──run()──▶ Output ──serde──▶ contract JSON

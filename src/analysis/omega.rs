@@ -242,10 +242,12 @@ impl Request for OmegaRequest {
                     .iter()
                     .flat_map(|s| s.reversed.clone())
                     .collect();
+                let text = loaded.scales.iter().flat_map(|s| s.text.clone()).collect();
                 let whole = ScaleData {
                     name: inst.id.clone(),
                     data,
                     reversed,
+                    text,
                 };
                 (vec![whole], names)
             }

@@ -39,6 +39,11 @@ pub struct PowerRequest {
     pub analysis: Option<Analysis>,
     /// The outcome `instrument:subscale`.
     pub outcome: Option<String>,
+    /// The program analysis's source: `self`, `collaborators` (default) or `members`.
+    pub source: Option<String>,
+    /// The `differential` analysis: the second outcome (default: with `--outcome` unset, the
+    /// affective subscale is the outcome and the cognitive one its contrast).
+    pub contrast: Option<String>,
     /// Predictors `instrument:subscale`.
     pub predictors: Vec<String>,
     /// Significance level.
@@ -64,6 +69,8 @@ impl Default for PowerRequest {
             effect_scale: Vec::new(),
             analysis: None,
             outcome: None,
+            source: None,
+            contrast: None,
             predictors: Vec::new(),
             alpha: None,
             cv: 10,
@@ -107,6 +114,8 @@ pub fn analysis_name(a: Analysis) -> &'static str {
         Analysis::Aggregate => "aggregate",
         Analysis::Multilevel => "multilevel",
         Analysis::Latent => "latent",
+        Analysis::Program => "program",
+        Analysis::Differential => "differential",
     }
 }
 
@@ -183,6 +192,8 @@ impl Request for PowerRequest {
         );
         flag("analysis", self.analysis.map(|x| analysis_name(x).into()));
         flag("outcome", self.outcome.clone());
+        flag("source", self.source.clone());
+        flag("contrast", self.contrast.clone());
         flag("predictors", join(&self.predictors));
         flag("alpha", self.alpha.map(|v| v.to_string()));
         flag("cv", (self.cv != 10).then(|| self.cv.to_string()));
@@ -233,14 +244,38 @@ impl PowerRequest {
             .ok_or_else(|| {
                 Error::option("--outcome", "name the outcome (the model has no effects)")
             })?;
-        let predictors = if self.predictors.is_empty() {
+        let analysis = match (self.analysis, spec.analysis.as_deref(), &model.program) {
+            (Some(a), _, _) => a,
+            (None, Some(a), _) => Analysis::parse(a)?,
+            (None, None, Some(_)) => Analysis::Program,
+            (None, None, None) => Analysis::Aggregate,
+        };
+        let program = analysis == Analysis::Program;
+        let source = if program {
+            Some(
+                self.source
+                    .clone()
+                    .unwrap_or_else(|| "collaborators".into()),
+            )
+        } else {
+            self.source.clone()
+        };
+        let predictors = if !self.predictors.is_empty() {
+            self.predictors.clone()
+        } else if program && source.as_deref() == Some("members") {
+            vec![outcome.clone()]
+        } else if program {
+            model
+                .program
+                .as_ref()
+                .map(|p| p.effects.keys().cloned().collect())
+                .unwrap_or_default()
+        } else {
             model
                 .effects
                 .get(&outcome)
                 .map(|m| m.keys().cloned().collect())
                 .unwrap_or_default()
-        } else {
-            self.predictors.clone()
         };
         let pick = |flag: &Vec<usize>, spec: &Vec<usize>, default: Vec<usize>| {
             if !flag.is_empty() {
@@ -256,6 +291,50 @@ impl PowerRequest {
             Some(a) => a,
             None => Analysis::parse(spec.analysis.as_deref().unwrap_or("aggregate"))?,
         };
+        // the differential analysis: the outcome and its contrast are the affective and the
+        // cognitive subscale of one group instrument (unless named), the predictors every
+        // subscale of the first leader instrument (unless named)
+        let (outcome, contrast, predictors) = if analysis == Analysis::Differential {
+            let trust = c.group.iter().find_map(|(inst, _, _)| {
+                let with = |k: &str| {
+                    inst.subscales
+                        .iter()
+                        .find(|s| s.trust.as_deref() == Some(k))
+                        .map(|s| format!("{}:{}", inst.id, s.id))
+                };
+                Some((with("affective")?, with("cognitive")?))
+            });
+            let (o, k) = match (&self.outcome, &self.contrast, trust) {
+                (Some(o), Some(k), _) => (o.clone(), k.clone()),
+                (None, None, Some((a, b))) => (a, b),
+                (Some(o), None, Some((a, b))) => {
+                    let k = if *o == b { a } else { b };
+                    (o.clone(), k)
+                }
+                (None, Some(k), Some((a, b))) => {
+                    let o = if *k == a { b } else { a };
+                    (o, k.clone())
+                }
+                _ => {
+                    return Err(Error::option(
+                        "--contrast",
+                        "name the two outcomes (--outcome A --contrast B): the model has no group instrument with an affective and a cognitive subscale",
+                    ))
+                }
+            };
+            let preds = if self.predictors.is_empty() {
+                let (inst, _, _) = &c.leader[0];
+                inst.subscales
+                    .iter()
+                    .map(|s| format!("{}:{}", inst.id, s.id))
+                    .collect()
+            } else {
+                self.predictors.clone()
+            };
+            (o, Some(k), preds)
+        } else {
+            (outcome, None, predictors)
+        };
         let settings = PowerSettings {
             seed: self.seed.unwrap_or(model.seed),
             replications: self.replications.or(spec.replications).unwrap_or(1000),
@@ -263,7 +342,11 @@ impl PowerRequest {
             analysis,
             outcome,
             predictors,
-            groups: pick(&self.groups, &spec.groups, vec![total]),
+            groups: pick(
+                &self.groups,
+                &spec.groups,
+                vec![if program { total / 2 } else { total }],
+            ),
             raters: pick(&self.raters, &spec.raters, vec![model.design.raters[1]]),
             effect_scale: if !self.effect_scale.is_empty() {
                 self.effect_scale.clone()
@@ -273,6 +356,8 @@ impl PowerRequest {
                 vec![1.0]
             },
             cv_folds: self.cv,
+            source,
+            contrast,
         };
         let previous = if self.resume && out.is_file() {
             Some(read_run(out)?)

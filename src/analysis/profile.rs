@@ -190,6 +190,9 @@ impl ProfileRequest {
         if let Some(d) = &self.data.data {
             return Ok(d.clone());
         }
+        if let Some(f) = self.data.table.as_ref().and_then(|t| t.file.clone()) {
+            return Ok(f);
+        }
         let Some(path) = &self.data.study else {
             return Err(Error::option("DATA", "no data file"));
         };
@@ -229,7 +232,7 @@ impl ProfileRequest {
                 },
             });
         }
-        if self.data.data.is_none() {
+        if self.data.data.is_none() && self.data.table.is_none() {
             return Err(Error::option(
                 "DATA",
                 "give the data file (with --target/--form or --group-column) or --study FILE",

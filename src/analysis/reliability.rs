@@ -23,13 +23,13 @@ use crate::cfa::{cfa, CfaOptions, Estimator, Ordered, Parameterization};
 use crate::correlation::Missing;
 use crate::data::ItemData;
 use crate::error::{Error, Result, Warning, WarningCode};
-use crate::reliability::alpha::reliability_keyed;
+use crate::reliability::alpha::{reliability_from_sums, reliability_keyed};
 use crate::reliability::categorical_omega::{
     categorical_omega, latent_response_omega, sample_latent_cor, OrdinalFactor,
 };
 use crate::reliability::ordinal::{Coefficient, OrdinalReliability};
 use crate::reliability::{ReliabilityOptions, ReliabilityResult};
-use crate::study::DataRequest;
+use crate::study::{DataRequest, LoadedSums};
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 use std::path::Path;
@@ -132,6 +132,34 @@ impl ReliabilityRequest {
     }
 }
 
+impl ReliabilityRequest {
+    /// The output from streamed sums ([`DataRequest::load_sums`]).
+    fn run_sums(&self, loaded: LoadedSums, opts: &ReliabilityOptions) -> Result<ReliabilityOutput> {
+        let inst = loaded.instrument.as_ref();
+        let scales = loaded
+            .scales
+            .iter()
+            .map(|s| {
+                let result =
+                    reliability_from_sums(&s.names, &s.reversed, &s.sums, &loaded.at, opts)
+                        .map_err(|e| with_scale(e, &s.name, inst.is_some()))?;
+                Ok(ScaleReliability {
+                    scale: s.name.clone(),
+                    subscale_name: inst
+                        .and_then(|i| i.subscale(&s.name))
+                        .map(|x| x.name.clone()),
+                    result,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(ReliabilityOutput {
+            instrument: inst.map(|i| i.id.clone()),
+            scales,
+            single: inst.is_none() || self.data.scale.is_some(),
+        })
+    }
+}
+
 impl Request for ReliabilityRequest {
     type Output = ReliabilityOutput;
 
@@ -164,6 +192,13 @@ impl Request for ReliabilityRequest {
     fn run(&self) -> Result<ReliabilityOutput> {
         let opts = self.options();
         opts.validate()?;
+        // alpha, lambda 6, omega, the item statistics and Feldt's interval need only sums: read
+        // them in one streaming pass when the data allow (the bootstrap and --ordinal need rows)
+        if opts.bootstrap.is_none() && !opts.ordinal {
+            if let Some(streamed) = self.data.load_sums()? {
+                return self.run_sums(streamed, &opts);
+            }
+        }
         let loaded = self.data.load()?;
         let inst = loaded.instrument.as_ref();
         let scales = loaded
@@ -174,6 +209,9 @@ impl Request for ReliabilityRequest {
                     .map_err(|e| with_scale(e, &s.name, inst.is_some()))?;
                 if let Some(ord) = result.ordinal.as_mut() {
                     cfa_omegas(&s.data, ord, &mut result.warnings);
+                }
+                for (item, text) in result.items.iter_mut().zip(&s.text) {
+                    item.text = text.clone();
                 }
                 Ok(ScaleReliability {
                     scale: s.name.clone(),

@@ -243,13 +243,21 @@ pub fn simulate_study(
             .collect();
         write(&dir.join("true-effects.csv"), &csv_text(&eh, &rows))?;
     } else {
+        // with leader types, each leader's type (the latent profile class) after `raters`
+        let typed = !m.leader.types.is_empty();
         let mut th = vec!["group_id".to_string(), "arena".into(), "raters".into()];
+        if typed {
+            th.push("leader_type".into());
+        }
         th.extend(latents());
         let rows: Vec<Vec<String>> = s
             .truth
             .iter()
             .map(|t| {
                 let mut r = vec![t.group.clone(), t.arena.clone(), t.raters.to_string()];
+                if typed {
+                    r.push(t.leader_type.clone().unwrap_or_default());
+                }
                 r.extend(fmt(&t.leader, &t.group_latents));
                 r
             })

@@ -158,7 +158,7 @@ pub struct InvarianceResult {
     pub models: Vec<CfaResult>,
 }
 
-fn step(name: &str, r: &CfaResult) -> InvarianceStep {
+pub(crate) fn step(name: &str, r: &CfaResult) -> InvarianceStep {
     InvarianceStep {
         model: name.to_string(),
         converged: r.converged,
@@ -185,7 +185,10 @@ fn step(name: &str, r: &CfaResult) -> InvarianceStep {
 }
 
 /// $\Delta\chi^2$, $\Delta df$, p: plain (ML) or Satorra–Bentler 2001 (MLR).
-fn difference(r0: &CfaResult, r1: &CfaResult) -> (Option<f64>, Option<i64>, Option<f64>) {
+pub(crate) fn difference(
+    r0: &CfaResult,
+    r1: &CfaResult,
+) -> (Option<f64>, Option<i64>, Option<f64>) {
     let ddf = r1.fit.df - r0.fit.df;
     if ddf <= 0 {
         return (None, Some(ddf), None);
@@ -363,7 +366,12 @@ where
 }
 
 /// ΔCFI, ΔRMSEA and the verdicts of a step against the previous model.
-fn judge(s: &mut InvarianceStep, prev: &CfaResult, r: &CfaResult, cut: &InvarianceOptions) {
+pub(crate) fn judge(
+    s: &mut InvarianceStep,
+    prev: &CfaResult,
+    r: &CfaResult,
+    cut: &InvarianceOptions,
+) {
     s.delta_cfi = r.fit.cfi.zip(prev.fit.cfi).map(|(a, b)| a - b);
     s.delta_rmsea = r.fit.rmsea.zip(prev.fit.rmsea).map(|(a, b)| a - b);
     s.cfi_ok = s.delta_cfi.map(|d| -d <= cut.delta_cfi + 1e-12);
@@ -372,7 +380,7 @@ fn judge(s: &mut InvarianceStep, prev: &CfaResult, r: &CfaResult, cut: &Invarian
 }
 
 /// The result, with the highest level whose steps all hold.
-fn finish(
+pub(crate) fn finish(
     groups: Vec<GroupSummary>,
     steps: Vec<InvarianceStep>,
     models: Vec<CfaResult>,

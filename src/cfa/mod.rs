@@ -56,6 +56,7 @@ pub mod fiml;
 pub mod fit;
 pub mod instrument;
 pub mod invariance;
+pub mod longitudinal;
 pub mod mi;
 pub mod model;
 pub mod partable;

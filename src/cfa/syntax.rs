@@ -252,6 +252,16 @@ fn statements(tokens: Vec<Token>) -> Vec<Vec<Token>> {
     let mut out: Vec<Vec<Token>> = Vec::new();
     let mut cur: Vec<Token> = Vec::new();
     let n = tokens.len();
+    // the first token after each position that is not a newline, found in one backward pass
+    // (scanning forward from every newline was quadratic in a run of blank lines)
+    let mut next_token: Vec<Option<usize>> = vec![None; n + 1];
+    for i in (0..n).rev() {
+        next_token[i] = if tokens[i].tok == Tok::Newline {
+            next_token[i + 1]
+        } else {
+            Some(i)
+        };
+    }
     for i in 0..n {
         let t = &tokens[i];
         match t.tok {
@@ -264,7 +274,7 @@ fn statements(tokens: Vec<Token>) -> Vec<Vec<Token>> {
                 let continues_here = cur
                     .last()
                     .is_some_and(|l| matches!(l.tok, Tok::Plus | Tok::Star | Tok::Op(_)));
-                let next = tokens[i + 1..].iter().find(|t| t.tok != Tok::Newline);
+                let next = next_token[i + 1].map(|j| &tokens[j]);
                 let continues_next = next.is_some_and(|t| matches!(t.tok, Tok::Plus | Tok::Star));
                 if !cur.is_empty() && !continues_here && !continues_next {
                     out.push(std::mem::take(&mut cur));

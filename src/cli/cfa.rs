@@ -66,7 +66,7 @@ pub struct Args {
 
 impl Args {
     /// The library request these flags ask for.
-    fn request(&self) -> Result<CfaRequest> {
+    pub fn request(&self) -> Result<CfaRequest> {
         Ok(CfaRequest {
             data: self.data.request()?,
             model: self.model.clone().map(ModelSource::File),

@@ -94,6 +94,7 @@ impl DataArgs {
         Ok(DataRequest {
             data: self.read.data.clone(),
             memory: None,
+            table: None,
             read: self.read.read_options()?,
             items: self.items.clone(),
             instrument: self.instrument.clone(),

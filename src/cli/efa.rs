@@ -48,7 +48,7 @@ pub struct Args {
 
 impl Args {
     /// The library request.
-    fn request(&self) -> Result<EfaRequest> {
+    pub fn request(&self) -> Result<EfaRequest> {
         Ok(EfaRequest {
             extraction: self.extraction.parse()?,
             rotation: self.rotation.parse()?,

@@ -38,7 +38,7 @@ pub struct Args {
 
 impl Args {
     /// The library request these flags ask for.
-    fn request(&self) -> Result<IccRequest> {
+    pub fn request(&self) -> Result<IccRequest> {
         Ok(IccRequest {
             data: self.read.request()?,
             raters: self.raters.clone(),

@@ -51,7 +51,7 @@ impl From<WeightArg> for Weights {
 
 impl Args {
     /// The library request these flags ask for.
-    fn request(&self) -> Result<KappaRequest> {
+    pub fn request(&self) -> Result<KappaRequest> {
         Ok(KappaRequest {
             data: self.read.request()?,
             raters: self.raters.clone(),

@@ -54,7 +54,7 @@ impl From<LevelArg> for Level {
 
 impl Args {
     /// The library request these flags ask for.
-    fn request(&self) -> Result<KrippendorffRequest> {
+    pub fn request(&self) -> Result<KrippendorffRequest> {
         Ok(KrippendorffRequest {
             data: self.read.request()?,
             raters: self.raters.clone(),

@@ -35,7 +35,7 @@ pub struct Args {
 
 impl Args {
     /// The library request.
-    fn request(&self) -> Result<OmegaRequest> {
+    pub fn request(&self) -> Result<OmegaRequest> {
         Ok(OmegaRequest {
             data: self.data.request()?,
             factors: self.factors,

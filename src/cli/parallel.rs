@@ -38,7 +38,7 @@ pub struct Args {
 
 impl Args {
     /// The library request.
-    fn request(&self) -> Result<ParallelRequest> {
+    pub fn request(&self) -> Result<ParallelRequest> {
         Ok(ParallelRequest {
             data: self.data.request()?,
             iterations: self.iterations,

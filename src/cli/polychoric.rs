@@ -28,7 +28,7 @@ pub struct Args {
 
 impl Args {
     /// The library request.
-    fn request(&self) -> Result<PolychoricRequest> {
+    pub fn request(&self) -> Result<PolychoricRequest> {
         Ok(PolychoricRequest {
             data: self.data.request()?,
             tetrachoric: self.tetrachoric,

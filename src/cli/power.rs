@@ -24,21 +24,30 @@ pub struct Args {
     /// Master seed (default: the model's).
     #[arg(long)]
     seed: Option<u64>,
-    /// Numbers of groups to try, e.g. 40,80,120.
+    /// Numbers of groups to try, e.g. 40,80,120 (program analysis: leaders per arm).
     #[arg(long, value_delimiter = ',')]
     groups: Vec<usize>,
-    /// Raters per group to try, e.g. 4,8.
+    /// Raters per group to try, e.g. 4,8 (program analysis: raters per leader).
     #[arg(long, value_delimiter = ',')]
     raters: Vec<usize>,
     /// Multipliers of the model's effects, e.g. 0.5,1.
     #[arg(long, value_delimiter = ',', value_parser = super::common::finite_f64)]
     effect_scale: Vec<f64>,
-    /// The analysis: aggregate, multilevel or latent.
+    /// The analysis: aggregate, multilevel, latent, program (the default for a model with a
+    /// [program] table) or differential (a competency's association with affective minus
+    /// cognitive trust).
     #[arg(long)]
     analysis: Option<String>,
+    /// The program analysis's ratings: self, collaborators (default) or members.
+    #[arg(long)]
+    source: Option<String>,
     /// The outcome `instrument:subscale` (default: the model's, or the first with effects).
     #[arg(long)]
     outcome: Option<String>,
+    /// With --analysis differential: the second outcome (default: affective trust is the
+    /// outcome, cognitive trust its contrast).
+    #[arg(long)]
+    contrast: Option<String>,
     /// Predictors `instrument:subscale,...` (default: those with effects on the outcome).
     #[arg(long, value_delimiter = ',')]
     predictors: Vec<String>,
@@ -90,6 +99,8 @@ impl Args {
             effect_scale: self.effect_scale.clone(),
             analysis: self.analysis.as_deref().map(Analysis::parse).transpose()?,
             outcome: self.outcome.clone(),
+            source: self.source.clone(),
+            contrast: self.contrast.clone(),
             predictors: self.predictors.clone(),
             alpha: self.alpha,
             cv: self.cv,

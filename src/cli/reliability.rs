@@ -44,7 +44,7 @@ pub struct Args {
 
 impl Args {
     /// The library request.
-    fn request(&self) -> Result<ReliabilityRequest> {
+    pub fn request(&self) -> Result<ReliabilityRequest> {
         Ok(ReliabilityRequest {
             data: self.data.request()?,
             ci: self.ci,

@@ -52,7 +52,7 @@ pub struct Args {
 
 impl Args {
     /// The library request these flags ask for.
-    fn request(&self) -> Result<RwgRequest> {
+    pub fn request(&self) -> Result<RwgRequest> {
         Ok(RwgRequest {
             data: self.data.request()?,
             group: self.group.clone(),

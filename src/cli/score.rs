@@ -31,7 +31,7 @@ enum Method {
 
 impl Args {
     /// The library request.
-    fn request(&self) -> Result<ScoreRequest> {
+    pub fn request(&self) -> Result<ScoreRequest> {
         Ok(ScoreRequest {
             data: self.data.request()?,
             method: match self.method {

@@ -32,7 +32,7 @@ pub mod polychoric;
 pub mod smooth;
 
 pub use matrix::{correlation_matrix, Cor, CorrelationMatrix};
-pub use pearson::{covariance, Missing, Moments};
+pub use pearson::{covariance, covariance_from_sums, Missing, Moments};
 pub use polychoric::{
     polychoric, tetrachoric, PolychoricOptions, PolychoricResult, TetrachoricOptions,
 };

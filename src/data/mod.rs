@@ -8,6 +8,9 @@
 //!   labels, value labels and declared missing codes, decoded into a [`Table`].
 //! - [`source`]: [`DataSource`], which opens any of them by extension.
 //! - [`matrix`]: [`ItemData`], the named item columns every analysis takes.
+//! - [`sums`]: [`Answers`] (one-byte answer codes) and [`PairSums`], the exact sufficient
+//!   statistics of small whole-number answers that `CsvSource::read_sums` accumulates while
+//!   parsing.
 //!
 //! Missing values are empty cells, `NA`, `.` and any user codes (`--missing=-99,-999`); they
 //! become `NaN` inside [`ItemData`] and each analysis documents how it treats them.
@@ -18,9 +21,11 @@ pub mod matrix;
 pub mod read;
 pub mod select;
 pub mod source;
+pub mod sums;
 
 pub use formats::{Format, Table};
 pub use matrix::ItemData;
 pub use read::{CsvSource, ReadOptions};
 pub use select::{ItemSpec, Selection};
 pub use source::DataSource;
+pub use sums::{Answers, PairSums};

@@ -5,6 +5,7 @@
 //! plain CSV is row 2 (and row 4 of a Qualtrics export).
 
 use super::matrix::ItemData;
+use super::sums::{code_of, PairSums};
 use crate::error::{Error, Location, Result};
 use rayon::prelude::*;
 use std::fs::File;
@@ -512,6 +513,181 @@ impl CsvSource {
     }
 }
 
+/// One scale of [`CsvSource::read_sums`]: its items as positions in the requested columns, and
+/// for each a reverse key (`Some(min + max)`: the answer x counts as min + max − x).
+#[derive(Debug, Clone)]
+pub struct SumsSpec {
+    /// Positions of the scale's items in the requested columns.
+    pub columns: Vec<usize>,
+    /// Reverse keys, one per item.
+    pub reverse: Vec<Option<i16>>,
+}
+
+/// What [`CsvSource::read_sums`] accumulated: the data rows read and each scale's sums.
+#[derive(Debug, Clone)]
+pub struct StreamedSums {
+    /// Data rows read.
+    pub rows: u64,
+    /// One per [`SumsSpec`], in order.
+    pub scales: Vec<PairSums>,
+}
+
+/// What a piece of the input added to the sums.
+struct SumsChunk {
+    sums: Vec<PairSums>,
+    rows: u64,
+    records: u64,
+    error: Option<(u64, Error)>,
+    not_codes: bool,
+}
+
+impl SumsChunk {
+    fn new(scales: &[SumsSpec]) -> Self {
+        SumsChunk {
+            sums: scales
+                .iter()
+                .map(|s| PairSums::new(s.columns.len()))
+                .collect(),
+            rows: 0,
+            records: 0,
+            error: None,
+            not_codes: false,
+        }
+    }
+}
+
+impl CsvSource {
+    /// Streams the data rows once, accumulating each scale's sufficient statistics
+    /// ([`PairSums`]) instead of keeping the rows: memory depends on the number of items only.
+    ///
+    /// Returns `Ok(None)` as soon as a requested cell holds a value that is not a whole number
+    /// from −127 to 127 (read such data with [`CsvSource::read`]). Errors are those of
+    /// [`CsvSource::read`], naming the same file, row and column.
+    ///
+    /// # Algorithm
+    /// As [`CsvSource::read`]: blocks of about 8 MiB cut at a line break; a block without `"` is
+    /// split into pieces at line breaks, parsed in parallel, each into its own sums, and the
+    /// pieces are added in order (exact integer sums, so the result equals a serial parse);
+    /// from the first block with a quote on, the `csv` crate parses the rest serially.
+    pub fn read_sums(
+        mut self,
+        cols: &[ColumnRequest],
+        scales: &[SumsSpec],
+    ) -> Result<Option<StreamedSums>> {
+        let width = self.names.len();
+        if let Some(c) = cols.iter().find(|c| c.index >= width) {
+            return Err(Error::option(
+                "--items",
+                format!(
+                    "column {} is beyond the header's {width} columns",
+                    c.index + 1
+                ),
+            ));
+        }
+        let ctx = Ctx {
+            names: &self.names,
+            cols,
+            text_columns: &[],
+            width,
+            delimiter: self.delimiter,
+            missing_text: &self.missing_text,
+            missing_num: &self.missing_num,
+        };
+        let loc = Location::file(self.file.clone());
+        let mut total = SumsChunk::new(scales);
+        let mut next_row = self.first_row;
+        let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + (1 << 16));
+        // add one piece's sums in order; Ok(false) = not codes
+        let add = |part: SumsChunk, next_row: &mut u64, total: &mut SumsChunk| {
+            if let Some((rel, e)) = part.error {
+                return Err(place(e, &loc, *next_row + rel));
+            }
+            if part.not_codes {
+                return Ok(false);
+            }
+            for (t, p) in total.sums.iter_mut().zip(&part.sums) {
+                t.merge(p);
+            }
+            total.rows += part.rows;
+            *next_row += part.records;
+            Ok(true)
+        };
+        loop {
+            let have = buf.len();
+            (&mut self.body)
+                .take((BLOCK - have.min(BLOCK / 2)) as u64)
+                .read_to_end(&mut buf)
+                .map_err(|e| io_err(&self.file, e))?;
+            let eof = buf.len() == have;
+            let cut = if eof {
+                buf.len()
+            } else {
+                match buf.iter().rposition(|&b| b == b'\n') {
+                    Some(p) => p + 1,
+                    None => continue, // a line longer than the block: read more
+                }
+            };
+            if cut == 0 {
+                break;
+            }
+            if buf[..cut].contains(&b'"') {
+                let rest = std::io::Cursor::new(std::mem::take(&mut buf)).chain(self.body);
+                let mut reader = csv::ReaderBuilder::new()
+                    .delimiter(self.delimiter)
+                    .has_headers(false)
+                    .flexible(true)
+                    .buffer_capacity(1 << 16)
+                    .from_reader(rest);
+                let mut rec = csv::ByteRecord::new();
+                let mut codes = vec![PairSums::NA; cols.len()];
+                let mut x = Vec::with_capacity(cols.len());
+                let mut part = SumsChunk::new(scales);
+                let mut row = next_row;
+                while read_record(&mut reader, &mut rec, &loc, row)? {
+                    let fields: Vec<&[u8]> = rec.iter().collect();
+                    if !ctx.record_sums(
+                        &fields,
+                        row - next_row,
+                        &mut part,
+                        scales,
+                        &mut codes,
+                        &mut x,
+                    ) {
+                        break;
+                    }
+                    row += 1;
+                }
+                part.records = row - next_row;
+                if !add(part, &mut next_row, &mut total)? {
+                    return Ok(None);
+                }
+                break;
+            }
+            let pieces = split_lines(&buf[..cut], rayon::current_num_threads() * 4);
+            let parts: Vec<SumsChunk> = pieces
+                .par_iter()
+                .map(|p| ctx.sums_piece(p, scales))
+                .collect();
+            for part in parts {
+                if !add(part, &mut next_row, &mut total)? {
+                    return Ok(None);
+                }
+            }
+            buf.drain(..cut);
+            if eof {
+                break;
+            }
+        }
+        for s in &mut total.sums {
+            s.flush();
+        }
+        Ok(Some(StreamedSums {
+            rows: total.rows,
+            scales: total.sums,
+        }))
+    }
+}
+
 const BLOCK: usize = 8 << 20;
 
 /// What a piece of the input produced.
@@ -539,22 +715,22 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// Parses one record's fields into `out`; `rel` is its record index within the piece, used
-    /// only to place errors. Returns false on error.
-    fn record(&self, fields: &[&[u8]], rel: u64, out: &mut Chunk, row_vals: &mut [f64]) -> bool {
+    /// Parses one record's fields into `row_vals` (the requested columns, `NaN` = missing).
+    /// `Ok(false)`: a line of only delimiters and whitespace, not a row. The error has no row.
+    fn parse_row(
+        &self,
+        fields: &[&[u8]],
+        row_vals: &mut [f64],
+    ) -> std::result::Result<bool, Error> {
         if fields.len() != self.width {
             if fields.iter().all(|f| trim(f).is_empty()) {
-                return true; // a line of only delimiters/whitespace is not a row
+                return Ok(false); // a line of only delimiters/whitespace is not a row
             }
-            out.error = Some((
-                rel,
-                Error::Ragged {
-                    at: Location::default(),
-                    expected: self.width,
-                    found: fields.len(),
-                },
-            ));
-            return false;
+            return Err(Error::Ragged {
+                at: Location::default(),
+                expected: self.width,
+                found: fields.len(),
+            });
         }
         for (s, c) in self.cols.iter().enumerate() {
             let f = fields[c.index];
@@ -563,16 +739,12 @@ impl Ctx<'_> {
                 Ok(Some(v)) => {
                     if let Some((lo, hi)) = c.range {
                         if v < lo || v > hi {
-                            out.error = Some((
-                                rel,
-                                Error::OutOfRange {
-                                    at: Location::default().with_column(&self.names[c.index]),
-                                    value: v,
-                                    min: lo,
-                                    max: hi,
-                                },
-                            ));
-                            return false;
+                            return Err(Error::OutOfRange {
+                                at: Location::default().with_column(&self.names[c.index]),
+                                value: v,
+                                min: lo,
+                                max: hi,
+                            });
                         }
                     }
                     row_vals[s] = v;
@@ -582,34 +754,165 @@ impl Ctx<'_> {
                         Some((lo, hi)) => format!("a number from {lo} to {hi} or a missing code"),
                         None => "a number or a missing code (empty, NA, .)".to_string(),
                     };
-                    out.error = Some((
-                        rel,
-                        Error::Parse {
-                            at: Location::default().with_column(&self.names[c.index]),
-                            expected,
-                            found: shown(f),
-                        },
-                    ));
-                    return false;
+                    return Err(Error::Parse {
+                        at: Location::default().with_column(&self.names[c.index]),
+                        expected,
+                        found: shown(f),
+                    });
                 }
             }
         }
-        out.values.extend_from_slice(row_vals);
-        out.rows.push(rel);
-        for &j in self.text_columns {
-            out.ids
-                .push(String::from_utf8_lossy(trim(fields[j])).into_owned());
-        }
-        true
+        Ok(true)
     }
 
-    /// Parses a piece of quote-free lines (one record per non-empty line).
-    fn plain_piece(&self, piece: &[u8], delim: u8) -> Chunk {
-        let mut out = Chunk::default();
-        let est_rows = piece.len() / (2 * self.width.max(1)) + 1;
-        out.values.reserve(est_rows * self.cols.len());
-        out.rows.reserve(est_rows);
-        let mut row_vals = vec![f64::NAN; self.cols.len()];
+    /// Parses one record's fields into `out`; `rel` is its record index within the piece, used
+    /// only to place errors. Returns false on error.
+    fn record(&self, fields: &[&[u8]], rel: u64, out: &mut Chunk, row_vals: &mut [f64]) -> bool {
+        match self.parse_row(fields, row_vals) {
+            Ok(false) => true,
+            Ok(true) => {
+                out.values.extend_from_slice(row_vals);
+                out.rows.push(rel);
+                for &j in self.text_columns {
+                    out.ids
+                        .push(String::from_utf8_lossy(trim(fields[j])).into_owned());
+                }
+                true
+            }
+            Err(e) => {
+                out.error = Some((rel, e));
+                false
+            }
+        }
+    }
+
+    /// Parses one record's requested cells as answer codes into `codes` (`PairSums::NA` where
+    /// missing), as [`Ctx::parse_row`] with the same errors; a one-digit cell (the usual Likert
+    /// answer) is coded without going through `f64`. `Ok(None)`: a value that is not a whole
+    /// number from −127 to 127.
+    fn parse_codes(
+        &self,
+        fields: &[&[u8]],
+        codes: &mut [i16],
+    ) -> std::result::Result<Option<bool>, Error> {
+        if fields.len() != self.width {
+            if fields.iter().all(|f| trim(f).is_empty()) {
+                return Ok(Some(false));
+            }
+            return Err(Error::Ragged {
+                at: Location::default(),
+                expected: self.width,
+                found: fields.len(),
+            });
+        }
+        let digits_plain = self.missing_num.is_empty();
+        for (s, c) in self.cols.iter().enumerate() {
+            let f = fields[c.index];
+            if let ([d], true) = (f, digits_plain) {
+                if d.is_ascii_digit() {
+                    let v = i16::from(d - b'0');
+                    if let Some((lo, hi)) = c.range {
+                        let x = f64::from(v);
+                        if x < lo || x > hi {
+                            return Err(self.out_of_range(c, x, lo, hi));
+                        }
+                    }
+                    codes[s] = v;
+                    continue;
+                }
+            }
+            codes[s] = match parse_cell(f, self.missing_text, self.missing_num) {
+                Ok(None) => PairSums::NA,
+                Ok(Some(v)) => {
+                    if let Some((lo, hi)) = c.range {
+                        if v < lo || v > hi {
+                            return Err(self.out_of_range(c, v, lo, hi));
+                        }
+                    }
+                    match code_of(v) {
+                        Some(code) => i16::from(code),
+                        None => return Ok(None),
+                    }
+                }
+                Err(()) => return Err(self.not_a_number(c, f)),
+            };
+        }
+        Ok(Some(true))
+    }
+
+    fn out_of_range(&self, c: &ColumnRequest, value: f64, min: f64, max: f64) -> Error {
+        Error::OutOfRange {
+            at: Location::default().with_column(&self.names[c.index]),
+            value,
+            min,
+            max,
+        }
+    }
+
+    fn not_a_number(&self, c: &ColumnRequest, f: &[u8]) -> Error {
+        let expected = match c.range {
+            Some((lo, hi)) => format!("a number from {lo} to {hi} or a missing code"),
+            None => "a number or a missing code (empty, NA, .)".to_string(),
+        };
+        Error::Parse {
+            at: Location::default().with_column(&self.names[c.index]),
+            expected,
+            found: shown(f),
+        }
+    }
+
+    /// Parses one record into the sums of each scale; returns false on error or on a value that
+    /// is not a small whole number (`out.not_codes`).
+    fn record_sums(
+        &self,
+        fields: &[&[u8]],
+        rel: u64,
+        out: &mut SumsChunk,
+        scales: &[SumsSpec],
+        codes: &mut [i16],
+        x: &mut Vec<i16>,
+    ) -> bool {
+        match self.parse_codes(fields, codes) {
+            Ok(Some(false)) => true,
+            Ok(Some(true)) => {
+                out.rows += 1;
+                for (spec, sums) in scales.iter().zip(out.sums.iter_mut()) {
+                    x.clear();
+                    for (&c, rev) in spec.columns.iter().zip(&spec.reverse) {
+                        let code = codes[c];
+                        x.push(match rev {
+                            _ if code == PairSums::NA => PairSums::NA,
+                            None => code,
+                            Some(r) => {
+                                let v = r - code;
+                                if v.abs() > 127 {
+                                    out.not_codes = true;
+                                    return false;
+                                }
+                                v
+                            }
+                        });
+                    }
+                    sums.add_row(x);
+                }
+                true
+            }
+            Ok(None) => {
+                out.not_codes = true;
+                false
+            }
+            Err(e) => {
+                out.error = Some((rel, e));
+                false
+            }
+        }
+    }
+
+    /// Calls `f` with the fields of each non-empty line of a quote-free piece, until it returns
+    /// false; returns the number of records seen.
+    fn each_line(&self, piece: &[u8], mut f: impl FnMut(&[&[u8]], u64) -> bool) -> u64 {
+        let delim = self.delimiter;
+        let mut records = 0u64;
         let mut fields: Vec<&[u8]> = Vec::with_capacity(self.width + 1);
         for line in memchr::memchr_iter(b'\n', piece)
             .chain(std::iter::once(piece.len()))
@@ -623,14 +926,47 @@ impl Ctx<'_> {
             if line.is_empty() {
                 continue; // as the csv crate, empty lines are not records
             }
-            let rel = out.records;
-            out.records += 1;
+            let rel = records;
+            records += 1;
             fields.clear();
-            fields.extend(line.split(|&b| b == delim));
-            if !self.record(&fields, rel, &mut out, &mut row_vals) {
+            let mut start = 0;
+            for (i, &b) in line.iter().enumerate() {
+                if b == delim {
+                    fields.push(&line[start..i]);
+                    start = i + 1;
+                }
+            }
+            fields.push(&line[start..]);
+            if !f(&fields, rel) {
                 break;
             }
         }
+        records
+    }
+
+    /// Parses a quote-free piece into per-scale sums.
+    fn sums_piece(&self, piece: &[u8], scales: &[SumsSpec]) -> SumsChunk {
+        let mut out = SumsChunk::new(scales);
+        let mut codes = vec![PairSums::NA; self.cols.len()];
+        let mut x = Vec::with_capacity(self.cols.len());
+        let records = self.each_line(piece, |fields, rel| {
+            self.record_sums(fields, rel, &mut out, scales, &mut codes, &mut x)
+        });
+        out.records = records;
+        out
+    }
+
+    /// Parses a piece of quote-free lines (one record per non-empty line).
+    fn plain_piece(&self, piece: &[u8]) -> Chunk {
+        let mut out = Chunk::default();
+        let est_rows = piece.len() / (2 * self.width.max(1)) + 1;
+        out.values.reserve(est_rows * self.cols.len());
+        out.rows.reserve(est_rows);
+        let mut row_vals = vec![f64::NAN; self.cols.len()];
+        let records = self.each_line(piece, |fields, rel| {
+            self.record(fields, rel, &mut out, &mut row_vals)
+        });
+        out.records = records;
         out
     }
 
@@ -642,12 +978,8 @@ impl Ctx<'_> {
         next_row: &mut u64,
         out: &mut Chunk,
     ) -> Result<()> {
-        let delim = self.delimiter;
         let pieces = split_lines(block, rayon::current_num_threads() * 4);
-        let parts: Vec<Chunk> = pieces
-            .par_iter()
-            .map(|p| self.plain_piece(p, delim))
-            .collect();
+        let parts: Vec<Chunk> = pieces.par_iter().map(|p| self.plain_piece(p)).collect();
         for part in parts {
             let base = *next_row;
             if let Some((rel, e)) = part.error {

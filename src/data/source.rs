@@ -2,7 +2,7 @@
 //! (`.sav`, `.zsav`, `.dta`, `.xlsx`; anything else is CSV) and both kinds answer the same
 //! calls: the column names, then the requested columns as numbers and text.
 
-use super::formats::{Format, Table};
+use super::formats::{Cells, Column, Format, Table};
 use super::matrix::ItemData;
 use super::read::{ColumnRequest, CsvSource, ReadOptions};
 use crate::error::{Error, Result};
@@ -65,6 +65,38 @@ impl DataSource {
         match self {
             DataSource::Csv(_) => None,
             DataSource::Table { table, .. } => Some(table),
+        }
+    }
+
+    /// Every column of the file: a labelled file's columns as decoded (labels, value labels and
+    /// missing codes kept); a CSV column as numbers when every cell is a number or a missing
+    /// code of `opts` (empty, `NA`, `.`, `--missing`; missing is `NaN`), else as text. The
+    /// columns to write a CSV file's data to a `.sav` (tests, benchmarks, conversions).
+    pub fn columns(self, opts: &ReadOptions) -> Result<Vec<Column>> {
+        let names = self.names().to_vec();
+        match self {
+            DataSource::Table { table, .. } => Ok(table.columns),
+            DataSource::Csv(csv) => {
+                let all: Vec<usize> = (0..names.len()).collect();
+                let (_, texts) = csv.read_text(&[], &all)?;
+                Ok(names
+                    .into_iter()
+                    .zip(texts)
+                    .map(|(name, cells)| {
+                        let numbers: Option<Vec<f64>> = cells
+                            .iter()
+                            .map(|c| {
+                                if opts.is_missing(c) {
+                                    Some(f64::NAN)
+                                } else {
+                                    c.trim().parse::<f64>().ok().filter(|v| v.is_finite())
+                                }
+                            })
+                            .collect();
+                        Column::new(name, numbers.map_or(Cells::Text(cells), Cells::Numbers))
+                    })
+                    .collect())
+            }
         }
     }
 

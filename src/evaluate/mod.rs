@@ -15,8 +15,8 @@
 //!   these data.
 //! - [`gap`]: the change in the gap between leaders' self-ratings and their collaborators'.
 //!
-//! Measurement invariance across waves (longitudinal CFA) is not computed here yet: the output
-//! keeps the key `invariance` for it, absent until it is.
+//! - [`invariance`]: measurement invariance across the waves (longitudinal CFA for the
+//!   self-ratings, multi-group across waves for the others).
 //!
 //! # References
 //! - Algina, J., & Keselman, H. J. (2003). Approximate confidence intervals for effect sizes.
@@ -35,11 +35,13 @@
 
 pub mod effect;
 pub mod gap;
+pub mod invariance;
 pub mod reliable;
 pub mod within;
 
 pub use effect::Effect;
 pub use gap::{GapArm, GapDifference, SelfOtherGap};
+pub use invariance::{WaveInvariance, WaveItems};
 pub use reliable::{ReliableArm, ReliableChange};
 pub use within::{Attrition, WaveMean, Within};
 
@@ -133,6 +135,9 @@ pub struct SourceData {
     pub baseline_items: Option<ItemData>,
     /// Whether the study names a cohort column for these data (then CR1 errors by cohort).
     pub clustered: bool,
+    /// The scale's items of every rating, for measurement invariance across the waves (`None`:
+    /// not checked, as in simulations).
+    pub items: Option<WaveItems>,
 }
 
 /// A unit's scores at the two waves.
@@ -174,6 +179,9 @@ pub struct SourceEvaluation {
     /// Each unit's scores (for charts and the self-other gap).
     #[serde(skip)]
     pub units: Vec<UnitScores>,
+    /// Measurement invariance across the waves (printed by the caller beside the scale).
+    #[serde(skip)]
+    pub invariance: Option<WaveInvariance>,
 }
 
 /// Serialises warnings as their messages (the contract's `warnings: [s]`).
@@ -194,6 +202,10 @@ pub fn evaluate_source(design: &Design, data: &SourceData) -> Result<SourceEvalu
         None => None,
     };
     let reliable_change = reliable::reliable_change(data, &units, &arms, &mut warnings)?;
+    let invariance = data
+        .items
+        .as_ref()
+        .and_then(|items| invariance::wave_invariance(data.source, design, items, &mut warnings));
     Ok(SourceEvaluation {
         source: data.source,
         unit: match data.source {
@@ -208,7 +220,18 @@ pub fn evaluate_source(design: &Design, data: &SourceData) -> Result<SourceEvalu
         reliable_change,
         warnings,
         units,
+        invariance,
     })
+}
+
+/// The program effect of one scale of one source alone: the same [`Effect`] as
+/// [`evaluate_source`] gives (ANCOVA or mixed model, did, d_ppc2 and its interval), without the
+/// attrition, the within-arm intervals, reliable change and invariance (for power simulations).
+pub fn program_effect(design: &Design, data: &SourceData) -> Result<Option<Effect>> {
+    let mut warnings = Vec::new();
+    let units = unit_scores(&data.ratings);
+    let rows = within::within_with(&units, &design.arms(), false, &mut warnings);
+    effect::effect(data, &units, &rows, &mut warnings)
 }
 
 /// Each unit's mean score per wave, units in order of first appearance.

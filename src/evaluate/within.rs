@@ -216,6 +216,18 @@ pub fn wave_means(units: &[UnitScores], arms: &[String]) -> Vec<WaveMean> {
 /// `cohens_d(y, x, paired = TRUE)` (= $d_z$ and its interval; its `hedges_g` uses the exact
 /// gamma correction, not the contract's approximation).
 pub fn within(units: &[UnitScores], arms: &[String], warnings: &mut Vec<Warning>) -> Vec<Within> {
+    within_with(units, arms, true, warnings)
+}
+
+/// [`within`]; without `intervals` the noncentral-t intervals (`d_z_ci`, `d_av_ci`, `g_av_ci`)
+/// are left `null`, which saves their root finding when only the change statistics are needed
+/// (the program effect of a power simulation).
+pub fn within_with(
+    units: &[UnitScores],
+    arms: &[String],
+    intervals: bool,
+    warnings: &mut Vec<Warning>,
+) -> Vec<Within> {
     arms.iter()
         .enumerate()
         .map(|(a, arm)| {
@@ -249,7 +261,7 @@ pub fn within(units: &[UnitScores], arms: &[String], warnings: &mut Vec<Warning>
                 ));
             }
             let ncp = match (t, df) {
-                (Some(t), Some(df)) => ncp_interval(t, df, 0.95),
+                (Some(t), Some(df)) if intervals => ncp_interval(t, df, 0.95),
                 _ => None,
             };
             let s_av = match (sx, sy) {

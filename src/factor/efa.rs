@@ -257,7 +257,7 @@ impl EfaOptions {
                 WarningCode::Note,
                 format!(
                     "{} factors for {p} items leave 0 degrees of freedom: the model is saturated; \
-                     no RMSEA, TLI or BIC",
+                     no fit statistics (RMSEA, TLI, BIC)",
                     self.nfactors
                 ),
             ));

@@ -101,6 +101,11 @@ impl Default for FrameworkOptions {
 impl FrameworkOptions {
     /// Rejects impossible settings before any numerics run.
     pub fn validate(&self) -> Result<()> {
+        crate::error::limits::count(
+            "--bootstrap",
+            self.bootstrap,
+            crate::error::limits::RESAMPLES,
+        )?;
         if self.bootstrap < 100 {
             return Err(Error::option(
                 "--bootstrap",

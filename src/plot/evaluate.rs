@@ -120,3 +120,95 @@ impl Charts for EvaluateOutput {
             .collect())
     }
 }
+
+/// Each unit's change from the baseline to the follow-up against its baseline score, coloured
+/// by arm, with the reliable-change band $\pm 1.96\\,SE_{diff}$ (Jacobson & Truax 1991) shaded:
+/// a point above the band improved reliably, below it deteriorated reliably.
+pub struct ReliableChangeChart {
+    /// Title.
+    pub title: String,
+    /// $SE_{diff}$ of the scale and source.
+    pub se_diff: f64,
+    /// Arm names (colours in this order).
+    pub arms: Vec<String>,
+    /// (arm index, baseline score, change) per unit with both waves.
+    pub points: Vec<(usize, f64, f64)>,
+}
+
+impl Figure for ReliableChangeChart {
+    fn size(&self) -> (u32, u32) {
+        (640, 440)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let band = 1.96 * self.se_diff;
+        let span = |f: &dyn Fn(&(usize, f64, f64)) -> f64, extra: f64| {
+            let lo = self.points.iter().map(f).fold(-extra, f64::min);
+            let hi = self.points.iter().map(f).fold(extra, f64::max);
+            let pad = 0.08 * (hi - lo).max(1e-9);
+            (lo - pad)..(hi + pad)
+        };
+        let xr = if self.points.is_empty() {
+            0.0..1.0
+        } else {
+            let lo = self
+                .points
+                .iter()
+                .map(|p| p.1)
+                .fold(f64::INFINITY, f64::min);
+            let hi = self
+                .points
+                .iter()
+                .map(|p| p.1)
+                .fold(f64::NEG_INFINITY, f64::max);
+            let pad = 0.08 * (hi - lo).max(0.5);
+            (lo - pad)..(hi + pad)
+        };
+        let yr = span(&|p| p.2, if band.is_finite() { band } else { 0.0 });
+        let mut chart = ChartBuilder::on(root)
+            .caption(&self.title, text(TITLE_PX))
+            .margin(12)
+            .x_label_area_size(52)
+            .y_label_area_size(68)
+            .build_cartesian_2d(xr.clone(), yr)
+            .map_err(plot_err)?;
+        chart
+            .configure_mesh()
+            .label_style(text(TICK_PX))
+            .axis_desc_style(text(DESC_PX))
+            .x_label_formatter(&|x| tick(*x))
+            .y_label_formatter(&|y| tick(*y))
+            .x_desc("baseline score")
+            .y_desc("change (follow-up − baseline)")
+            .draw()
+            .map_err(plot_err)?;
+        if band.is_finite() {
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(xr.start, -band), (xr.end, band)],
+                    RGBColor(120, 130, 140).mix(0.18).filled(),
+                )))
+                .map_err(plot_err)?;
+        }
+        chart
+            .draw_series(LineSeries::new(
+                [(xr.start, 0.0), (xr.end, 0.0)],
+                BLACK.mix(0.5),
+            ))
+            .map_err(plot_err)?;
+        for (a, arm) in self.arms.iter().enumerate() {
+            let c = colour(a);
+            chart
+                .draw_series(
+                    self.points
+                        .iter()
+                        .filter(|p| p.0 == a)
+                        .map(|p| Circle::new((p.1, p.2), 4, c.mix(0.85).filled())),
+                )
+                .map_err(plot_err)?
+                .label(arm.to_string())
+                .legend(move |(x, y)| Circle::new((x + 7, y), 4, c.filled()));
+        }
+        legend(&mut chart, SeriesLabelPosition::UpperRight)
+    }
+}

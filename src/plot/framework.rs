@@ -1,10 +1,7 @@
 //! Charts of `framework`: each competency's difference between affective and cognitive trust
 //! with its interval, and the competency x risk partial correlations, claimed links marked.
 
-use super::{
-    colour, key_strip, plot_err, slot_label, slots, stroke, text, tick, Figure, Key, DESC_PX,
-    TICK_PX, TITLE_PX,
-};
+use super::{colour, forest_axes, key_strip, plot_err, stroke, Figure, Key};
 use crate::error::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -46,50 +43,18 @@ impl Figure for ClaimChart {
         let (_, h) = self.size();
         let (top, key) = root.split_vertically(h - 40);
         let k = self.rows.len().max(1);
-        let finite = |v: f64| if v.is_finite() { v } else { 0.0 };
-        let lo = self
-            .rows
-            .iter()
-            .map(|r| finite(r.ci[0]).min(finite(r.estimate)))
-            .fold(0.0f64, f64::min);
-        let hi = self
-            .rows
-            .iter()
-            .map(|r| finite(r.ci[1]).max(finite(r.estimate)))
-            .fold(0.0f64, f64::max);
-        let pad = 0.08 * (hi - lo).max(1e-9);
-        let names: Vec<String> = self.rows.iter().rev().map(|r| r.label.clone()).collect();
-        let longest = self
-            .rows
-            .iter()
-            .map(|r| r.label.chars().count())
-            .max()
-            .unwrap_or(8);
-        let (yr, ny) = slots(k);
-        let mut chart = ChartBuilder::on(&top)
-            .caption(&self.title, text(TITLE_PX))
-            .margin(12)
-            .x_label_area_size(54)
-            .y_label_area_size((20 + 9 * longest).clamp(120, 360) as u32)
-            .build_cartesian_2d((lo - pad)..(hi + pad), yr)
-            .map_err(plot_err)?;
-        chart
-            .configure_mesh()
-            .label_style(text(TICK_PX))
-            .axis_desc_style(text(DESC_PX))
-            .y_labels(ny)
-            .y_label_formatter(&|y| slot_label(&names, *y))
-            .x_label_formatter(&|x| tick(*x))
-            .disable_y_mesh()
-            .x_desc(self.x_desc.as_str())
-            .draw()
-            .map_err(plot_err)?;
-        chart
-            .draw_series(LineSeries::new(
-                [(0.0, -0.5), (0.0, k as f64 - 0.5)],
-                BLACK.mix(0.6),
-            ))
-            .map_err(plot_err)?;
+        let labels: Vec<String> = self.rows.iter().map(|r| r.label.clone()).collect();
+        let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(8);
+        let mut chart = forest_axes(
+            &top,
+            &self.title,
+            &self.x_desc,
+            &labels,
+            self.rows
+                .iter()
+                .flat_map(|r| [r.ci[0], r.ci[1], r.estimate]),
+            (20 + 9 * longest).clamp(120, 360) as u32,
+        )?;
         for (i, r) in self.rows.iter().enumerate() {
             if !r.estimate.is_finite() {
                 continue;
@@ -146,7 +111,7 @@ impl super::Charts for crate::analysis::framework::FrameworkOutput {
                 chart: Chart::Claims(ClaimChart {
                     title: "Competencies: affective minus cognitive trust".into(),
                     x_desc: format!(
-                        "r with affective - r with cognitive trust, {:.0}% bootstrap interval",
+                        "r with affective - r with cognitive trust, {:.0}% interval (Zou, 2007)",
                         100.0 * d.bootstrap.ci
                     ),
                     rows,

@@ -17,7 +17,7 @@ mod reliability;
 
 pub use agreement::{AgreementChart, AgreementScale};
 pub use cfa::{Loading, LoadingsChart};
-pub use evaluate::WavesChart;
+pub use evaluate::{ReliableChangeChart, WavesChart};
 pub use factor::{Heatmap, ScreeChart};
 pub use framework::{ClaimChart, ClaimRow};
 pub use power::{check_plot_file, PowerCurve, PowerCurves};
@@ -267,6 +267,59 @@ pub(crate) fn stroke(c: RGBColor, width: u32) -> ShapeStyle {
 /// one half over a range of whole length).
 pub(crate) fn slots(n: usize) -> (std::ops::Range<f64>, usize) {
     (-0.5..(n.max(1) as f64 - 0.5), 2 * n.max(1) + 1)
+}
+
+/// The axes of a forest plot (estimates with intervals, one row per label, the first at the
+/// top), shared by the regression and framework charts: x from the smallest to the largest of
+/// `extent` and zero, padded by 8% of the span; rows labelled on the left in a margin of
+/// `label_px`; the estimate axis captioned `x_desc`; and a line at zero. Row `i` (0 = top) is
+/// drawn at $y = n - 1 - i$.
+pub(crate) fn forest_axes<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, plotters::coord::Shift>,
+    title: &str,
+    x_desc: &str,
+    labels: &[String],
+    extent: impl Iterator<Item = f64>,
+    label_px: u32,
+) -> Result<
+    ChartContext<
+        'a,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+> {
+    let k = labels.len().max(1);
+    let (lo, hi) = extent
+        .filter(|v| v.is_finite())
+        .fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let pad = 0.08 * (hi - lo).max(1e-9);
+    let names: Vec<String> = labels.iter().rev().cloned().collect();
+    let (yr, ny) = slots(k);
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, text(TITLE_PX))
+        .margin(12)
+        .x_label_area_size(54)
+        .y_label_area_size(label_px)
+        .build_cartesian_2d((lo - pad)..(hi + pad), yr)
+        .map_err(plot_err)?;
+    chart
+        .configure_mesh()
+        .label_style(text(TICK_PX))
+        .axis_desc_style(text(DESC_PX))
+        .y_labels(ny)
+        .y_label_formatter(&|y| slot_label(&names, *y))
+        .x_label_formatter(&|x| tick(*x))
+        .disable_y_mesh()
+        .x_desc(x_desc)
+        .draw()
+        .map_err(plot_err)?;
+    chart
+        .draw_series(LineSeries::new(
+            [(0.0, -0.5), (0.0, k as f64 - 0.5)],
+            BLACK.mix(0.6),
+        ))
+        .map_err(plot_err)?;
+    Ok(chart)
 }
 
 /// A tick label of a continuous axis, as plotters writes it, except that a key point which is

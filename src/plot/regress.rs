@@ -2,8 +2,8 @@
 //! predicted against observed values.
 
 use super::{
-    apa, colour, legend, plot_err, slot_label, slots, stroke, text, tick, Figure, DESC_PX, KEY_PX,
-    TICK_PX, TITLE_PX,
+    apa, colour, forest_axes, legend, plot_err, slot_label, slots, stroke, text, tick, Figure,
+    DESC_PX, KEY_PX, TICK_PX, TITLE_PX,
 };
 use crate::error::Result;
 use plotters::coord::Shift;
@@ -28,35 +28,15 @@ impl Figure for ForestChart {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         let k = self.terms.len().max(1);
-        let lo = self.terms.iter().map(|t| t.2[0]).fold(0.0f64, f64::min);
-        let hi = self.terms.iter().map(|t| t.2[1]).fold(0.0f64, f64::max);
-        let pad = 0.08 * (hi - lo).max(1e-9);
-        let names: Vec<String> = self.terms.iter().rev().map(|t| t.0.clone()).collect();
-        let (yr, ny) = slots(k);
-        let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, text(TITLE_PX))
-            .margin(12)
-            .x_label_area_size(54)
-            .y_label_area_size(230)
-            .build_cartesian_2d((lo - pad)..(hi + pad), yr)
-            .map_err(plot_err)?;
-        chart
-            .configure_mesh()
-            .label_style(text(TICK_PX))
-            .axis_desc_style(text(DESC_PX))
-            .y_labels(ny)
-            .y_label_formatter(&|y| slot_label(&names, *y))
-            .x_label_formatter(&|x| tick(*x))
-            .disable_y_mesh()
-            .x_desc(self.x_desc.as_str())
-            .draw()
-            .map_err(plot_err)?;
-        chart
-            .draw_series(LineSeries::new(
-                [(0.0, -0.5), (0.0, k as f64 - 0.5)],
-                BLACK.mix(0.6),
-            ))
-            .map_err(plot_err)?;
+        let labels: Vec<String> = self.terms.iter().map(|t| t.0.clone()).collect();
+        let mut chart = forest_axes(
+            root,
+            &self.title,
+            &self.x_desc,
+            &labels,
+            self.terms.iter().flat_map(|t| t.2),
+            230,
+        )?;
         for (i, (_, est, ci)) in self.terms.iter().enumerate() {
             let y = (k - 1 - i) as f64;
             chart

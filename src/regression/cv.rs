@@ -38,6 +38,7 @@ impl CvOptions {
         if self.repeats == 0 {
             return Err(Error::option("--repeats", "expected at least 1 repeat"));
         }
+        crate::error::limits::count("--repeats", self.repeats, crate::error::limits::RESAMPLES)?;
         Ok(())
     }
 }

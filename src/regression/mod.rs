@@ -486,6 +486,7 @@ pub fn regress(data: &RegressData, opts: &RegressOptions) -> Result<RegressResul
             other => other,
         })?;
         warnings.append(&mut m.warnings);
+        warnings.extend(undefined_mixed(&m));
         return Ok(RegressResult {
             outcome: opts.outcome.clone(),
             n_dropped,
@@ -630,6 +631,7 @@ pub fn regress(data: &RegressData, opts: &RegressOptions) -> Result<RegressResul
             Some(r)
         }
     };
+    warnings.extend(undefined_ols(&fit, blocks.as_deref()));
     Ok(RegressResult {
         outcome: opts.outcome.clone(),
         n_dropped,
@@ -647,6 +649,128 @@ pub fn regress(data: &RegressData, opts: &RegressOptions) -> Result<RegressResul
         mixed: None,
         warnings,
     })
+}
+
+/// The names of the values that are not finite (printed as `null` in the JSON), each once, in
+/// order of `values`.
+fn non_finite<'a>(values: impl IntoIterator<Item = (&'a str, Option<f64>)>) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    for (name, v) in values {
+        if v.is_some_and(|x| !x.is_finite()) && !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
+}
+
+/// The warning that goes with `null`s in an OLS fit (and its hierarchical steps): which keys
+/// and why. A residual sum of squares of 0 (the predictors reproduce the outcome exactly, as
+/// with as many group means as coefficients plus one and an exact fit) leaves $\hat\sigma = 0$:
+/// $t = b/0$, $F = \mathrm{MSS}/0$ and $\ell = -\tfrac n2\log 0$ do not exist.
+fn undefined_ols(fit: &OlsResult, blocks: Option<&[BlockStep]>) -> Option<Warning> {
+    let mut keys = non_finite([
+        ("r2", Some(fit.r2)),
+        ("adj_r2", Some(fit.adj_r2)),
+        ("f", Some(fit.f)),
+        ("p", Some(fit.p)),
+        ("sigma", Some(fit.sigma)),
+        ("loglik", Some(fit.loglik)),
+        ("aic", Some(fit.aic)),
+        ("bic", Some(fit.bic)),
+        ("robust_wald.f", fit.robust_wald.as_ref().map(|w| w.f)),
+        ("robust_wald.p", fit.robust_wald.as_ref().map(|w| w.p)),
+    ]);
+    let coef = non_finite(fit.coefficients.iter().flat_map(|c| {
+        [
+            ("estimate", Some(c.estimate)),
+            ("se", Some(c.se)),
+            ("t", Some(c.t)),
+            ("p", Some(c.p)),
+            ("ci", Some(c.ci[0])),
+            ("ci", Some(c.ci[1])),
+            ("std_beta", c.std_beta),
+            ("vif", c.vif),
+        ]
+    }));
+    let steps = non_finite(blocks.unwrap_or(&[]).iter().flat_map(|b| {
+        [
+            ("r2", Some(b.r2)),
+            ("adj_r2", Some(b.adj_r2)),
+            ("delta_r2", Some(b.delta_r2)),
+            ("f_change", Some(b.f_change)),
+            ("p", Some(b.p)),
+        ]
+    }));
+    let coef = coef.iter().map(|k| format!("coefficients' {k}"));
+    let steps = steps.iter().map(|k| format!("blocks' {k}"));
+    let all: Vec<String> = keys
+        .drain(..)
+        .map(String::from)
+        .chain(coef)
+        .chain(steps)
+        .collect();
+    if all.is_empty() {
+        return None;
+    }
+    let why = if fit.sigma == 0.0 {
+        "the predictors reproduce the outcome exactly (residual sum of squares 0)"
+    } else {
+        "a division by zero or an overflow in these data"
+    };
+    Some(Warning::new(
+        WarningCode::Note,
+        format!(
+            "{}: not defined, as {why}; reported as null",
+            all.join(", ")
+        ),
+    ))
+}
+
+/// The warning that goes with `null`s in a mixed model's fit.
+fn undefined_mixed(m: &MixedResult) -> Option<Warning> {
+    let mut keys: Vec<String> = non_finite([
+        ("var_group", Some(m.var_group)),
+        ("var_residual", Some(m.var_residual)),
+        ("icc", m.icc),
+        ("loglik_reml", Some(m.loglik_reml)),
+        ("reml_criterion", Some(m.reml_criterion)),
+        ("aic", Some(m.aic)),
+        ("bic", Some(m.bic)),
+    ])
+    .into_iter()
+    .map(String::from)
+    .collect();
+    keys.extend(
+        non_finite(m.theta.iter().map(|&t| ("theta", Some(t))))
+            .into_iter()
+            .map(String::from),
+    );
+    keys.extend(
+        non_finite(m.fixed.iter().flat_map(|f| {
+            [
+                ("estimate", Some(f.estimate)),
+                ("se", Some(f.se)),
+                ("t", Some(f.t)),
+            ]
+        }))
+        .into_iter()
+        .map(|k| format!("fixed effects' {k}")),
+    );
+    if keys.is_empty() {
+        return None;
+    }
+    let why = if m.var_residual == 0.0 {
+        "the residual variance is 0 (the model reproduces the outcome exactly)"
+    } else {
+        "a division by zero or an overflow in these data"
+    };
+    Some(Warning::new(
+        WarningCode::Note,
+        format!(
+            "{}: not defined, as {why}; reported as null",
+            keys.join(", ")
+        ),
+    ))
 }
 
 /// Errors on too few rows or a constant outcome.

@@ -2,9 +2,9 @@
 
 use super::ordinal::{check_ordinal, ordinal_reliability, OrdinalReliability};
 use super::{alpha_of, bootstrap, feldt, omega};
-use crate::correlation::{covariance, Missing, Moments};
-use crate::data::ItemData;
-use crate::error::{Error, Result, Warning, WarningCode};
+use crate::correlation::{covariance, covariance_from_sums, Missing, Moments};
+use crate::data::{ItemData, PairSums};
+use crate::error::{Error, Location, Result, Warning, WarningCode};
 use nalgebra::DMatrix;
 use serde::Serialize;
 
@@ -87,6 +87,11 @@ pub struct ItemStats {
     pub alpha_if_deleted: Option<f64>,
     /// Standardised alpha of the scale without this item (`null` for a 2-item scale).
     pub alpha_std_if_deleted: Option<f64>,
+    /// The item's wording: the instrument's text for the form, else the data file's variable
+    /// label (`.sav`, `.dta`); absent when neither gives one. Set by the `reliability`
+    /// command, not by [`reliability()`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
 }
 
 /// Result of [`reliability()`]; keys as in the CLI contract.
@@ -229,22 +234,161 @@ pub fn reliability_keyed(
     let n = data.n();
     let mut warnings = Vec::new();
     if rows_with_missing > 0 {
-        warnings.push(match opts.missing {
-            Missing::Pairwise => Warning::new(
-                WarningCode::Pairwise,
-                format!("{rows_with_missing} rows have missing cells: covariances from pairwise-complete rows (psych's default; --listwise to change)"),
-            ),
-            Missing::Listwise => Warning::new(
-                WarningCode::Listwise,
-                format!("{rows_with_missing} rows with missing cells were dropped (listwise)"),
-            ),
-        });
+        warnings.push(missing_warning(opts.missing, rows_with_missing));
     }
     let m = covariance(data, Missing::Pairwise)?;
-    let stats = ScaleStats::from_moments(&m, &mut warnings);
+    finish(
+        &data.names,
+        reversed,
+        &m,
+        Counts {
+            n,
+            rows_with_missing,
+        },
+        opts,
+        warnings,
+        |_| match opts.bootstrap {
+            Some(b) => Ok(Some(bootstrap::alpha_bootstrap_ci(
+                data, b, opts.seed, opts.ci,
+            )?)),
+            None => Ok(None),
+        },
+        |w| {
+            if opts.ordinal {
+                Ok(Some(ordinal_reliability(data, opts.missing, w)?))
+            } else {
+                Ok(None)
+            }
+        },
+    )
+}
+
+/// [`reliability_keyed`] from exact sufficient statistics ([`PairSums`], accumulated while the
+/// file was read): the same statistics without the rows. `names` are the items, `at` places
+/// errors.
+///
+/// The bootstrap interval and ordinal reliability need the rows: with
+/// [`ReliabilityOptions::bootstrap`] or [`ReliabilityOptions::ordinal`] this is an error (read
+/// the data and call [`reliability_keyed`]).
+///
+/// # Peer
+/// As [`reliability()`]; every statistic agrees with it to rounding (the covariances come from
+/// exact integer sums, [`covariance_from_sums`]).
+pub fn reliability_from_sums(
+    names: &[String],
+    reversed: &[bool],
+    sums: &PairSums,
+    at: &Location,
+    opts: &ReliabilityOptions,
+) -> Result<ReliabilityResult> {
+    opts.validate()?;
+    if opts.bootstrap.is_some() || opts.ordinal {
+        return Err(Error::option(
+            if opts.ordinal {
+                "--ordinal"
+            } else {
+                "--bootstrap"
+            },
+            "needs the rows, not their sums: read the data whole",
+        ));
+    }
+    let k = sums.k();
+    if k < 2 {
+        return Err(Error::option(
+            "--items",
+            "reliability needs at least 2 items",
+        ));
+    }
+    let rows = sums.rows as usize;
+    let complete = sums.complete as usize;
+    let rows_with_missing = rows - complete;
+    if complete < 3 {
+        return Err(Error::TooFewRows {
+            at: at.clone(),
+            needed: 3,
+            got: complete,
+        });
+    }
+    let listwise = opts.missing == Missing::Listwise;
+    // as ItemData::require_variance on the rows analysed
+    for (j, name) in names.iter().enumerate().take(k) {
+        let p = sums.pair(j, j, listwise);
+        let at = at.clone().with_column(name);
+        if p.n == 0 {
+            return Err(Error::TooFewRows {
+                at,
+                needed: 3,
+                got: 0,
+            });
+        }
+        if i128::from(p.n) * i128::from(p.sxx) == i128::from(p.sx) * i128::from(p.sx) {
+            return Err(Error::ZeroVariance {
+                at,
+                value: p.sx as f64 / p.n as f64,
+            });
+        }
+    }
+    let n = if listwise { complete } else { rows };
+    let mut warnings = Vec::new();
+    if rows_with_missing > 0 {
+        warnings.push(missing_warning(opts.missing, rows_with_missing));
+    }
+    let m = covariance_from_sums(sums, opts.missing, names, at)?;
+    finish(
+        names,
+        reversed,
+        &m,
+        Counts {
+            n,
+            rows_with_missing,
+        },
+        opts,
+        warnings,
+        |_| Ok(None),
+        |_| Ok(None),
+    )
+}
+
+/// The warning that rows had missing cells, by policy.
+fn missing_warning(missing: Missing, rows_with_missing: usize) -> Warning {
+    match missing {
+        Missing::Pairwise => Warning::new(
+            WarningCode::Pairwise,
+            format!("{rows_with_missing} rows have missing cells: covariances from pairwise-complete rows (psych's default; --listwise to change)"),
+        ),
+        Missing::Listwise => Warning::new(
+            WarningCode::Listwise,
+            format!("{rows_with_missing} rows with missing cells were dropped (listwise)"),
+        ),
+    }
+}
+
+/// Rows behind a result.
+struct Counts {
+    n: usize,
+    rows_with_missing: usize,
+}
+
+/// The statistics of [`reliability_keyed`] from the covariances `m`; `boot` gives the bootstrap
+/// interval (or `None` for Feldt's) and `ordinal` the ordinal reliability, in that order after
+/// the item statistics.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    names: &[String],
+    reversed: &[bool],
+    m: &Moments,
+    counts: Counts,
+    opts: &ReliabilityOptions,
+    mut warnings: Vec<Warning>,
+    boot: impl FnOnce(&mut Vec<Warning>) -> Result<Option<[f64; 2]>>,
+    ordinal: impl FnOnce(&mut Vec<Warning>) -> Result<Option<OrdinalReliability>>,
+) -> Result<ReliabilityResult> {
+    let k = names.len();
+    let n = counts.n;
+    let stats = ScaleStats::from_moments(m, &mut warnings);
 
     let mut items = Vec::with_capacity(k);
-    for i in 0..k {
+    for (i, name) in names.iter().enumerate() {
         let c_i = drop_index(&m.cov, i);
         let r_i = drop_index(&stats.r, i);
         let row_sum: f64 = m.cov.row(i).sum();
@@ -256,12 +400,12 @@ pub fn reliability_keyed(
                 WarningCode::NegativeItem,
                 format!(
                     "item {} correlates negatively with the rest of the scale (r_drop = {:.3}): should it be reverse keyed?",
-                    data.names[i], r_drop
+                    name, r_drop
                 ),
             ));
         }
         items.push(ItemStats {
-            item: data.names[i].clone(),
+            item: name.clone(),
             n: m.counts[i],
             mean: m.means[i],
             sd: cii.sqrt(),
@@ -269,28 +413,33 @@ pub fn reliability_keyed(
             r_drop,
             alpha_if_deleted: (k > 2).then(|| alpha_of(&c_i)),
             alpha_std_if_deleted: (k > 2).then(|| alpha_of(&r_i)),
+            text: None,
         });
     }
 
-    let (alpha_ci, ci_method) = match opts.bootstrap {
+    let (alpha_ci, ci_method) = match boot(&mut warnings)? {
         None => (
             feldt::feldt_ci(stats.alpha, n, k, opts.ci).unwrap_or([f64::NAN; 2]),
             "feldt",
         ),
-        Some(b) => (
-            bootstrap::alpha_bootstrap_ci(data, b, opts.seed, opts.ci)?,
-            "bootstrap",
-        ),
+        Some(ci) => (ci, "bootstrap"),
     };
 
     let (omega_total, omega_hierarchical) =
         omega_of(&m.pairwise_cor(), opts.omega_factors, &mut warnings);
-    let ordinal = if opts.ordinal {
-        Some(ordinal_reliability(data, opts.missing, &mut warnings)?)
-    } else {
-        None
-    };
+    let ordinal = ordinal(&mut warnings)?;
 
+    // Cronbach's signal/noise ratio k r / (1 - r) divides by 0 when every item correlates 1
+    let signal_noise = k as f64 * stats.average_r / (1.0 - stats.average_r);
+    if !signal_noise.is_finite() {
+        warnings.push(Warning::new(
+            WarningCode::Note,
+            format!(
+                "signal_noise (k r / (1 - r)) is not defined for an average inter-item correlation of {}; reported as null",
+                stats.average_r
+            ),
+        ));
+    }
     Ok(ReliabilityResult {
         n,
         k,
@@ -302,11 +451,11 @@ pub fn reliability_keyed(
         bootstrap_resamples: opts.bootstrap,
         lambda6: stats.lambda6,
         average_r: stats.average_r,
-        signal_noise: k as f64 * stats.average_r / (1.0 - stats.average_r),
+        signal_noise,
         omega_total,
         omega_hierarchical,
         missing: opts.missing,
-        rows_with_missing,
+        rows_with_missing: counts.rows_with_missing,
         n_complete: m.n_complete,
         items,
         ordinal,

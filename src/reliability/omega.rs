@@ -246,6 +246,12 @@ pub fn omega(r: &DMatrix<f64>, nfactors: usize, opts: &OmegaOptions) -> Result<O
         let items: Vec<usize> = (0..p).filter(|&i| assign[i] == j).collect();
         let name = format!("F{}*", j + 1);
         if items.is_empty() {
+            warnings.push(Warning::new(
+                WarningCode::Note,
+                format!(
+                    "group factor {name} has no items (no item loads most on it): its omega total, general and group are not defined; reported as null"
+                ),
+            ));
             groups.push(OmegaGroup {
                 factor: name,
                 items,

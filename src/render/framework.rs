@@ -89,7 +89,7 @@ impl Report for FrameworkOutput {
                     .collect(),
                 notes: vec![
                     format!(
-                        "intervals: {:.0}% percentile bootstrap over groups ({} resamples, {} usable, seed {})",
+                        "intervals: r aff - r cog {0:.0}% Zou (2007) for dependent overlapping correlations; the others {0:.0}% percentile bootstrap over groups ({1} resamples, {2} usable, seed {3})",
                         100.0 * d.bootstrap.ci,
                         d.bootstrap.resamples,
                         d.bootstrap.usable,

@@ -76,26 +76,37 @@ impl ReliabilityResult {
                 ));
             }
         }
+        // the items' wording (instrument text, else the file's variable labels) as a last
+        // column when there is any
+        let worded = self.items.iter().any(|it| it.text.is_some());
         let rows = self
             .items
             .iter()
             .map(|it| {
-                vec![
+                let mut row = vec![
                     format!("{}{}", it.item, if it.reversed { " (R)" } else { "" }),
                     it.n.to_string(),
                     num(it.mean, 2),
                     num(it.sd, 2),
                     num(it.r_drop, 3),
                     opt(it.alpha_if_deleted, 3),
-                ]
+                ];
+                if worded {
+                    row.push(it.text.clone().unwrap_or_default());
+                }
+                row
             })
             .collect();
+        let mut columns: Vec<String> = ["item", "n", "mean", "sd", "r_drop", "alpha if deleted"]
+            .map(String::from)
+            .to_vec();
+        if worded {
+            columns.push("text".into());
+        }
         Table {
             title: title.to_string(),
             summary,
-            columns: ["item", "n", "mean", "sd", "r_drop", "alpha if deleted"]
-                .map(String::from)
-                .to_vec(),
+            columns,
             rows,
             notes: Vec::new(),
         }

@@ -194,7 +194,26 @@ impl LikertModel {
         g: &mut Normal,
         out: &mut [f64],
     ) {
+        self.respond_needed(f, rng, g, out, None);
+    }
+
+    /// As [`LikertModel::respond`], answering only the items marked in `needed` (all when
+    /// `None`): the others are `NaN`, their deviates passed over ([`Normal::skip`]), so the
+    /// answers given are those of `respond`, bit for bit.
+    pub(crate) fn respond_needed(
+        &self,
+        f: &[f64],
+        rng: &mut rand_chacha::ChaCha8Rng,
+        g: &mut Normal,
+        out: &mut [f64],
+        needed: Option<&[bool]>,
+    ) {
         for (i, o) in out.iter_mut().enumerate() {
+            if needed.is_some_and(|n| !n[i]) {
+                g.skip(rng);
+                *o = f64::NAN;
+                continue;
+            }
             let l = self.loadings[i];
             let y = l * f[self.factor_of[i]] + (1.0 - l * l).sqrt() * g.draw(rng);
             let above = self.thresholds[i].iter().filter(|&&t| y > t).count();
@@ -229,6 +248,14 @@ pub fn simulate_instrument(
     opts: &SimulateOptions,
 ) -> Result<(ItemData, LikertModel)> {
     let model = LikertModel::new(inst, opts)?;
+    let k = model.items.len();
+    // per respondent: k answers (8 bytes each), their CSV text and its copy on the way out
+    // (about 2 bytes each, twice) and the respondent id (a String, about 64 bytes)
+    crate::error::limits::memory(
+        &format!("--n with the {k} items of {}", inst.id),
+        opts.n as u128,
+        12 * k as u128 + 64,
+    )?;
     let chol = model
         .phi
         .clone()
@@ -238,7 +265,6 @@ pub fn simulate_instrument(
             index: format!("--factor-cor {}", opts.factor_cor),
         })?
         .l();
-    let k = model.items.len();
     let mut values = vec![0.0; opts.n * k];
     values
         .par_chunks_mut(k)

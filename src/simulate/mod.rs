@@ -11,5 +11,6 @@ pub mod likert;
 pub mod population;
 pub mod power;
 pub mod program;
+pub mod program_power;
 
 pub use likert::{simulate_instrument, LikertModel, SimulateOptions};

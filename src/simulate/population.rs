@@ -4,7 +4,12 @@
 //! Groups $g = 1..G$ (each in an arena) have a leader with true standardised traits $c_g$: one
 //! per subscale of each *leader* instrument (e.g. the six competencies and ability, benevolence,
 //! integrity), $c_g \sim N(0, \Sigma)$ with correlation `factor_cor` within an instrument and
-//! `cross_cor` between instruments. Each group has true standardised levels $t_g$ of the
+//! `cross_cor` between instruments. With leader types (`[[leader.types]]`, latent profile
+//! classes) the leader of group $g$ is of type $k_g$ with probability $\pi_k$ (`share`) and
+//! $c_g = \mu_{k_g} + L z_g$ ($\mu_k$ the type's `means`, $LL' = \Sigma$): a Gaussian mixture,
+//! whose classes `framework`'s latent profile analysis should recover; the effects below then
+//! act on the traits with their type means, and $\Psi$ is set from the mixture's covariance.
+//! Each group has true standardised levels $t_g$ of the
 //! *group* instruments' subscales (e.g. affective and cognitive trust):
 //! $$t_g = B c_g + \varepsilon_g,\qquad \varepsilon_g \sim N(0, \Psi),$$
 //! with $B$ the standardised effects and $\Psi$ chosen so every $t$ has unit variance (residual
@@ -118,6 +123,24 @@ pub struct LeaderModel {
     /// Correlation between factors of different leader instruments.
     #[serde(default)]
     pub cross_cor: f64,
+    /// Leader types (latent profile classes): each leader belongs to one, with its share, and
+    /// the type's mean shifts the leader's traits (none by default: one homogeneous population).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub types: Vec<LeaderType>,
+}
+
+/// A leader type: a latent profile class of the leader traits (see [`Compiled::leader_type`]).
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeaderType {
+    /// Name of the type (written in `truth.csv`, column `leader_type`).
+    pub name: String,
+    /// Share of leaders of this type (the shares sum to 1).
+    pub share: f64,
+    /// Mean of the type on leader latents `instrument:subscale`, in latent sd units (0 for a
+    /// latent not named).
+    #[serde(default)]
+    pub means: BTreeMap<String, f64>,
 }
 
 /// Group instruments.
@@ -212,6 +235,11 @@ pub struct Compiled {
     resid_chol: DMatrix<f64>,
     leader_of: Vec<Latent>,
     group_of: Vec<Latent>,
+    /// Leader types: cumulative shares and mean vectors (empty without types).
+    types: Vec<(f64, Vec<f64>)>,
+    /// Covariance of the leader traits over the population, types included
+    /// ($\Sigma + \sum_k \pi_k (\mu_k - \bar\mu)(\mu_k - \bar\mu)'$).
+    leader_cov: DMatrix<f64>,
     /// The program design, when the model has one.
     pub program: Option<CompiledProgram>,
 }
@@ -376,8 +404,9 @@ impl PopulationModel {
                 b[(o, p)] = *beta;
             }
         }
+        let (types, leader_cov) = compile_types(&self.leader.types, &leader_latents, &sigma)?;
         // residual covariance: unit total variances, residual correlations factor_cor within an instrument
-        let explained = &b * &sigma * b.transpose();
+        let explained = &b * &leader_cov * b.transpose();
         let gsizes: Vec<usize> = group.iter().map(|(i, _, _)| i.subscales.len()).collect();
         let gwithin: Vec<f64> = group.iter().map(|(_, _, m)| m.factor_cor).collect();
         let rcor = block_cor(&gsizes, &gwithin, 0.0);
@@ -413,6 +442,8 @@ impl PopulationModel {
             resid_chol: resid_chol.l(),
             leader_of,
             group_of,
+            types,
+            leader_cov,
         })
     }
 }
@@ -453,6 +484,43 @@ pub struct GroupData {
     pub leniency: Vec<f64>,
 }
 
+/// Per instrument: its latents (positions in `of`) and, when `mask` is given, which of its
+/// items are needed (the instruments' items side by side in `mask`).
+fn instrument_plan<'m>(
+    insts: &[(Instrument, LikertModel, InstrumentModel)],
+    of: &[Latent],
+    mask: Option<&'m [bool]>,
+) -> Vec<(Vec<usize>, Option<&'m [bool]>)> {
+    let mut base = 0;
+    insts
+        .iter()
+        .enumerate()
+        .map(|(ii, (_, lm, _))| {
+            let latents: Vec<usize> = of
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| l.instrument == ii)
+                .map(|(k, _)| k)
+                .collect();
+            let items = mask.map(|mk| &mk[base..base + lm.items.len()]);
+            base += lm.items.len();
+            (latents, items)
+        })
+        .collect()
+}
+
+/// Which answers of a group a caller reads ([`Compiled::group_data_needed`]): the others are
+/// not computed (their random draws are still taken, so the ones read do not change).
+#[derive(Debug, Clone)]
+pub(crate) struct Needed {
+    /// The leader's self ratings.
+    pub leader_self: bool,
+    /// Per leader item (in a rater's row of observer ratings).
+    pub leader: Vec<bool>,
+    /// Per group item (in a rater's row of member ratings).
+    pub group: Vec<bool>,
+}
+
 /// One wave's ratings of one group (see [`Compiled::rate`]).
 #[derive(Debug, Clone)]
 pub(crate) struct Ratings {
@@ -478,6 +546,93 @@ pub struct GroupTruth {
     pub leader: Vec<f64>,
     /// True group latents, in [`Compiled::group_latents`] order.
     pub group_latents: Vec<f64>,
+    /// The leader's type (its name), when the model has leader types.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leader_type: Option<String>,
+}
+
+/// One leader type as compiled: its cumulative share (for drawing) and its means.
+type TypeMeans = (f64, Vec<f64>);
+
+/// Checks the leader types and returns their cumulative shares with mean vectors (in
+/// `latents` order) and the population covariance of the traits: the mixture
+/// $c = \mu_k + L z$, $k \sim \text{Categorical}(\pi)$, $z \sim N(0, I)$, has
+/// $\operatorname{Var}(c) = \Sigma + \sum_k \pi_k (\mu_k - \bar\mu)(\mu_k - \bar\mu)'$ with
+/// $\bar\mu = \sum_k \pi_k \mu_k$ (the law of total variance).
+fn compile_types(
+    types: &[LeaderType],
+    latents: &[String],
+    sigma: &DMatrix<f64>,
+) -> Result<(Vec<TypeMeans>, DMatrix<f64>)> {
+    if types.is_empty() {
+        return Ok((Vec::new(), sigma.clone()));
+    }
+    let mut names = std::collections::BTreeSet::new();
+    let mut out = Vec::with_capacity(types.len());
+    let mut cum = 0.0;
+    for t in types {
+        if t.name.trim().is_empty() || !names.insert(t.name.as_str()) {
+            return Err(Error::option(
+                "leader.types",
+                format!("give each type its own non-empty name (\"{}\")", t.name),
+            ));
+        }
+        if !(t.share > 0.0 && t.share <= 1.0) {
+            return Err(Error::option(
+                format!("leader.types {}", t.name),
+                format!("expected a share in (0, 1], found {}", t.share),
+            ));
+        }
+        cum += t.share;
+        let mut mu = vec![0.0; latents.len()];
+        for (l, m) in &t.means {
+            let i = latents.iter().position(|x| x == l).ok_or_else(|| {
+                Error::option(
+                    format!("leader.types {}", t.name),
+                    format!(
+                        "unknown leader latent \"{l}\" (leader latents: {})",
+                        latents.join(", ")
+                    ),
+                )
+            })?;
+            if !m.is_finite() || m.abs() > 10.0 {
+                return Err(Error::option(
+                    format!("leader.types {}", t.name),
+                    format!("expected a mean between -10 and 10 for {l}, found {m}"),
+                ));
+            }
+            mu[i] = *m;
+        }
+        out.push((cum, mu));
+    }
+    if (cum - 1.0).abs() > 1e-6 {
+        return Err(Error::option(
+            "leader.types",
+            format!("the shares must sum to 1, they sum to {cum}"),
+        ));
+    }
+    let n = latents.len();
+    let mut prev = 0.0;
+    let shares: Vec<f64> = out
+        .iter()
+        .map(|(c, _)| {
+            let s = c - prev;
+            prev = *c;
+            s
+        })
+        .collect();
+    let mbar: Vec<f64> = (0..n)
+        .map(|i| shares.iter().zip(&out).map(|(p, (_, m))| p * m[i]).sum())
+        .collect();
+    let mut cov = sigma.clone();
+    for (p, (_, m)) in shares.iter().zip(&out) {
+        for i in 0..n {
+            for j in 0..n {
+                cov[(i, j)] += p * (m[i] - mbar[i]) * (m[j] - mbar[j]);
+            }
+        }
+    }
+    Ok((out, cov))
 }
 
 fn lower_times(l: &DMatrix<f64>, z: &[f64]) -> Vec<f64> {
@@ -614,6 +769,7 @@ impl Compiled {
                     raters: gd.raters,
                     leader: gd.leader,
                     group_latents: gd.group_latents,
+                    leader_type: self.type_name_of(seed, g),
                 };
                 (lrows, mrows, truth)
             })
@@ -630,6 +786,52 @@ impl Compiled {
     /// The Cholesky factor of the leader trait correlations.
     pub fn leader_chol(&self) -> &DMatrix<f64> {
         &self.leader_chol
+    }
+
+    /// The type (index into `leader.types`) of group `g`'s leader in a study drawn with `seed`,
+    /// `None` without types: one uniform draw $u$ from ChaCha8 stream $2^{33} + g$, the first
+    /// type whose cumulative share exceeds $u$. The draw has its own stream, so a model
+    /// without types gives the studies it gave before types existed.
+    pub fn leader_type(&self, seed: u64, g: usize) -> Option<usize> {
+        if self.types.is_empty() {
+            return None;
+        }
+        let u = uniform_open(&mut stream(seed, (1u64 << 33) + g as u64));
+        Some(
+            self.types
+                .iter()
+                .position(|(cum, _)| u < *cum)
+                .unwrap_or(self.types.len() - 1),
+        )
+    }
+
+    /// Adds the mean of group `g`'s leader type to its traits `c` (nothing without types).
+    fn shift_by_type(&self, seed: u64, g: usize, c: &mut [f64]) {
+        if let Some(k) = self.leader_type(seed, g) {
+            for (v, m) in c.iter_mut().zip(&self.types[k].1) {
+                *v += m;
+            }
+        }
+    }
+
+    /// The population correlation of leader latent `j` with group latent `o` (effect scale 1):
+    /// $(\Sigma B')_{jo}/\sqrt{\Sigma_{jj}}$, every group latent having unit variance.
+    pub fn true_correlation(&self, j: usize, o: usize) -> f64 {
+        let cov: f64 = (0..self.leader_latents.len())
+            .map(|k| self.leader_cov[(j, k)] * self.b[(o, k)])
+            .sum();
+        cov / self.leader_cov[(j, j)].sqrt()
+    }
+
+    /// The name of a leader type.
+    pub fn leader_type_name(&self, k: usize) -> &str {
+        &self.model.leader.types[k].name
+    }
+
+    /// The name of group `g`'s leader type (see [`Compiled::leader_type`]).
+    pub fn type_name_of(&self, seed: u64, g: usize) -> Option<String> {
+        self.leader_type(seed, g)
+            .map(|k| self.model.leader.types[k].name.clone())
     }
 
     /// A study with a program design (see [`super::program`]): every group at every wave, rows
@@ -744,6 +946,7 @@ impl Compiled {
                     raters: gd.raters,
                     leader: gd.leader.clone(),
                     group_latents: gd.group_latents.clone(),
+                    leader_type: self.type_name_of(seed, g),
                 };
                 let wave_truth =
                     |w: usize, observed: bool, leader: Vec<f64>, gl: Vec<f64>| WaveTruth {
@@ -757,6 +960,7 @@ impl Compiled {
                             raters: gd.raters,
                             leader,
                             group_latents: gl,
+                            leader_type: self.type_name_of(seed, g),
                         },
                     };
                 let mut wt = vec![wave_truth(
@@ -765,23 +969,7 @@ impl Compiled {
                     gd.leader.clone(),
                     gd.group_latents.clone(),
                 )];
-                let bc: Vec<f64> = (0..gd.group_latents.len())
-                    .map(|i| (0..gd.leader.len()).map(|j| b[(i, j)] * gd.leader[j]).sum())
-                    .collect();
-                let mut carry = Carry {
-                    a: gd.leader.clone(),
-                    e: gd
-                        .group_latents
-                        .iter()
-                        .zip(&bc)
-                        .map(|(t, x)| t - x)
-                        .collect(),
-                    rater_ids: ids.clone(),
-                    leniency: gd.leniency.clone(),
-                    next_rater: gd.raters + 1,
-                    present: true,
-                    baseline_mean: gd.leader.iter().sum::<f64>() / gd.leader.len().max(1) as f64,
-                };
+                let mut carry = carry_from(&gd, b);
                 for w in 1..waves.len() {
                     let f = follow_up(p, self, seed, g, w, program, b, resid_chol, &mut carry);
                     if let Some(r) = &f.ratings {
@@ -817,8 +1005,7 @@ impl Compiled {
     /// The effects matrix and residual Cholesky factor for effects scaled by `effect_scale`.
     pub fn scaled(&self, effect_scale: f64) -> Result<(DMatrix<f64>, DMatrix<f64>)> {
         let b = &self.b * effect_scale;
-        let sigma = &self.leader_chol * self.leader_chol.transpose();
-        let explained = &b * &sigma * b.transpose();
+        let explained = &b * &self.leader_cov * b.transpose();
         let base = &self.resid_chol * self.resid_chol.transpose();
         let n = base.nrows();
         let mut sd = vec![0.0; n];
@@ -864,7 +1051,8 @@ impl Compiled {
         let z: Vec<f64> = (0..self.leader_latents.len())
             .map(|_| nrm.draw(&mut rng))
             .collect();
-        let c = lower_times(&self.leader_chol, &z);
+        let mut c = lower_times(&self.leader_chol, &z);
+        self.shift_by_type(seed, g, &mut c);
         let z2: Vec<f64> = (0..self.group_latents.len())
             .map(|_| nrm.draw(&mut rng))
             .collect();
@@ -884,6 +1072,21 @@ impl Compiled {
         b: &DMatrix<f64>,
         resid_chol: &DMatrix<f64>,
     ) -> GroupData {
+        self.group_data_needed(seed, g, raters, b, resid_chol, None)
+    }
+
+    /// As [`Compiled::group_data`], answering only the items `needed` marks (all when `None`);
+    /// the others are `NaN`. Every answer given is that of `group_data`, bit for bit: the
+    /// deviates of the others are drawn from the stream and passed over ([`Normal::skip`]).
+    pub(crate) fn group_data_needed(
+        &self,
+        seed: u64,
+        g: usize,
+        raters: [usize; 2],
+        b: &DMatrix<f64>,
+        resid_chol: &DMatrix<f64>,
+        needed: Option<&Needed>,
+    ) -> GroupData {
         let lens = self.model.raters.leniency_sd;
         let mut rng = stream(seed, g as u64 + 1);
         let mut nrm = Normal::new();
@@ -892,7 +1095,8 @@ impl Compiled {
         let z: Vec<f64> = (0..self.leader_latents.len())
             .map(|_| nrm.draw(&mut rng))
             .collect();
-        let c = lower_times(&self.leader_chol, &z);
+        let mut c = lower_times(&self.leader_chol, &z);
+        self.shift_by_type(seed, g, &mut c);
         let z2: Vec<f64> = (0..self.group_latents.len())
             .map(|_| nrm.draw(&mut rng))
             .collect();
@@ -902,7 +1106,7 @@ impl Compiled {
             .collect();
         let mut draw_leniency =
             |_: usize, rng: &mut ChaCha8Rng, nrm: &mut Normal| lens * nrm.draw(rng);
-        let r = self.rate(&mut rng, &mut nrm, &c, &t, m, &mut draw_leniency);
+        let r = self.rate_needed(&mut rng, &mut nrm, &c, &t, m, &mut draw_leniency, needed);
         GroupData {
             raters: m,
             leader_self: r.leader_self,
@@ -926,6 +1130,23 @@ impl Compiled {
         m: usize,
         leniency: &mut dyn FnMut(usize, &mut ChaCha8Rng, &mut Normal) -> f64,
     ) -> Ratings {
+        self.rate_needed(rng, nrm, c, t, m, leniency, None)
+    }
+
+    /// As [`Compiled::rate`], answering only the items `needed` marks (all when `None`; the
+    /// others are `NaN`), with the same draws from `rng` in the same order: a deviate nobody
+    /// reads is passed over ([`Normal::skip`]), so every answer given is bit-identical.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn rate_needed(
+        &self,
+        rng: &mut ChaCha8Rng,
+        nrm: &mut Normal,
+        c: &[f64],
+        t: &[f64],
+        m: usize,
+        leniency: &mut dyn FnMut(usize, &mut ChaCha8Rng, &mut Normal) -> f64,
+        needed: Option<&Needed>,
+    ) -> Ratings {
         let lens = self.model.raters.leniency_sd;
         let bias = self.model.raters.self_bias;
         let (nl, ng) = (self.leader_items(), self.group_items());
@@ -934,45 +1155,67 @@ impl Compiled {
         let mut members = Vec::with_capacity(m * ng);
         let mut lens_drawn = Vec::with_capacity(m);
         let mut out = Vec::new();
-        for (ii, (_, lm, im)) in self.leader.iter().enumerate() {
-            let f: Vec<f64> = self
-                .leader_of
-                .iter()
-                .enumerate()
-                .filter(|(_, l)| l.instrument == ii)
-                .map(|(k, _)| im.icc.sqrt() * c[k] + (1.0 - im.icc).sqrt() * nrm.draw(rng) + bias)
-                .collect();
+        let mut f = Vec::new();
+        let leader_plan = instrument_plan(
+            &self.leader,
+            &self.leader_of,
+            needed.map(|n| n.leader.as_slice()),
+        );
+        let group_plan = instrument_plan(
+            &self.group,
+            &self.group_of,
+            needed.map(|n| n.group.as_slice()),
+        );
+        let none_needed = vec![false; nl];
+        let self_plan = instrument_plan(
+            &self.leader,
+            &self.leader_of,
+            needed
+                .filter(|n| !n.leader_self)
+                .map(|_| none_needed.as_slice()),
+        );
+        // draws the factor values of one instrument (passed over when none of its items is
+        // needed) and its answers
+        let answer = |lm: &LikertModel,
+                      items: Option<&[bool]>,
+                      latents: &[usize],
+                      value: &dyn Fn(usize, f64) -> f64,
+                      rng: &mut ChaCha8Rng,
+                      nrm: &mut Normal,
+                      out: &mut Vec<f64>,
+                      f: &mut Vec<f64>| {
+            let any = items.is_none_or(|n| n.iter().any(|&b| b));
+            f.clear();
+            for &k in latents {
+                if any {
+                    let z = nrm.draw(rng);
+                    f.push(value(k, z));
+                } else {
+                    nrm.skip(rng);
+                    f.push(f64::NAN);
+                }
+            }
             out.resize(lm.items.len(), 0.0);
-            lm.respond(&f, rng, nrm, &mut out);
+            lm.respond_needed(f, rng, nrm, out, items);
+        };
+        for ((_, lm, im), (latents, items)) in self.leader.iter().zip(&self_plan) {
+            let value = |k: usize, z: f64| im.icc.sqrt() * c[k] + (1.0 - im.icc).sqrt() * z + bias;
+            answer(lm, *items, latents, &value, rng, nrm, &mut out, &mut f);
             leader_self.extend_from_slice(&out);
         }
         for r in 0..m {
             let len = leniency(r, rng, nrm);
             lens_drawn.push(len);
-            for (ii, (_, lm, im)) in self.leader.iter().enumerate() {
+            for ((_, lm, im), (latents, items)) in self.leader.iter().zip(&leader_plan) {
                 let w = (1.0 - im.icc - lens * lens).max(0.0).sqrt();
-                let f: Vec<f64> = self
-                    .leader_of
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, l)| l.instrument == ii)
-                    .map(|(k, _)| im.icc.sqrt() * c[k] + w * nrm.draw(rng) + len)
-                    .collect();
-                out.resize(lm.items.len(), 0.0);
-                lm.respond(&f, rng, nrm, &mut out);
+                let value = |k: usize, z: f64| im.icc.sqrt() * c[k] + w * z + len;
+                answer(lm, *items, latents, &value, rng, nrm, &mut out, &mut f);
                 observers.extend_from_slice(&out);
             }
-            for (ii, (_, lm, im)) in self.group.iter().enumerate() {
+            for ((_, lm, im), (latents, items)) in self.group.iter().zip(&group_plan) {
                 let w = (1.0 - im.icc - lens * lens).max(0.0).sqrt();
-                let f: Vec<f64> = self
-                    .group_of
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, l)| l.instrument == ii)
-                    .map(|(k, _)| im.icc.sqrt() * t[k] + w * nrm.draw(rng) + len)
-                    .collect();
-                out.resize(lm.items.len(), 0.0);
-                lm.respond(&f, rng, nrm, &mut out);
+                let value = |k: usize, z: f64| im.icc.sqrt() * t[k] + w * z + len;
+                answer(lm, *items, latents, &value, rng, nrm, &mut out, &mut f);
                 members.extend_from_slice(&out);
             }
         }
@@ -1047,6 +1290,28 @@ pub(crate) struct Carry {
     pub present: bool,
     /// Mean baseline trait.
     pub baseline_mean: f64,
+}
+
+/// The state a group carries into its first follow-up: its baseline traits, group residuals
+/// $t - Bc$, raters and leniencies.
+pub(crate) fn carry_from(gd: &GroupData, b: &nalgebra::DMatrix<f64>) -> Carry {
+    let bc: Vec<f64> = (0..gd.group_latents.len())
+        .map(|i| (0..gd.leader.len()).map(|j| b[(i, j)] * gd.leader[j]).sum())
+        .collect();
+    Carry {
+        a: gd.leader.clone(),
+        e: gd
+            .group_latents
+            .iter()
+            .zip(&bc)
+            .map(|(t, x)| t - x)
+            .collect(),
+        rater_ids: (1..=gd.raters).collect(),
+        leniency: gd.leniency.clone(),
+        next_rater: gd.raters + 1,
+        present: true,
+        baseline_mean: gd.leader.iter().sum::<f64>() / gd.leader.len().max(1) as f64,
+    }
 }
 
 fn logit(p: f64) -> f64 {
@@ -1159,4 +1424,45 @@ fn lower(l: &nalgebra::DMatrix<f64>, z: &[f64]) -> Vec<f64> {
     (0..l.nrows())
         .map(|a| (0..=a).map(|b| l[(a, b)] * z[b]).sum())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Answers computed under a mask are those of the full draw, bit for bit, and the rest NaN.
+    #[test]
+    fn needed_answers_equal_the_full_draw_bit_for_bit() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/example-study/model.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let c = load_model(&text, &path).unwrap().compile().unwrap();
+        let (b, resid) = c.scaled(1.0).unwrap();
+        let (nl, ng) = (c.leader_items(), c.group_items());
+        // a ragged mask: whole instruments off, single items on, the self ratings off
+        let needed = Needed {
+            leader_self: false,
+            leader: (0..nl).map(|j| j % 5 == 1 || (j > 3 && j < 9)).collect(),
+            group: (0..ng).map(|j| j < 4 || j % 7 == 0).collect(),
+        };
+        for g in 0..5 {
+            let full = c.group_data(9, g, [3, 6], &b, &resid);
+            let part = c.group_data_needed(9, g, [3, 6], &b, &resid, Some(&needed));
+            assert_eq!(full.raters, part.raters);
+            assert_eq!(full.leniency, part.leniency);
+            assert!(part.leader_self.iter().all(|v| v.is_nan()));
+            for (rows, mask, full, part) in [
+                (nl, &needed.leader, &full.observers, &part.observers),
+                (ng, &needed.group, &full.members, &part.members),
+            ] {
+                assert_eq!(full.len(), part.len());
+                for (i, (a, p)) in full.iter().zip(part).enumerate() {
+                    if mask[i % rows] {
+                        assert_eq!(a.to_bits(), p.to_bits(), "answer {i}");
+                    } else {
+                        assert!(p.is_nan());
+                    }
+                }
+            }
+        }
+    }
 }

@@ -9,7 +9,18 @@
 //! - `multilevel`: the members' outcome scores are regressed on the group-mean predictors with a
 //!   random intercept per group (REML); tests use $t$ on $G - p - 1$ df;
 //! - `latent`: the true group outcome on the true leader traits (no measurement), the ceiling of
-//!   any design and the check against closed-form power.
+//!   any design and the check against closed-form power;
+//! - `differential`: the framework's claim 1 (`trustscale framework`): per predictor, the
+//!   difference $r_{x,a} - r_{x,c}$ between its correlations with two outcomes of the same
+//!   groups (the outcome and its `contrast`, e.g. affective and cognitive trust), group means as
+//!   in `aggregate`, tested with Williams' $t$ for dependent overlapping correlations
+//!   ([`dependent_correlations`], $n - 3$ df). The true difference is
+//!   $\rho(c_j, t_a) - \rho(c_j, t_c)$ with $\rho(c_j, t_o) = (\Sigma B')_{jo}/\sqrt{\Sigma_{jj}}$
+//!   ($\Sigma$ the traits' covariance, types included; every $t$ has unit variance), so it
+//!   scales with the effect scale; the estimate, on group means of ratings, is attenuated by
+//!   measurement error, and the bias shows by how much. The standard error recorded is the one
+//!   the test implies, $(r_{x,a} - r_{x,c})/t$, and the coverage is that of the matching
+//!   Wald interval.
 //!
 //! Per cell and predictor: power (share of replications with $p < \alpha$), mean standardised
 //! estimate $\hat\beta$, bias against the true standardised effect, coverage of the 95%
@@ -23,10 +34,13 @@
 //! (`r mod N = I - 1`) and merged gives the same records and summaries, bit for bit, as one run;
 //! and a run interrupted after some cells resumes without repeating them.
 
-use super::population::Compiled;
+use super::population::{Compiled, Needed};
+use super::program_power::{analyse_program, parse_source, Scorer, NORMAL_DF};
 use crate::agreement::rwg::{rwg, AggregationCutoffs, Null, RwgOptions};
 use crate::dist::{t_quantile, t_two_sided_p};
 use crate::error::{Error, Result};
+use crate::evaluate::Source;
+use crate::framework::dependent::dependent_correlations;
 use crate::numeric::rng::stream;
 use crate::regression::cv::{cross_validate, CvOptions};
 use crate::regression::mixed::{lmm_reml, MixedOptions};
@@ -47,6 +61,12 @@ pub enum Analysis {
     Multilevel,
     /// True scores (no measurement error).
     Latent,
+    /// A program design (the model's `[program]` table): the program effect as `evaluate`
+    /// estimates it, over leaders per arm × raters per leader (see [`super::program_power`]).
+    Program,
+    /// Difference of each predictor's correlations with the outcome and its contrast (group
+    /// means; Williams' t).
+    Differential,
 }
 
 impl Analysis {
@@ -56,9 +76,13 @@ impl Analysis {
             "aggregate" => Ok(Analysis::Aggregate),
             "multilevel" => Ok(Analysis::Multilevel),
             "latent" => Ok(Analysis::Latent),
+            "program" => Ok(Analysis::Program),
+            "differential" => Ok(Analysis::Differential),
             other => Err(Error::option(
                 "--analysis",
-                format!("expected aggregate, multilevel or latent, found \"{other}\""),
+                format!(
+                    "expected aggregate, multilevel, latent, program or differential, found \"{other}\""
+                ),
             )),
         }
     }
@@ -87,9 +111,18 @@ pub struct PowerSettings {
     pub effect_scale: Vec<f64>,
     /// Folds of the cross-validated R² (at most the number of groups).
     pub cv_folds: usize,
+    /// The program analysis's source: `self`, `collaborators` or `members` (absent for the
+    /// other analyses).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The `differential` analysis: the second outcome latent, whose correlations with the
+    /// predictors are subtracted from the outcome's (e.g. `group-trust:cognitive`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contrast: Option<String>,
 }
 
-/// One cell of the grid.
+/// One cell of the grid (with the program analysis, `groups` is leaders per arm and `raters`
+/// raters per leader).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CellSpec {
     /// Index in the grid.
@@ -213,6 +246,7 @@ fn score_maps(c: &Compiled, group: bool) -> Vec<ScoreMap> {
     out
 }
 
+/// A row's subscale score (mean of its items, reverse keys applied).
 fn score(row: &[f64], m: &ScoreMap) -> f64 {
     m.items
         .iter()
@@ -243,6 +277,19 @@ pub fn split_groups(total: usize, proportions: &[usize]) -> Vec<usize> {
     out
 }
 
+/// Pearson's correlation of two equally long vectors (two-pass).
+fn pearson(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in x.iter().zip(y) {
+        sxy += (a - mx) * (b - my);
+        sxx += (a - mx) * (a - mx);
+        syy += (b - my) * (b - my);
+    }
+    sxy / (sxx * syy).sqrt()
+}
+
 fn sd(x: &[f64]) -> f64 {
     let n = x.len() as f64;
     let m = x.iter().sum::<f64>() / n;
@@ -254,9 +301,12 @@ struct Plan<'a> {
     s: &'a PowerSettings,
     pred_idx: Vec<usize>,
     out_idx: usize,
+    contrast_idx: Option<usize>,
     leader_maps: Vec<ScoreMap>,
     group_maps: Vec<ScoreMap>,
     outcome_points: usize,
+    /// The answers the analysis reads.
+    needed: Needed,
 }
 
 impl Plan<'_> {
@@ -289,6 +339,42 @@ impl Plan<'_> {
 
     fn analyse(&self, cell: &CellSpec, seed: u64, cv_seed: u64) -> Result<Record> {
         let c = self.c;
+        if self.s.analysis == Analysis::Program {
+            let source = parse_source(self.s.source.as_deref().unwrap_or("collaborators"))?;
+            let maps = if source == Source::Members {
+                &self.group_maps
+            } else {
+                &self.leader_maps
+            };
+            let fns: Vec<_> = self
+                .pred_idx
+                .iter()
+                .map(|&k| {
+                    let m = &maps[k];
+                    move |row: &[f64]| score(row, m)
+                })
+                .collect();
+            let terms: Vec<Scorer<'_>> = fns.iter().map(|f| f as Scorer<'_>).collect();
+            let fits = analyse_program(
+                c,
+                source,
+                &terms,
+                [cell.groups, cell.raters],
+                cell.effect_scale,
+                seed,
+            )?;
+            return Ok(Record {
+                cell: cell.cell,
+                rep: 0,
+                estimate: fits.iter().map(|f| f[0]).collect(),
+                se: fits.iter().map(|f| f[1]).collect(),
+                p: fits.iter().map(|f| f[2]).collect(),
+                df: NORMAL_DF,
+                cv_r2: None,
+                aggregation_supported: None,
+                error: None,
+            });
+        }
         let (b, resid) = c.scaled(cell.effect_scale)?;
         let gpa = split_groups(cell.groups, &c.model.design.groups_per_arena);
         let g_total: usize = gpa.iter().sum();
@@ -297,6 +383,7 @@ impl Plan<'_> {
         let out_map = &self.group_maps[self.out_idx];
         let mut x = DMatrix::<f64>::zeros(g_total, p);
         let mut y = vec![0.0; g_total];
+        let mut y2 = vec![0.0; g_total];
         let mut member_y = Vec::new();
         let mut member_g = Vec::new();
         let mut items_for_rwg = Vec::new();
@@ -310,7 +397,14 @@ impl Plan<'_> {
                 y[g] = grp[self.out_idx];
                 continue;
             }
-            let d = c.group_data(seed, g, [cell.raters, cell.raters], &b, &resid);
+            let d = c.group_data_needed(
+                seed,
+                g,
+                [cell.raters, cell.raters],
+                &b,
+                &resid,
+                Some(&self.needed),
+            );
             {
                 {
                     let m = d.raters as f64;
@@ -326,6 +420,12 @@ impl Plan<'_> {
                         .map(|r| score(&d.members[r * ng..(r + 1) * ng], out_map))
                         .collect();
                     y[g] = scores.iter().sum::<f64>() / m;
+                    if let Some(k) = self.contrast_idx {
+                        y2[g] = (0..d.raters)
+                            .map(|r| score(&d.members[r * ng..(r + 1) * ng], &self.group_maps[k]))
+                            .sum::<f64>()
+                            / m;
+                    }
                     for (r, sc) in scores.iter().enumerate() {
                         member_y.push(*sc);
                         member_g.push(g);
@@ -362,6 +462,28 @@ impl Plan<'_> {
             error: None,
         };
         match self.s.analysis {
+            Analysis::Differential => {
+                let n = g_total;
+                let r23 = pearson(&y, &y2);
+                rec.df = n as f64 - 3.0;
+                for j in 0..p {
+                    let xj: Vec<f64> = x.column(j).iter().copied().collect();
+                    let (ra, rc) = (pearson(&xj, &y), pearson(&xj, &y2));
+                    let t = dependent_correlations(n, ra, rc, r23).ok_or_else(|| {
+                        Error::option(
+                            "--analysis differential",
+                            "a correlation is undefined (a constant group mean)",
+                        )
+                    })?;
+                    rec.estimate.push(ra - rc);
+                    rec.se.push(if t.t != 0.0 {
+                        (ra - rc) / t.t
+                    } else {
+                        f64::NAN
+                    });
+                    rec.p.push(t.p);
+                }
+            }
             Analysis::Aggregate | Analysis::Latent => {
                 let fit = ols(&x, &y, &names, &OlsOptions::default())?;
                 rec.df = fit.df2 as f64;
@@ -390,6 +512,13 @@ impl Plan<'_> {
                 )
                 .ok()
                 .map(|c| c.cv_r2);
+            }
+            // analysed by `analyse_program` above
+            Analysis::Program => {
+                return Err(Error::option(
+                    "--analysis",
+                    "not a cross-sectional analysis",
+                ))
             }
             Analysis::Multilevel => {
                 let mut xm = DMatrix::<f64>::zeros(member_y.len(), p);
@@ -499,6 +628,15 @@ impl PowerSettings {
                 "the grid needs groups, raters and effect scales",
             ));
         }
+        if self.analysis == Analysis::Program {
+            return self.validate_program(c);
+        }
+        if self.source.is_some() {
+            return Err(Error::option(
+                "--source",
+                "a source is chosen only with --analysis program",
+            ));
+        }
         if let Some(g) = self.groups.iter().find(|&&g| g < self.predictors.len() + 3) {
             return Err(Error::option(
                 "--groups",
@@ -526,6 +664,22 @@ impl PowerSettings {
                 ),
             ));
         }
+        match (&self.contrast, self.analysis) {
+            (Some(k), Analysis::Differential)
+                if c.group_latents.contains(k) && *k != self.outcome => {}
+            (k, Analysis::Differential) => {
+                return Err(Error::option(
+                    "--contrast",
+                    format!(
+                    "the differential analysis needs a second outcome other than {} ({}), found {}",
+                    self.outcome,
+                    c.group_latents.join(", "),
+                    k.as_deref().unwrap_or("none")
+                ),
+                ))
+            }
+            _ => {}
+        }
         for p in &self.predictors {
             if !c.leader_latents.contains(p) {
                 return Err(Error::option(
@@ -539,6 +693,59 @@ impl PowerSettings {
         }
         if self.predictors.is_empty() {
             return Err(Error::option("--predictors", "no predictors"));
+        }
+        Ok(())
+    }
+}
+
+impl PowerSettings {
+    /// Checks the settings of the program analysis: a `[program]` table with cohorts in both
+    /// arms, at least 4 leaders per arm and 2 raters per leader, terms that are leader latents
+    /// (self, collaborators) or the one group latent (members).
+    fn validate_program(&self, c: &Compiled) -> Result<()> {
+        let Some(p) = &c.program else {
+            return Err(Error::option(
+                "--analysis",
+                "the program analysis needs a [program] table in the model",
+            ));
+        };
+        if p.program_cohorts == 0 || p.program_cohorts >= p.spec.cohorts {
+            return Err(Error::option(
+                "--analysis",
+                "the program analysis needs cohorts in both arms",
+            ));
+        }
+        if let Some(g) = self.groups.iter().find(|&&g| g < 4) {
+            return Err(Error::option(
+                "--groups",
+                format!("expected at least 4 leaders per arm, found {g}"),
+            ));
+        }
+        if let Some(r) = self.raters.iter().find(|&&r| r < 2) {
+            return Err(Error::option(
+                "--raters",
+                format!("expected at least 2 raters per leader, found {r}"),
+            ));
+        }
+        let source = parse_source(self.source.as_deref().unwrap_or("collaborators"))?;
+        let latents = if source == Source::Members {
+            &c.group_latents
+        } else {
+            &c.leader_latents
+        };
+        if self.predictors.is_empty() {
+            return Err(Error::option(
+                "--predictors",
+                "no terms (the model's [program.effects] names none)",
+            ));
+        }
+        for t in &self.predictors {
+            if !latents.contains(t) {
+                return Err(Error::option(
+                    "--predictors",
+                    format!("\"{t}\" is not one of {}", latents.join(", ")),
+                ));
+            }
         }
         Ok(())
     }
@@ -569,10 +776,16 @@ pub fn run_power(
         .iter()
         .position(|g| *g == s.outcome)
         .unwrap_or(0);
+    let members = s.analysis == Analysis::Program && s.source.as_deref() == Some("members");
+    let term_latents = if members {
+        &c.group_latents
+    } else {
+        &c.leader_latents
+    };
     let pred_idx: Vec<usize> = s
         .predictors
         .iter()
-        .filter_map(|p| c.leader_latents.iter().position(|l| l == p))
+        .filter_map(|p| term_latents.iter().position(|l| l == p))
         .collect();
     let outcome_inst = &c.group[c
         .group
@@ -580,14 +793,43 @@ pub fn run_power(
         .position(|(i, _, _)| s.outcome.starts_with(&format!("{}:", i.id)))
         .unwrap_or(0)]
     .0;
+    let contrast_idx = s
+        .contrast
+        .as_ref()
+        .filter(|_| s.analysis == Analysis::Differential)
+        .and_then(|k| c.group_latents.iter().position(|g| g == k));
+    let leader_maps = score_maps(c, false);
+    let group_maps = score_maps(c, true);
+    // only the predictors' and the outcome's items are read: the rest are not computed
+    let mut needed = Needed {
+        leader_self: false,
+        leader: vec![false; c.leader_items()],
+        group: vec![false; c.group_items()],
+    };
+    for &k in &pred_idx {
+        for &j in &leader_maps[k].items {
+            needed.leader[j] = true;
+        }
+    }
+    for &j in &group_maps[out_idx].items {
+        needed.group[j] = true;
+    }
+    // the differential analysis also reads its contrast outcome
+    if let Some(ci) = contrast_idx {
+        for &j in &group_maps[ci].items {
+            needed.group[j] = true;
+        }
+    }
     let plan = Plan {
         c,
         s,
         pred_idx: pred_idx.clone(),
         out_idx,
-        leader_maps: score_maps(c, false),
-        group_maps: score_maps(c, true),
+        contrast_idx,
+        leader_maps,
+        group_maps,
         outcome_points: (outcome_inst.scale.max - outcome_inst.scale.min + 1) as usize,
+        needed,
     };
     let mine = |r: usize| shard.is_none_or(|[i, n]| r % n == i - 1);
     // replications r with r % n == i - 1, counted without walking them
@@ -610,7 +852,28 @@ pub fn run_power(
             settings: s.clone(),
             shard,
             cells: cells.clone(),
-            true_effects: pred_idx.iter().map(|&k| c.b[(out_idx, k)]).collect(),
+            true_effects: match (&c.program, s.analysis) {
+                (Some(p), Analysis::Program) => {
+                    let truth = super::population::true_program_effects(p, c, &c.b);
+                    s.predictors
+                        .iter()
+                        .map(|t| {
+                            truth
+                                .iter()
+                                .find(|(n, _)| n == t)
+                                .map(|(_, v)| *v)
+                                .unwrap_or(0.0)
+                        })
+                        .collect()
+                }
+                _ => match contrast_idx {
+                    Some(ci) => pred_idx
+                        .iter()
+                        .map(|&k| c.true_correlation(k, out_idx) - c.true_correlation(k, ci))
+                        .collect(),
+                    None => pred_idx.iter().map(|&k| c.b[(out_idx, k)]).collect(),
+                },
+            },
             summary: Vec::new(),
             records: Vec::new(),
         },
@@ -671,10 +934,19 @@ pub fn summarize(run: &PowerRun) -> Vec<CellSummary> {
                         .filter(|r| r.p.get(j).is_some_and(|p| *p < s.alpha))
                         .count() as f64;
                     let mean = ok.iter().map(|r| r.estimate[j]).sum::<f64>() / n;
+                    // the df repeat from record to record: one quantile per distinct df
+                    let mut last: Option<(u64, f64)> = None;
                     let covered = ok
                         .iter()
                         .filter(|r| {
-                            let t = t_quantile(0.975, r.df).unwrap_or(1.96);
+                            let t = match last {
+                                Some((df, t)) if df == r.df.to_bits() => t,
+                                _ => {
+                                    let t = t_quantile(0.975, r.df).unwrap_or(1.96);
+                                    last = Some((r.df.to_bits(), t));
+                                    t
+                                }
+                            };
                             (r.estimate[j] - truth).abs() <= t * r.se[j]
                         })
                         .count() as f64;
@@ -775,6 +1047,23 @@ pub fn plain_summary(run: &PowerRun) -> Vec<String> {
         .iter()
         .flat_map(|c| {
             c.effects.iter().map(move |e| {
+                if run.settings.analysis == Analysis::Program {
+                    return format!(
+                        "{} leaders per arm with {} raters each give {:.2} power for the program effect on {} as rated by {} (true effect {:.2} SD, mean d_ppc2 {:.2}, coverage {:.2}).",
+                        c.spec.groups,
+                        c.spec.raters,
+                        e.power,
+                        e.term,
+                        match run.settings.source.as_deref().unwrap_or("collaborators") {
+                            "self" => "the leaders themselves",
+                            "members" => "the group's members",
+                            _ => "their collaborators",
+                        },
+                        e.true_beta,
+                        e.mean_estimate,
+                        e.coverage
+                    );
+                }
                 format!(
                     "{} groups with {} raters each give {:.2} power for {} (true effect {:.2}, mean estimate {:.2}, coverage {:.2}).",
                     c.spec.groups, c.spec.raters, e.power, e.term, e.true_beta, e.mean_estimate, e.coverage

@@ -6,8 +6,8 @@
 //! the file in one pass, with any text columns (ids, groups) row-aligned with it.
 
 use super::Study;
-use crate::data::read::ColumnRequest;
-use crate::data::{DataSource, ItemData, ItemSpec, ReadOptions, Selection};
+use crate::data::read::{ColumnRequest, SumsSpec};
+use crate::data::{DataSource, ItemData, ItemSpec, PairSums, ReadOptions, Selection, Table};
 use crate::error::{Error, Location, Result};
 use crate::instrument::{self, Instrument};
 use std::path::{Path, PathBuf};
@@ -23,6 +23,10 @@ pub struct DataRequest {
     /// In-memory data instead of a file (e.g. from [`ItemData::from_array`]): items are
     /// selected from its columns by name or instrument as from a file's header.
     pub memory: Option<Arc<ItemData>>,
+    /// An in-memory table instead of a file (a pandas DataFrame from the Python package): named
+    /// columns of numbers or text, read exactly as a decoded SPSS or Excel file is (the same
+    /// selection, text columns for ids and groups, and the same errors naming row and column).
+    pub table: Option<Arc<Table>>,
     /// How to read it (delimiter, rows to skip, missing codes).
     pub read: ReadOptions,
     /// Items by name and column range (`A1,A2,A5` or `A1:A5`).
@@ -64,6 +68,31 @@ pub struct ScaleData {
     pub data: ItemData,
     /// Which items were reverse keyed.
     pub reversed: Vec<bool>,
+    /// Each item's wording (see [`item_text`]), `None` when neither the instrument nor the
+    /// data file gives one.
+    pub text: Vec<Option<String>>,
+}
+
+/// An item's wording as tables and the report show it: the instrument's text for the form
+/// (the form asked for, else the first form of the instrument), else the variable label the
+/// data file carries (SPSS, Stata), else none.
+pub fn item_text(
+    inst: Option<&Instrument>,
+    form: Option<&str>,
+    item: &str,
+    label: Option<&str>,
+) -> Option<String> {
+    let from_instrument = inst.and_then(|inst| {
+        let form = form.or_else(|| inst.forms.first().map(|f| f.id.as_str()))?;
+        let it = inst.items.iter().find(|i| i.id == item)?;
+        it.text.get(form).filter(|t| !t.trim().is_empty()).cloned()
+    });
+    from_instrument.or_else(|| {
+        label
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+    })
 }
 
 /// What [`DataRequest::load`] read.
@@ -75,6 +104,48 @@ pub struct Loaded {
     pub instrument: Option<Instrument>,
     /// The extra text columns asked for, one `Vec<String>` per name, row-aligned with the data.
     pub texts: Vec<Vec<String>>,
+}
+
+/// What [`DataRequest::plan`] found.
+struct Plan<'a> {
+    src: Option<DataSource>,
+    /// An in-memory table read in place.
+    table: Option<&'a Table>,
+    /// The reading options (missing codes, ...) for that table.
+    read_options: ReadOptions,
+    inst: Option<Instrument>,
+    form_filter: Option<(String, String)>,
+    sels: Vec<(String, Selection)>,
+    union: Vec<usize>,
+    reqs: Vec<ColumnRequest>,
+    text_cols: Vec<usize>,
+    at: Location,
+    /// The variable labels of a labelled file, by column (empty for CSV and memory).
+    labels: Vec<Option<String>>,
+}
+
+/// One scale's sufficient statistics, read by [`DataRequest::load_sums`].
+#[derive(Debug, Clone)]
+pub struct ScaleSums {
+    /// Subscale id, or `items` for a hand-made selection.
+    pub name: String,
+    /// Its item names.
+    pub names: Vec<String>,
+    /// Which items were reverse keyed.
+    pub reversed: Vec<bool>,
+    /// The sums (reverse keys applied).
+    pub sums: PairSums,
+}
+
+/// What [`DataRequest::load_sums`] read.
+#[derive(Debug, Clone)]
+pub struct LoadedSums {
+    /// One entry per subscale asked for (or one `items` entry for a hand-made selection).
+    pub scales: Vec<ScaleSums>,
+    /// The instrument the items came from, if any.
+    pub instrument: Option<Instrument>,
+    /// The data file, for errors.
+    pub at: Location,
 }
 
 impl Loaded {
@@ -90,6 +161,15 @@ impl DataRequest {
     pub fn memory(data: ItemData) -> DataRequest {
         DataRequest {
             memory: Some(Arc::new(data)),
+            ..DataRequest::default()
+        }
+    }
+
+    /// A request for an in-memory table (numbers and text columns), items selected by
+    /// [`DataRequest::items`] or [`DataRequest::instrument`] as from a file's header.
+    pub fn table(table: Table) -> DataRequest {
+        DataRequest {
+            table: Some(Arc::new(table)),
             ..DataRequest::default()
         }
     }
@@ -166,6 +246,9 @@ impl DataRequest {
     /// Opens the data file (CSV, `.sav`, `.zsav`, `.dta` or `.xlsx`, by extension) and reads its
     /// header.
     pub fn open(&self) -> Result<DataSource> {
+        if let (None, Some(t)) = (&self.data, &self.table) {
+            return Ok(DataSource::from_table(Table::clone(t), &self.read));
+        }
         DataSource::open(self.path()?, &self.read)
     }
 
@@ -218,7 +301,11 @@ impl DataRequest {
     /// given), the instrument, and the form column and value to keep.
     #[allow(clippy::type_complexity)]
     fn source(&self) -> Result<(DataRequest, Option<Instrument>, Option<(String, String)>)> {
-        if self.data.is_some() || self.memory.is_some() || self.study.is_none() {
+        if self.data.is_some()
+            || self.memory.is_some()
+            || self.table.is_some()
+            || self.study.is_none()
+        {
             return Ok((self.clone(), self.instrument_in(None)?, None));
         }
         let Some(study) = self.load_study()? else {
@@ -252,21 +339,37 @@ impl DataRequest {
         self.load_with(&[])
     }
 
-    /// [`DataRequest::load`], also reading the named columns as text (group ids, ...): one
-    /// `Vec<String>` per name, row-aligned with every scale's data.
-    pub fn load_with(&self, text: &[String]) -> Result<Loaded> {
+    /// What [`DataRequest::load_with`] reads: the opened source, the instrument, the form
+    /// filter, the selections, the union of their columns, and the text columns.
+    fn plan(&self, text: &[String]) -> Result<Plan<'_>> {
         let (read, inst, form_filter) = self.source()?;
-        let src = match &self.memory {
-            Some(_) => None,
-            None => Some(read.open()?),
+        // an in-memory table is read in place (not through an owned DataSource)
+        let table = match (&read.data, &self.memory) {
+            (None, None) => self.table.as_deref(),
+            _ => None,
         };
-        let at = read.at();
-        let header = match (&src, &self.memory) {
-            (Some(src), _) => src.names().to_vec(),
-            (None, Some(m)) => m.names.clone(),
-            (None, None) => Vec::new(),
+        let src = match (&self.memory, table) {
+            (None, None) => Some(read.open()?),
+            _ => None,
         };
-        let all_items = self.memory.is_some() && inst.is_none() && self.items.is_none();
+        // the variable labels of a labelled file, by column
+        let labels: Vec<Option<String>> = src
+            .as_ref()
+            .and_then(|s| s.table())
+            .map(|t| t.columns.iter().map(|c| c.label.clone()).collect())
+            .unwrap_or_default();
+        let at = match table {
+            Some(t) => Location::file(t.file.clone()),
+            None => read.at(),
+        };
+        let header = match (&src, &self.memory, table) {
+            (Some(src), _, _) => src.names().to_vec(),
+            (None, Some(m), _) => m.names.clone(),
+            (None, None, Some(t)) => t.names(),
+            (None, None, None) => Vec::new(),
+        };
+        let all_items =
+            (self.memory.is_some() || table.is_some()) && inst.is_none() && self.items.is_none();
         let mut sels: Vec<(String, Selection)> = match (&inst, &self.items) {
             (None, None) if all_items => vec![(
                 "items".to_string(),
@@ -304,7 +407,7 @@ impl DataRequest {
         // without an instrument or a hand-given range, a labelled file's value labels define the
         // response scale: the labelled answers (declared missing codes left out), when every
         // selected item has the same
-        if let (None, Some(table)) = (&inst, src.as_ref().and_then(|s| s.table())) {
+        if let (None, Some(table)) = (&inst, src.as_ref().and_then(|s| s.table()).or(table)) {
             for (_, sel) in &mut sels {
                 if sel.scale.is_none() {
                     let ranges: Vec<Option<(f64, f64)>> = sel
@@ -381,9 +484,41 @@ impl DataRequest {
             .zip(&ranges)
             .map(|(&index, &range)| ColumnRequest { index, range })
             .collect();
-        let (mut all, mut texts) = match (src, &self.memory) {
-            (Some(src), _) => src.read_text(&reqs, &text_cols)?,
-            (None, Some(m)) => {
+        Ok(Plan {
+            src,
+            table,
+            read_options: read.read.clone(),
+            inst,
+            form_filter,
+            sels,
+            union,
+            reqs,
+            text_cols,
+            at,
+            labels,
+        })
+    }
+
+    /// [`DataRequest::load`], also reading the named columns as text (group ids, ...): one
+    /// `Vec<String>` per name, row-aligned with every scale's data.
+    pub fn load_with(&self, text: &[String]) -> Result<Loaded> {
+        let Plan {
+            src,
+            table,
+            read_options,
+            inst,
+            form_filter,
+            mut sels,
+            union,
+            reqs,
+            text_cols,
+            at,
+            labels,
+        } = self.plan(text)?;
+        let (mut all, mut texts) = match (src, &self.memory, table) {
+            (Some(src), _, _) => src.read_text(&reqs, &text_cols)?,
+            (None, None, Some(t)) => t.read_text(&reqs, &text_cols, &read_options)?,
+            (None, Some(m), _) => {
                 if !text_cols.is_empty() {
                     return Err(Error::option(
                         "--id",
@@ -391,14 +526,14 @@ impl DataRequest {
                     ));
                 }
                 let data = m.columns(&union);
-                for (j, range) in ranges.iter().enumerate() {
+                for (j, range) in reqs.iter().map(|r| &r.range).enumerate() {
                     if let Some((lo, hi)) = range {
                         data.columns(&[j]).check_range(*lo, *hi)?;
                     }
                 }
                 (data, Vec::new())
             }
-            (None, None) => return Err(Error::option("DATA", "no data given")),
+            (None, None, None) => return Err(Error::option("DATA", "no data given")),
         };
         if let Some((_, form)) = &form_filter {
             let forms = texts.pop().unwrap_or_default();
@@ -429,12 +564,26 @@ impl DataRequest {
             });
         }
         all.check_magnitude()?;
+        let form = self
+            .form
+            .clone()
+            .or_else(|| form_filter.as_ref().map(|(_, f)| f.clone()));
         let scale_data = |name: String, sel: &Selection, mut data: ItemData| {
             sel.apply_reverse(&mut data);
+            let text = sel
+                .columns
+                .iter()
+                .zip(&sel.names)
+                .map(|(&c, item)| {
+                    let label = labels.get(c).and_then(|l| l.as_deref());
+                    item_text(inst.as_ref(), form.as_deref(), item, label)
+                })
+                .collect();
             ScaleData {
                 name,
                 data,
                 reversed: sel.reverse.clone(),
+                text,
             }
         };
         let scales = if sels.len() == 1 {
@@ -458,6 +607,83 @@ impl DataRequest {
             instrument: inst,
             texts,
         })
+    }
+
+    /// Streams a CSV file once into each requested scale's sufficient statistics
+    /// ([`PairSums`], reverse keys applied) instead of loading its rows: memory independent of
+    /// the number of rows. `Ok(None)` when the data cannot be streamed so (not a CSV file,
+    /// in-memory data, a study's form filter, a reverse key whose scale end points are not
+    /// whole numbers, or an answer that is not a whole number from −127 to 127): then use
+    /// [`DataRequest::load`]. Errors are those of [`DataRequest::load`].
+    pub fn load_sums(&self) -> Result<Option<LoadedSums>> {
+        if self.memory.is_some() {
+            return Ok(None);
+        }
+        let Plan {
+            src,
+            inst,
+            form_filter,
+            sels,
+            union,
+            reqs,
+            text_cols: _,
+            at,
+            labels: _,
+            ..
+        } = self.plan(&[])?;
+        let Some(DataSource::Csv(src)) = src else {
+            return Ok(None);
+        };
+        if form_filter.is_some() {
+            return Ok(None);
+        }
+        let mut specs = Vec::with_capacity(sels.len());
+        for (_, sel) in &sels {
+            let mut reverse = Vec::with_capacity(sel.columns.len());
+            for &r in &sel.reverse {
+                reverse.push(match (r, sel.scale) {
+                    (false, _) => None,
+                    (true, Some((lo, hi)))
+                        if (lo + hi).fract() == 0.0 && (lo + hi).abs() <= 254.0 =>
+                    {
+                        Some((lo + hi) as i16)
+                    }
+                    (true, _) => return Ok(None),
+                });
+            }
+            specs.push(SumsSpec {
+                columns: sel
+                    .columns
+                    .iter()
+                    .filter_map(|c| union.iter().position(|u| u == c))
+                    .collect(),
+                reverse,
+            });
+        }
+        let Some(streamed) = src.read_sums(&reqs, &specs)? else {
+            return Ok(None);
+        };
+        if streamed.rows == 0 {
+            return Err(Error::Empty {
+                at,
+                what: "a header and no data rows".into(),
+            });
+        }
+        let scales = sels
+            .into_iter()
+            .zip(streamed.scales)
+            .map(|((name, sel), sums)| ScaleSums {
+                name,
+                names: sel.names,
+                reversed: sel.reverse,
+                sums,
+            })
+            .collect();
+        Ok(Some(LoadedSums {
+            scales,
+            instrument: inst,
+            at,
+        }))
     }
 
     /// Reads named columns as text, one `Vec<Option<String>>` per column (`None` = missing),

@@ -36,7 +36,7 @@
 
 pub mod items;
 
-pub use items::{merge_scales, DataRequest, Loaded, ScaleData};
+pub use items::{item_text, merge_scales, DataRequest, Loaded, LoadedSums, ScaleData, ScaleSums};
 
 use crate::data::read::ColumnRequest;
 use crate::data::{DataSource, ItemSpec, ReadOptions};

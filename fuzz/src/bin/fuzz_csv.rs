@@ -17,6 +17,7 @@ fn main() {
                 Some((sel >> 3) as usize)
             },
             missing: vec!["-99".into()],
+            ..Default::default()
         };
         let Ok(src) = CsvSource::from_bytes(body.to_vec(), Some(Path::new("fuzz.csv")), &opts)
         else {

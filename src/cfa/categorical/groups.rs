@@ -52,6 +52,11 @@
 //! the baseline $T_{3,b} = -\sum_g n_g\log|R_g|$ with $c_b = \sum_g\operatorname{tr}(\Gamma_{g,r})/f_g$
 //! over $G\,p(p-1)/2$.
 //!
+//! Modification indices ([`super::mi::modification_indices_groups`]), the delta-method
+//! standard errors of `std_all` (every group's rows, [`super::standardized`]'s formula on the
+//! stacked problem) and construct validity of group 1 ([`super::validity`], as the ML route
+//! reports it for several groups) are computed as for one group.
+//!
 //! # Reference
 //! Muthén, B., du Toit, S. H. C., & Spisic, D. (1997). *Robust inference using weighted least
 //! squares and quadratic estimating equations in latent variable modeling with categorical and
@@ -62,7 +67,9 @@
 //! # Peer
 //! lavaan 0.6.14 `cfa(model, data, group = "g", ordered = ..., estimator = ...,
 //! parameterization = ...)` and `fitMeasures()`; `tests/cfa_ordered_groups.rs` and
-//! `tests/cfa_mixed_groups.rs` (mixed and continuous items).
+//! `tests/cfa_mixed_groups.rs` (mixed and continuous items); `modindices()`,
+//! `standardizedSolution()` and semTools' `compRelSEM()`, `AVE()`, `htmt()` in
+//! `tests/cfa_groups_mi.rs`.
 //!
 //! # Deviations
 //! - lavaan 0.6.14 prints no robust CFI, TLI and RMSEA once thresholds are constrained
@@ -762,7 +769,6 @@ pub(crate) fn fit_partable(prep: &Prepared, pt: ParTable, opts: &CfaOptions) -> 
     let ev = &opt.eval;
     let d = prob.jacobians(ev);
     let m = layout.nstat();
-    let p = layout.p;
     let implied_cor: Vec<DMatrix<f64>> = (0..prep.groups.len())
         .map(|g| super::implied_covariances(layout, &ev.sigma[g * m..(g + 1) * m]))
         .collect();
@@ -795,59 +801,29 @@ pub(crate) fn fit_partable(prep: &Prepared, pt: ParTable, opts: &CfaOptions) -> 
             "standard errors could not be computed: D'WD is singular (is the model identified?)",
         ));
     }
-    // delta: residual variances of ordered items = 1/scale^2 - explained variance
-    let mut values = ev.values.clone();
-    if theta {
-        // theta: the scaling factors implied by the model
-        for (r, row) in pt.rows.iter().enumerate() {
-            if row.op == Op::Scale {
-                if let Some(j) = prep.ov.iter().position(|v| *v == row.lhs) {
-                    values[r] = ev.scale[row.group - 1][j];
-                }
-            }
-        }
-    } else {
-        for (r, row) in pt.rows.iter().enumerate() {
-            if row.op == Op::Covary && row.lhs == row.rhs && row.free == 0 {
-                if let Some(j) = prep
-                    .ov
-                    .iter()
-                    .position(|v| *v == row.lhs)
-                    .filter(|&j| !layout.numeric[j])
-                {
-                    let g = row.group - 1;
-                    let explained = ev.imp[g].sigma[(j, j)] - ev.values[r];
-                    values[r] = 1.0 / ev.scale[g][j].powi(2) - explained;
-                }
-            }
-        }
-    }
     let ng = prep.groups.len();
-    let totals: Vec<Vec<f64>> = (1..=ng)
-        .map(|g| {
-            lsq.implied(&values, g)
-                .map(|i| i.cov_all.diagonal().iter().copied().collect())
-                .unwrap_or_else(|| vec![f64::NAN; p + pt.lv.len()])
-        })
-        .collect();
+    let (values, totals) = reported_values(&pt, &prob, &prep.ov, ev);
     warnings.extend(super::heywood(&pt, &values, &prep.ov));
-    if opts.modification_indices {
-        warnings.push(Warning::new(
-            WarningCode::Note,
-            "modification indices are not computed for multi-group least-squares fits (ordered, mixed or continuous items) yet",
-        ));
-    }
-    if opts.validity {
-        warnings.push(Warning::new(
-            WarningCode::Note,
-            "construct validity (CR, AVE, HTMT) is not computed for multi-group least-squares fits (ordered, mixed or continuous items) yet",
-        ));
-    }
-    let parameters = pt
+    let std_se = inf
+        .vcov
+        .as_ref()
+        .map(|v| std_all_se(&pt, &prob, &prep.ov, &ev.x, v));
+    let mi = opts.modification_indices.then(|| {
+        super::mi::modification_indices_groups(&super::mi::GroupsMiInput {
+            pt: &pt,
+            prob: &prob,
+            prep,
+            x: &ev.x,
+            values: &values,
+            totals: &totals,
+        })
+    });
+    let parameters: Vec<Parameter> = pt
         .rows
         .iter()
         .zip(&values)
-        .map(|(r, &est)| {
+        .enumerate()
+        .map(|(i, (r, &est))| {
             let (se, z, pv) = if r.free == 0 {
                 (Some(0.0), None, None)
             } else {
@@ -880,10 +856,32 @@ pub(crate) fn fit_partable(prep: &Prepared, pt: ParTable, opts: &CfaOptions) -> 
                     (&r.lhs, r.op, &r.rhs),
                     est,
                 ),
-                std_all_se: None,
+                std_all_se: std_se.as_ref().and_then(|s| s[i]),
             }
         })
         .collect();
+    let validity = opts
+        .validity
+        .then(|| group1_validity(&pt, prep, &parameters, &values, theta));
+    if let Some(v) = &validity {
+        let mixed: Vec<&str> = v
+            .factors
+            .iter()
+            .filter(|f| {
+                f.cr.is_none() && super::validity::mixes_indicators(&pt, &layout.numeric, &f.factor)
+            })
+            .map(|f| f.factor.as_str())
+            .collect();
+        if !mixed.is_empty() {
+            warnings.push(Warning::new(
+                WarningCode::Note,
+                format!(
+                    "no composite reliability for {} (ordered and continuous indicators together: semTools' compRelSEM() gives NA, the categorical omega needs every indicator ordered)",
+                    mixed.join(", ")
+                ),
+            ));
+        }
+    }
     let result = CfaResult {
         n: prep.ntotal,
         estimator: opts.estimator.as_str().to_string(),
@@ -892,8 +890,8 @@ pub(crate) fn fit_partable(prep: &Prepared, pt: ParTable, opts: &CfaOptions) -> 
         fit: inf.fit,
         parameters,
         groups: crate::cfa::group_summaries(prep.groups.iter().map(|g| (g.label.as_str(), g.n))),
-        validity: None,
-        mi: None,
+        validity,
+        mi,
         warnings,
         partable: pt,
         missing: None,
@@ -905,6 +903,158 @@ pub(crate) fn fit_partable(prep: &Prepared, pt: ParTable, opts: &CfaOptions) -> 
         meat: inf.meat,
         chisq_standard: inf.chisq_standard,
     })
+}
+
+/// Row values as reported at one evaluation: in the theta parameterization the scaling factors
+/// the model implies; in the delta parameterization the residual variances of ordered items as
+/// $1/\Delta_{gj}^2 - $ their explained variance. With them, the total variances of every
+/// variable, per group.
+pub(crate) fn reported_values(
+    pt: &ParTable,
+    prob: &MultiWls,
+    ov: &[String],
+    ev: &MultiEval,
+) -> (Vec<f64>, Vec<Vec<f64>>) {
+    let mut values = ev.values.clone();
+    for (r, row) in pt.rows.iter().enumerate() {
+        let g = row.group - 1;
+        if g >= prob.ngroups {
+            continue;
+        }
+        if prob.theta {
+            if row.op == Op::Scale {
+                if let Some(j) = ov.iter().position(|v| *v == row.lhs) {
+                    values[r] = ev.scale[g][j];
+                }
+            }
+        } else if row.op == Op::Covary && row.lhs == row.rhs && row.free == 0 {
+            if let Some(j) = ov
+                .iter()
+                .position(|v| *v == row.lhs)
+                .filter(|&j| !prob.layout.numeric[j])
+            {
+                let explained = ev.imp[g].sigma[(j, j)] - ev.values[r];
+                values[r] = 1.0 / ev.scale[g][j].powi(2) - explained;
+            }
+        }
+    }
+    let nvar = prob.layout.p + pt.lv.len();
+    let totals = (1..=prob.ngroups)
+        .map(|g| {
+            prob.model
+                .implied(&values, g)
+                .map(|i| i.cov_all.diagonal().iter().copied().collect())
+                .unwrap_or_else(|| vec![f64::NAN; nvar])
+        })
+        .collect();
+    (values, totals)
+}
+
+/// Every row's `std_all` (in its own group) at the free parameters `x`.
+fn std_all_at(
+    pt: &ParTable,
+    prob: &MultiWls,
+    ov: &[String],
+    x: &[f64],
+) -> Option<Vec<Option<f64>>> {
+    let ev = prob.eval(x)?;
+    let (values, totals) = reported_values(pt, prob, ov, &ev);
+    Some(
+        pt.rows
+            .iter()
+            .zip(&values)
+            .map(|(r, &est)| {
+                crate::cfa::std_all(
+                    pt,
+                    &values,
+                    &totals[r.group - 1],
+                    r.group,
+                    (&r.lhs, r.op, &r.rhs),
+                    est,
+                )
+            })
+            .collect(),
+    )
+}
+
+/// Delta-method standard errors of every row's `std_all`, $\sqrt{J_rVJ_r^\top}$ with
+/// $J = \partial s/\partial\theta^\top$ by central differences (step
+/// $10^{-6}\max(1, |\theta_j|)$) and $V$ the covariance matrix behind `se`, as
+/// [`super::standardized`] does for one group (lavaan 0.6.14 `standardizedSolution()`).
+fn std_all_se(
+    pt: &ParTable,
+    prob: &MultiWls,
+    ov: &[String],
+    x: &[f64],
+    vcov: &DMatrix<f64>,
+) -> Vec<Option<f64>> {
+    let q = x.len();
+    let rows = pt.rows.len();
+    let mut jac = DMatrix::<f64>::from_element(rows, q, f64::NAN);
+    for j in 0..q {
+        let h = 1e-6 * x[j].abs().max(1.0);
+        let mut up = x.to_vec();
+        up[j] += h;
+        let mut down = x.to_vec();
+        down[j] -= h;
+        let (Some(a), Some(b)) = (
+            std_all_at(pt, prob, ov, &up),
+            std_all_at(pt, prob, ov, &down),
+        ) else {
+            continue;
+        };
+        for r in 0..rows {
+            if let (Some(a), Some(b)) = (a[r], b[r]) {
+                jac[(r, j)] = (a - b) / (2.0 * h);
+            }
+        }
+    }
+    (0..rows)
+        .map(|r| {
+            let row = jac.row(r);
+            if row.iter().any(|v| !v.is_finite()) {
+                return None;
+            }
+            let v = (row * vcov * row.transpose())[(0, 0)];
+            (v.is_finite() && v >= 0.0).then(|| v.sqrt())
+        })
+        .collect()
+}
+
+/// Construct validity of group 1 (as the ML route reports it for several groups): the
+/// continuous formulas of [`crate::cfa::validity`] on group 1's covariances when every item is
+/// continuous, otherwise [`super::validity::ordered_validity`] on group 1's polychoric (and
+/// polyserial, Pearson) correlations.
+fn group1_validity(
+    pt: &ParTable,
+    prep: &Prepared,
+    params: &[Parameter],
+    values: &[f64],
+    theta: bool,
+) -> crate::cfa::validity::Validity {
+    let model = Model::new(pt).ok();
+    let imp = model.as_ref().and_then(|m| m.implied(values, 1));
+    let cor = &prep.groups[0].st.cor;
+    if prep.layout.all_numeric() {
+        let nvar = pt.ov.len() + pt.lv.len();
+        let nan = DMatrix::from_element(nvar, nvar, f64::NAN);
+        crate::cfa::validity::validity_from(&crate::cfa::validity::ValidityInput {
+            pt,
+            params,
+            cov_all: imp.as_ref().map_or(&nan, |i| &i.cov_all),
+            observed: cor,
+        })
+    } else {
+        super::validity::ordered_validity(&super::validity::OrderedValidityInput {
+            pt,
+            params,
+            values,
+            cov_all: imp.as_ref().map(|i| &i.cov_all),
+            cor,
+            numeric: &prep.layout.numeric,
+            theta,
+        })
+    }
 }
 
 /// Starting values: the ML starting values of the factor model from each group's polychoric

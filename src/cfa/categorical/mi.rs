@@ -35,6 +35,7 @@
 //! # Deviations
 //! None in the compared values.
 
+use super::groups::{MultiWls, Prepared};
 use super::wls::WlsProblem;
 use crate::cfa::mi::{candidates, in_table, ModIndex};
 use crate::cfa::model::{position, Model};
@@ -173,6 +174,147 @@ pub(crate) fn modification_indices(inp: &OrderedMiInput) -> Vec<ModIndex> {
             op: row.op,
             rhs: row.rhs.clone(),
             group: None,
+            mi,
+            epc,
+            sepc_all,
+        });
+    }
+    out.sort_by(|a, b| b.mi.total_cmp(&a.mi));
+    out
+}
+
+/// What the indices of a multi-group fit need.
+pub(crate) struct GroupsMiInput<'a> {
+    pub pt: &'a ParTable,
+    pub prob: &'a MultiWls<'a>,
+    pub prep: &'a Prepared,
+    /// Free parameters at the estimates.
+    pub x: &'a [f64],
+    /// Row values as reported ([`super::groups::reported_values`]).
+    pub values: &'a [f64],
+    /// Total variances of every variable, per group.
+    pub totals: &'a [Vec<f64>],
+}
+
+/// Modification indices of a multi-group least-squares fit, largest first: the formulas of the
+/// module docs with the candidates of every group and the information and score summed over
+/// the groups, $\mathcal I = \sum_g (n_g/N) D_g^\top W_g D_g$ and
+/// $g = -\sum_g ((n_g - 1)/N) D_g^\top W_g r_g$ (lavaan's group weights). Empty when
+/// $\mathcal I_{11}$ is singular.
+pub(crate) fn modification_indices_groups(inp: &GroupsMiInput) -> Vec<ModIndex> {
+    let pt = inp.pt;
+    let prob = inp.prob;
+    let prep = inp.prep;
+    let q = pt.nfree;
+    let ng = prep.groups.len();
+    let mut ext = pt.clone();
+    let mut fixed = prob.fixed.clone();
+    let mut x_ext = inp.x.to_vec();
+    let mut extras: Vec<usize> = Vec::new();
+    let cands = candidates(pt);
+    for g in 1..=ng {
+        for (l, op, r) in &cands {
+            if in_table(pt, g, l, *op, r) || position(pt, l, *op, r).is_none() {
+                continue;
+            }
+            x_ext.push(0.0);
+            fixed.push(0.0);
+            ext.rows.push(ParRow {
+                id: ext.rows.len() + 1,
+                lhs: l.clone(),
+                op: *op,
+                rhs: r.clone(),
+                user: false,
+                group: g,
+                free: x_ext.len(),
+                value: None,
+                label: None,
+                exo: false,
+            });
+            extras.push(ext.rows.len() - 1);
+        }
+    }
+    for r in 0..pt.rows.len() {
+        let row = &pt.rows[r];
+        if row.free == 0 && !row.exo && row.op != Op::Threshold {
+            x_ext.push(prob.fixed[r]);
+            ext.rows[r].free = x_ext.len();
+            extras.push(r);
+        }
+    }
+    if extras.is_empty() {
+        return Vec::new();
+    }
+    ext.nfree = x_ext.len();
+    let Ok(model) = Model::new(&ext) else {
+        return Vec::new();
+    };
+    let prob_ext = MultiWls::new(&model, fixed, prob.layout, prob.theta, prep);
+    let Some(ev) = prob_ext.eval(&x_ext) else {
+        return Vec::new();
+    };
+    let ds = prob_ext.jacobians(&ev);
+    let ne = extras.len();
+    let ntot = prep.ntotal as f64;
+    let m = prob.layout.nstat();
+    let mut info = DMatrix::<f64>::zeros(q + ne, q + ne);
+    let mut grad = DVector::<f64>::zeros(q + ne);
+    for (g, d) in ds.iter().enumerate() {
+        let gd = &prep.groups[g];
+        let ngf = gd.n as f64;
+        info += weighted_cross(d, &gd.w, d) * (ngf / ntot);
+        let wr = DVector::from_iterator(
+            m,
+            gd.st
+                .s
+                .iter()
+                .zip(&ev.sigma[g * m..(g + 1) * m])
+                .zip(&gd.w)
+                .map(|((s, sg), w)| w * (s - sg)),
+        );
+        grad -= (d.transpose() * wr) * ((ngf - 1.0) / ntot);
+    }
+    let Some(i11_inv) = crate::cfa::invert_spd(&info.view((0, 0), (q, q)).into_owned()) else {
+        return Vec::new();
+    };
+    let i12 = info.view((0, q), (q, ne)).into_owned();
+    let tmp = &i11_inv * &i12;
+    let thresh = f64::EPSILON.powf(1.0 / 3.0);
+    let mut out = Vec::new();
+    for (e, &r) in extras.iter().enumerate() {
+        let v = info[(q + e, q + e)] - i12.column(e).dot(&tmp.column(e));
+        if v.is_nan() || v < thresh {
+            continue;
+        }
+        let gr = grad[q + e];
+        let mi = ntot * gr * gr / v;
+        let epc = -gr / v;
+        let row = &ext.rows[r];
+        let g = row.group;
+        let is_var = row.op == Op::Covary && row.lhs == row.rhs;
+        let base = if is_var {
+            inp.values.get(r).copied().unwrap_or(epc)
+        } else {
+            epc
+        };
+        let sepc_all = if is_var && base.abs() < f64::EPSILON.sqrt() {
+            Some(0.0)
+        } else {
+            crate::cfa::std_all(
+                pt,
+                inp.values,
+                &inp.totals[g - 1],
+                g,
+                (&row.lhs, row.op, &row.rhs),
+                base.abs(),
+            )
+            .map(|s| s * epc.signum())
+        };
+        out.push(ModIndex {
+            lhs: row.lhs.clone(),
+            op: row.op,
+            rhs: row.rhs.clone(),
+            group: (ng > 1).then_some(g),
             mi,
             epc,
             sepc_all,

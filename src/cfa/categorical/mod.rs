@@ -60,7 +60,7 @@
 //! lavaan 0.6.14 `cfa(model, data, ordered = ..., estimator = "WLSMV" | "DWLS" | "ULSMV" |
 //! "ULS", parameterization = "delta" | "theta", group = ...)`, with all, some or none of
 //! the items ordered; reference cases 29 and 30, tests `cfa_ordered`, `cfa_mixed`,
-//! `cfa_ordered_groups`, `cfa_mixed_groups`, `cfa_ordered_mi` and `cfa_mixed_mi`.
+//! `cfa_ordered_groups`, `cfa_mixed_groups`, `cfa_ordered_mi`, `cfa_mixed_mi` and `cfa_groups_mi`.
 //!
 //! # Deviations
 //! - Several groups ([`groups`], [`invariance`]): every category of an ordered item must be
@@ -72,15 +72,16 @@
 //!   test compares the two the other way round, as `lavTestLRT()` does (see [`invariance`]).
 //! - Modification indices ([`mi`]), `std_all_se` ([`standardized`]) and construct validity
 //!   ([`validity`]) follow lavaan's `modindices()`, `standardizedSolution()` and semTools'
-//!   `compRelSEM()`, `AVE()` and `htmt()` for single-group fits (all items ordered, mixed,
-//!   or continuous by least squares); with several groups they are not computed (a warning
-//!   says so); lavaan's `~*~` scaling rows are not listed. For continuous items only, CR and
+//!   `compRelSEM()`, `AVE()` and `htmt()` (all items ordered, mixed, or continuous by least
+//!   squares; with several groups the indices and `std_all_se` of every group and the
+//!   validity of group 1, [`groups`]); lavaan's `~*~` scaling rows are not listed. For continuous items only, CR and
 //!   AVE are the continuous formulas of [`crate::cfa::validity`] (as under ML).
 //! - Observed covariates (regressions on observed variables, lavaan's `conditional.x`) are
 //!   not implemented on this route and give an error.
 //! - Rows with a missing answer on a model variable are dropped (lavaan's default
 //!   `missing = "listwise"`).
 
+pub mod conditional;
 pub mod continuous;
 pub mod groups;
 pub mod inference;

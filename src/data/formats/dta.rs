@@ -337,8 +337,9 @@ fn number(cell: &[u8], kind: Kind, be: bool) -> f64 {
             if !v.is_finite() || v > f32::from_bits(0x7eff_ffff) {
                 f64::NAN
             } else {
-                // the decimal number the float stands for, as Stata and haven print it
-                format!("{v}").parse().unwrap_or(f64::from(v))
+                // widened exactly, as haven and pyreadstat (ReadStat) read a float: 0.1f is
+                // 0.10000000149011612 (tests/fixtures/formats/float-118.dta)
+                f64::from(v)
             }
         }
         Kind::Double => {

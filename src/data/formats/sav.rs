@@ -22,8 +22,10 @@
 //!    system-missing. A `.zsav` stores the bytecode stream in zlib blocks listed by a trailer
 //!    (offsets and sizes of each block).
 //!
-//! System-missing is `−DBL_MAX`. A string longer than 255 bytes is stored as segments of 255
-//! bytes (252 of them data) named by the very-long-string record. Encrypted files (which start
+//! System-missing is `−DBL_MAX`. A string longer than 255 bytes (a very long string of width
+//! `w`) is stored as `⌈w/252⌉` segments named by the very-long-string record: each but the last
+//! of width 255, the last of width `w − 252·(segments − 1)`; each segment holds 255 bytes of the
+//! text, the last the rest (so the last one's width has a few bytes to spare). Encrypted files (which start
 //! with a 36-byte wrapper naming `ENCRYPTEDSAV`) are refused with a clear message.
 
 use super::{
@@ -324,7 +326,9 @@ pub fn read(bytes: &[u8], at: &Location) -> Result<Table> {
             }
             let mut left = w;
             for seg in &vars[i..i + nseg] {
-                let take = left.min(252).min(seg.width);
+                // each segment holds up to 255 bytes of the text (PSPP's
+                // sfm_segment_used_bytes; what SPSS and haven write), the last one the rest
+                let take = left.min(255).min(seg.width);
                 push_string(&mut plan, seg.slot, take);
                 left -= take;
             }

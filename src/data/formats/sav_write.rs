@@ -6,8 +6,11 @@
 //! string), value labels (records 3 and 4), the machine integer and float records (7.3, 7.4),
 //! measurement levels (7.11), long variable names (7.13), the character encoding (7.20), the
 //! dictionary end (999) and the cases, 8 bytes per slot. Short names are `V1`, `V2`, ... and the
-//! real names travel in the long-name record, so any name up to 64 bytes survives. Strings are at
-//! most 255 bytes wide (no very long strings); variable labels are cut at 255 bytes.
+//! real names travel in the long-name record, so any name up to 64 bytes survives. A string wider
+//! than 255 bytes (up to 32,767) is a very long string, written as SPSS and haven (ReadStat) write
+//! one: `⌈w/252⌉` segments, of width 255 but the last (`w − 252·(segments − 1)`), each holding
+//! 255 bytes of the text and the last the rest, each segment a variable record of its own, and the string's full width in the very-long-string
+//! record (7.14, `SHORT=00600` NUL tab per string). Variable labels are cut at 255 bytes.
 
 use super::{Cells, Column, MissingCode, Value};
 use crate::error::{Error, Result};
@@ -16,12 +19,44 @@ const SYSMIS: f64 = -f64::MAX;
 /// `LOWEST` of a missing range: the float just above system-missing.
 const LOWEST: f64 = f64::from_bits(0xffef_ffff_ffff_fffe);
 
-/// A column's width in the file: 0 for numbers, else the longest text (at least 1, at most 255).
+/// The widest string SPSS stores.
+const MAX_WIDTH: usize = 32_767;
+
+/// A column's width in the file: 0 for numbers, else the longest text in bytes (at least 1, at
+/// most 32,767).
 fn width(c: &Column) -> usize {
     match &c.cells {
         Cells::Numbers(_) => 0,
-        Cells::Text(t) => t.iter().map(|s| s.len()).max().unwrap_or(0).clamp(1, 255),
+        Cells::Text(t) => t
+            .iter()
+            .map(|s| s.len())
+            .max()
+            .unwrap_or(0)
+            .clamp(1, MAX_WIDTH),
     }
+}
+
+/// The widths of the variable records a column takes: one (`0` for a number, the width of a
+/// string up to 255 bytes), or for a very long string of width `w`, `⌈w/252⌉` segments of width
+/// 255 but the last, which holds the remaining `w − 252·(segments − 1)` bytes.
+fn segments(w: usize) -> Vec<usize> {
+    if w <= 255 {
+        return vec![w];
+    }
+    let n = w.div_ceil(252);
+    let mut v = vec![255; n];
+    v[n - 1] = w - 252 * (n - 1);
+    v
+}
+
+/// Bytes of the text a segment holds: 255 from each but the last, which holds the rest (PSPP's
+/// `sfm_segment_used_bytes`; haven writes and reads the same).
+fn segment_bytes(text: &[u8], seg: usize, n_segments: usize) -> &[u8] {
+    if n_segments == 1 {
+        return text;
+    }
+    let start = (255 * seg).min(text.len());
+    &text[start..(start + 255).min(text.len())]
 }
 
 fn pad(out: &mut Vec<u8>, s: &[u8], n: usize, fill: u8) {
@@ -73,8 +108,17 @@ pub fn write_with(columns: &[Column], file_label: &str, compress: bool) -> Resul
         ));
     }
     let widths: Vec<usize> = columns.iter().map(width).collect();
-    let slots: Vec<usize> = widths.iter().map(|&w| w.div_ceil(8).max(1)).collect();
-    let case_size: usize = slots.iter().sum();
+    let segs: Vec<Vec<usize>> = widths.iter().map(|&w| segments(w)).collect();
+    let seg_slots = |w: usize| w.div_ceil(8).max(1);
+    let case_size: usize = segs.iter().flatten().map(|&w| seg_slots(w)).sum();
+    // the short name of each column's first variable record: V1, V2, ... counting the records
+    // (a very long string's segments take a name each)
+    let mut short = Vec::with_capacity(columns.len());
+    let mut records = 0usize;
+    for s in &segs {
+        short.push(format!("V{}", records + 1));
+        records += s.len();
+    }
     let mut out = Vec::new();
     // header
     out.extend_from_slice(b"$FL2");
@@ -91,9 +135,9 @@ pub fn write_with(columns: &[Column], file_label: &str, compress: bool) -> Resul
     // variables
     let mut slot_of = Vec::with_capacity(columns.len());
     let mut slot = 1i32;
+    let mut record = 0usize;
     for (j, c) in columns.iter().enumerate() {
         slot_of.push(slot);
-        slot += slots[j] as i32;
         let w = widths[j];
         let label = c.label.as_deref().map(|l| cut(l, 255));
         let numeric_missing: Vec<&MissingCode> = if w == 0 {
@@ -112,22 +156,42 @@ pub fn write_with(columns: &[Column], file_label: &str, compress: bool) -> Resul
         } else {
             (1 << 16) | ((w as i32) << 8)
         };
-        i32s(
-            &mut out,
-            &[2, w as i32, i32::from(label.is_some()), n_missing, fmt, fmt],
-        );
-        pad(&mut out, format!("V{}", j + 1).as_bytes(), 8, b' ');
-        if let Some(l) = label {
-            i32s(&mut out, &[l.len() as i32]);
-            out.extend_from_slice(l.as_bytes());
-            out.extend(std::iter::repeat_n(0u8, (4 - l.len() % 4) % 4));
-        }
-        for v in missing_vals {
-            out.extend_from_slice(&v.to_le_bytes());
-        }
-        for _ in 1..slots[j] {
-            i32s(&mut out, &[2, -1, 0, 0, 0, 0]);
-            pad(&mut out, b"", 8, b' ');
+        for (s, &sw) in segs[j].iter().enumerate() {
+            record += 1;
+            slot += seg_slots(sw) as i32;
+            // the label and missing codes go with the first segment only
+            let label = label.filter(|_| s == 0);
+            let fmt = if w == 0 {
+                fmt
+            } else {
+                (1 << 16) | ((sw as i32) << 8)
+            };
+            i32s(
+                &mut out,
+                &[
+                    2,
+                    sw as i32,
+                    i32::from(label.is_some()),
+                    if s == 0 { n_missing } else { 0 },
+                    fmt,
+                    fmt,
+                ],
+            );
+            pad(&mut out, format!("V{record}").as_bytes(), 8, b' ');
+            if let Some(l) = label {
+                i32s(&mut out, &[l.len() as i32]);
+                out.extend_from_slice(l.as_bytes());
+                out.extend(std::iter::repeat_n(0u8, (4 - l.len() % 4) % 4));
+            }
+            if s == 0 {
+                for v in &missing_vals {
+                    out.extend_from_slice(&v.to_le_bytes());
+                }
+            }
+            for _ in 1..seg_slots(sw) {
+                i32s(&mut out, &[2, -1, 0, 0, 0, 0]);
+                pad(&mut out, b"", 8, b' ');
+            }
         }
     }
     // value labels of numeric variables
@@ -160,8 +224,9 @@ pub fn write_with(columns: &[Column], file_label: &str, compress: bool) -> Resul
     for v in [SYSMIS, f64::MAX, LOWEST] {
         out.extend_from_slice(&v.to_le_bytes());
     }
-    // measurement levels, display widths, alignment (right for numbers, left for strings)
-    i32s(&mut out, &[7, 11, 4, 3 * columns.len() as i32]);
+    // measurement levels, display widths, alignment (right for numbers, left for strings): one
+    // triple per variable record, a very long string's segments included
+    i32s(&mut out, &[7, 11, 4, 3 * records as i32]);
     for (j, c) in columns.iter().enumerate() {
         let measure = match c.measure.as_deref() {
             Some("nominal") => 1,
@@ -170,17 +235,30 @@ pub fn write_with(columns: &[Column], file_label: &str, compress: bool) -> Resul
             _ if widths[j] > 0 => 1,
             _ => 0,
         };
-        i32s(&mut out, &[measure, 8, if widths[j] > 0 { 0 } else { 1 }]);
+        for _ in &segs[j] {
+            i32s(&mut out, &[measure, 8, if widths[j] > 0 { 0 } else { 1 }]);
+        }
     }
     // long variable names
     let long: Vec<String> = columns
         .iter()
-        .enumerate()
-        .map(|(j, c)| format!("V{}={}", j + 1, c.name))
+        .zip(&short)
+        .map(|(c, s)| format!("{s}={}", c.name))
         .collect();
     let long = long.join("\t");
     i32s(&mut out, &[7, 13, 1, long.len() as i32]);
     out.extend_from_slice(long.as_bytes());
+    // very long strings: the first segment's short name and the full width
+    let very_long: String = widths
+        .iter()
+        .zip(&short)
+        .filter(|(&w, _)| w > 255)
+        .map(|(w, s)| format!("{s}={w:05}\0\t"))
+        .collect();
+    if !very_long.is_empty() {
+        i32s(&mut out, &[7, 14, 1, very_long.len() as i32]);
+        out.extend_from_slice(very_long.as_bytes());
+    }
     // character encoding
     i32s(&mut out, &[7, 20, 1, 5]);
     out.extend_from_slice(b"UTF-8");
@@ -201,12 +279,16 @@ pub fn write_with(columns: &[Column], file_label: &str, compress: bool) -> Resul
                     }
                 }
                 Cells::Text(t) => {
-                    pad(
-                        &mut slot,
-                        cut(&t[i], widths[j]).as_bytes(),
-                        slots[j] * 8,
-                        b' ',
-                    );
+                    let text = cut(&t[i], widths[j]).as_bytes();
+                    let n_seg = segs[j].len();
+                    for (s, &sw) in segs[j].iter().enumerate() {
+                        pad(
+                            &mut slot,
+                            segment_bytes(text, s, n_seg),
+                            seg_slots(sw) * 8,
+                            b' ',
+                        );
+                    }
                     if compress {
                         for chunk in slot.chunks(8) {
                             codes.raw(&mut out, chunk);

@@ -6,18 +6,22 @@
 //! cell); `results.json` holds their contract JSON; charts stay in memory until
 //! [`Report::write`].
 //!
-//! Sections, in order: summary of verdicts, study and data, item analysis and reliability,
+//! Sections, in order: summary of verdicts, program evaluation (a study with an `[evaluation]`
+//! table), study and data, item analysis and reliability,
 //! dimensionality, CFA with construct validity and invariance, agreement and aggregation,
-//! predictive validity, profiles, warnings. Which analyses each section needs, and when a
+//! predictive validity, what the data say about the framework, profiles, warnings. Which analyses each section needs, and when a
 //! failed analysis makes the whole report fail, is in `docs/report.md`.
 
 mod agreement;
 mod cfa;
+mod data;
 mod dimensionality;
+mod framework;
 mod overview;
 mod plan;
 mod prediction;
 mod profiles;
+mod program;
 mod reliability;
 mod summary;
 
@@ -324,7 +328,8 @@ pub fn build_with_progress(
         crate::error::limits::regular_file(&study.path_of(d))?;
     }
     let plan = Plan::new(study)?;
-    progress(Progress::Start(plan.stages()));
+    // the analyses, and a `describe` of each dataset
+    progress(Progress::Start(plan.stages() + study.datasets.len()));
     let mut r = Runner {
         study_path: study.file.clone(),
         charts_dir: opts.out.join("charts"),
@@ -349,6 +354,9 @@ pub fn build_with_progress(
         ],
         sections: Vec::new(),
     };
+    // a study with waves or arms opens with the program evaluation (for funders)
+    let program = program::program_section(&mut r, study, &mut results);
+    doc.sections.extend(program.clone());
     doc.sections
         .push(overview::overview(&mut r, study, &plan, &mut results));
     doc.sections.push(reliability::reliability_section(
@@ -377,10 +385,19 @@ pub fn build_with_progress(
         opts,
         &mut results,
     ));
+    doc.sections.push(framework::framework_section(
+        &mut r,
+        &plan,
+        opts,
+        &mut results,
+    ));
     doc.sections
         .push(profiles::profile_section(&mut r, &plan, opts, &mut results));
     doc.sections.push(summary::warnings_section(&r.warnings));
-    let summary = summary::summary_section(&doc.sections, &r.failed);
+    let mut summary = summary::summary_section(&doc.sections, &r.failed);
+    if let Some(p) = &program {
+        program::lead_summary(&mut summary, p);
+    }
     doc.sections.insert(0, summary);
     results.insert("report_command".into(), Value::String(report_line));
     results.insert(

@@ -1,4 +1,5 @@
-//! The report's frame: the study and its data, the summary of verdicts, and the warnings.
+//! The report's frame: the study and its data (each dataset as read: [`super::data`]), the
+//! summary of verdicts, and the warnings.
 
 use super::{Plan, Runner};
 use crate::analysis::study::StudyCheckRequest;
@@ -67,6 +68,7 @@ pub(super) fn overview(
         Err(e) => blocks.push(Block::Warning(e)),
     }
     blocks.push(r.last_command());
+    blocks.extend(super::data::data_description(r, study, results));
     blocks.push(Block::Table(ApaTable {
         title: "Instruments of the study".into(),
         header: ["Instrument", "Title", "Dataset", "Subscales", "Items", "Source file"]

@@ -72,7 +72,8 @@ impl Plan {
             .count();
         let n = self.instruments.len();
         let reg = if self.predictor.is_some() {
-            2 * self.outcomes.len()
+            // the regression and multilevel model per outcome, then `framework`
+            2 * self.outcomes.len() + 1
         } else {
             0
         };

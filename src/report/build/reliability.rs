@@ -71,14 +71,18 @@ pub(super) fn reliability_section(
                 .items
                 .iter()
                 .filter(|it| it.r_drop < 0.3 || nan(it.alpha_if_deleted) > alpha + 0.01)
-                .map(|it| it.item.clone())
+                .map(|it| match &it.text {
+                    // the wording (the instrument's, else the data file's variable label)
+                    Some(t) => format!("{} (\u{201c}{t}\u{201d})", it.item),
+                    None => it.item.clone(),
+                })
                 .collect();
             if !weak.is_empty() {
                 blocks.push(Block::Verdict(
                     Level::Fair,
                     format!(
                         "{name}: items {} have a corrected item-total r below .30 or raise alpha when deleted; review their wording.",
-                        weak.join(", ")
+                        weak.join("; ")
                     ),
                 ));
             }
