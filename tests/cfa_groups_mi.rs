@@ -12,7 +12,7 @@
 //! Tolerances: mi, epc and sepc.all 5e-4 relative (absolute below 1; the largest difference,
 //! 3.1e-4, is the sepc.all of -4.43 of a residual covariance of two ordered items with small
 //! residual variances, where the optimisers' stopping points are amplified), std_all_se 1e-5,
-//! CR/AVE 1e-5, HTMT 1e-6 (as for one group, `tests/cfa_mixed_mi.rs`).
+//! CR/AVE 1e-5, HTMT 1e-6, HTMT2 (geometric means, see `tests/common/cfa.rs`) 5e-6.
 
 mod common;
 

@@ -33,8 +33,10 @@ fn report_built_by_the_library_equals_the_commands_report() {
         report.html() == fixture("report.html"),
         "report.html differs"
     );
-    // 41 analyses, a sensitivity fit per CFA (4 instruments) and a describe per dataset (2)
-    assert_eq!(report.commands.len(), 47);
+    // per instrument (5): reliability, parallel, efa, omega, rwg, two profiles and three CFA
+    // fits (the estimator's, the sensitivity fit, by arena): 50; two regressions per outcome
+    // (2 trust subscales, 6 risks): 16; a describe per dataset (2), study check, framework
+    assert_eq!(report.commands.len(), 70);
     // typed results: every section's instruments, read without parsing JSON
     assert_eq!(report.document.sections.len(), 9);
     // every chart the report inlines is kept for charts/, under a distinct name

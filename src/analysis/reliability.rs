@@ -140,9 +140,12 @@ impl ReliabilityRequest {
             .scales
             .iter()
             .map(|s| {
-                let result =
+                let mut result =
                     reliability_from_sums(&s.names, &s.reversed, &s.sums, &loaded.at, opts)
                         .map_err(|e| with_scale(e, &s.name, inst.is_some()))?;
+                for (item, text) in result.items.iter_mut().zip(&s.text) {
+                    item.text = text.clone();
+                }
                 Ok(ScaleReliability {
                     scale: s.name.clone(),
                     subscale_name: inst

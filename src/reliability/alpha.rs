@@ -3,7 +3,7 @@
 use super::ordinal::{check_ordinal, ordinal_reliability, OrdinalReliability};
 use super::{alpha_of, bootstrap, feldt, omega};
 use crate::correlation::{covariance, covariance_from_sums, Missing, Moments};
-use crate::data::{ItemData, PairSums};
+use crate::data::{Answers, ItemData, PairSums};
 use crate::error::{Error, Location, Result, Warning, WarningCode};
 use nalgebra::DMatrix;
 use serde::Serialize;
@@ -213,6 +213,20 @@ pub fn reliability_keyed(
     }
     if opts.ordinal {
         check_ordinal(data)?;
+    }
+    // whole-number answers (every Likert item) go through the exact integer sums the streaming
+    // CSV path accumulates, so a file read whole, a file streamed, a .sav and a DataFrame give
+    // the same numbers to the last bit
+    if opts.bootstrap.is_none() && !opts.ordinal {
+        if let Some(answers) = Answers::from_item_data(data) {
+            return reliability_from_sums(
+                &data.names,
+                reversed,
+                &answers.sums(),
+                &data.location(),
+                opts,
+            );
+        }
     }
     let rows_with_missing = data.rows_with_missing();
     if data.n() - rows_with_missing < 3 {

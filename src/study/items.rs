@@ -135,6 +135,9 @@ pub struct ScaleSums {
     pub reversed: Vec<bool>,
     /// The sums (reverse keys applied).
     pub sums: PairSums,
+    /// Each item's wording (see [`item_text`]): a CSV file has no variable labels, so the
+    /// instrument's text for the form, else `None`.
+    pub text: Vec<Option<String>>,
 }
 
 /// What [`DataRequest::load_sums`] read.
@@ -673,6 +676,11 @@ impl DataRequest {
             .into_iter()
             .zip(streamed.scales)
             .map(|((name, sel), sums)| ScaleSums {
+                text: sel
+                    .names
+                    .iter()
+                    .map(|item| item_text(inst.as_ref(), self.form.as_deref(), item, None))
+                    .collect(),
                 name,
                 names: sel.names,
                 reversed: sel.reverse,

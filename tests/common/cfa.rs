@@ -447,8 +447,13 @@ pub fn check_mi_case(case: &Value, r: &CfaResult, tol: &MiCheck) {
                 "{name} {a}-{b}: HTMT {g1} semTools {}",
                 h["htmt"]
             );
+            // HTMT2 is a ratio of geometric means: each correlation enters by its relative
+            // error, so the peers' small polychoric/polyserial correlations (estimated by
+            // different optimisers) weigh more than in the arithmetic HTMT; largest difference
+            // seen 1.07e-6 (two-group mixed WLSMV, `tests/cfa_groups_mi.rs`), where HTMT
+            // agrees within 1e-6
             assert!(
-                (g2 - f(&h["htmt2"])).abs() < 1e-6,
+                (g2 - f(&h["htmt2"])).abs() < 5e-6,
                 "{name} {a}-{b}: HTMT2 {g2} semTools {}",
                 h["htmt2"]
             );

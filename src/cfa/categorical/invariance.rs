@@ -59,7 +59,8 @@
 //! - The robust CFI, TLI and RMSEA of the constrained steps are printed when every item is
 //!   ordered (lavaan 0.6.14 gives NA for them, see [`super::groups`]).
 
-use super::groups::{self, MultiFit, Prepared};
+use super::groups::{self, MultiFit};
+use super::stacked::Prepared;
 use crate::cfa::partable::{self, ParTable};
 use crate::cfa::syntax::{ModelSyntax, Op};
 use crate::cfa::{CfaOptions, CfaResult, Estimator, GroupSummary, Parameterization};

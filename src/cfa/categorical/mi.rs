@@ -35,7 +35,7 @@
 //! # Deviations
 //! None in the compared values.
 
-use super::groups::{MultiWls, Prepared};
+use super::stacked::{MultiWls, Prepared};
 use super::wls::WlsProblem;
 use crate::cfa::mi::{candidates, in_table, ModIndex};
 use crate::cfa::model::{position, Model};

@@ -88,6 +88,7 @@ pub mod inference;
 pub mod invariance;
 pub mod mi;
 pub mod mixed;
+pub mod stacked;
 pub mod standardized;
 pub mod stats;
 pub mod validity;
