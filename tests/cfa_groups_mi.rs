@@ -84,6 +84,17 @@ fn multi_group_least_squares_indices_std_errors_and_validity_match_lavaan_and_se
             min_rows: 60,
             kinds: validity_kinds(items.is_empty(), items.len() < nitems),
         };
+        if case["name"] == "hsmix-groups-wlsmv-theta" {
+            // open (issue 13): with two groups in the theta parameterization the extended
+            // model's information has zero rows for four free parameters (one per ordered
+            // item), so no index is computed; the result says so instead of an empty list
+            // passing for "no misfit"
+            assert!(r.mi.as_ref().unwrap().is_empty());
+            assert!(r.warnings.iter().any(|w| w
+                .message
+                .starts_with("modification indices could not be computed")));
+            continue;
+        }
         check_mi_case(&case, &r, &tol);
         // every index of a multi-group fit names its group
         assert!(r.mi.as_ref().unwrap().iter().all(|m| m.group.is_some()));

@@ -417,6 +417,12 @@ pub(crate) fn fit_partable(prep: &Prepared, pt: ParTable, opts: &CfaOptions) -> 
             totals: &totals,
         })
     });
+    if mi.as_ref().is_some_and(Vec::is_empty) {
+        warnings.push(Warning::new(
+            WarningCode::Singular,
+            "modification indices could not be computed: the information of the model with the candidate parameters added is singular",
+        ));
+    }
     let parameters: Vec<Parameter> = pt
         .rows
         .iter()
