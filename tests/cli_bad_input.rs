@@ -21,6 +21,9 @@ const TINY: &str =
     "a,b,c\n1,2,1e-200\n2,2,2e-200\n3,4,1e-200\n4,5,3e-200\n2,3,1e-200\n5,4,2e-200\n";
 const GROUPS: &str = "g,a,b\nG1,-3,2\nG1,4,3\nG2,3,2\nG2,3,4\nG3,1,3\nG3,2,3\n";
 
+/// Issue 14's constant outcome in four groups.
+const CONSTANT_Y: &str = "g,y,x\nA,2,1\nA,2,2\nB,2,3\nB,2,1\nC,2,2\nC,2,3\nD,2,1\nD,2,4\n";
+
 /// y, x and z = 2x in 4 groups of 6.
 fn collinear() -> String {
     let mut s = String::from("g,y,x,z\n");
@@ -161,10 +164,17 @@ fn too_many_items_for_a_correlation_matrix() {
     }
     std::fs::write(t.path().join("w.csv"), csv.join("\n") + "\n").unwrap();
     let last = format!("i0:i{}", k - 1);
-    assert_eq!(
-        fail(t.path(), &["reliability", "w.csv", "--items", &last]),
-        "error: items: 2001 is more than trustscale allows (at most 2000)"
-    );
+    for command in ["reliability", "efa", "omega", "parallel", "polychoric"] {
+        let mut args = vec![command, "w.csv", "--items", &last];
+        if command == "efa" {
+            args.extend(["--factors", "1"]);
+        }
+        assert_eq!(
+            fail(t.path(), &args),
+            "error: items: 2001 is more than trustscale allows (at most 2000)",
+            "{command}"
+        );
+    }
 }
 
 #[test]
@@ -219,6 +229,18 @@ fn regression_refuses_collinearity_on_every_path_and_unusable_scales() {
             &["regress", "d.csv", "--outcome", "y", "--predictors", "x,z"],
             &ml,
             "error: option --predictors: exact collinearity: \"z\" is a linear combination of \"x\"; drop one of them",
+        ),
+        // issue 14's examples: a constant outcome, averaged to groups or not (regress once
+        // said "b is zero in every row")
+        (
+            &["regress", "d.csv", "--outcome", "y", "--predictors", "x", "--aggregate", "g"],
+            CONSTANT_Y,
+            "error: d.csv: expected responses that vary, but every answer is 2 (zero variance)",
+        ),
+        (
+            &["regress", "d.csv", "--outcome", "y", "--predictors", "x"],
+            CONSTANT_Y,
+            "error: d.csv: expected responses that vary, but every answer is 2 (zero variance)",
         ),
         (
             &["regress", "d.csv", "--outcome", "y", "--predictors", "x,z"],
@@ -344,6 +366,39 @@ fn power_refuses_counts_it_cannot_run() {
             &["power", "--model", m, "--replications", "18446744073709551615", "--out", "p.json"]
         ),
         "error: --replications: 18446744073709551615 is more than trustscale allows (at most 1000000)"
+    );
+    assert_eq!(
+        fail(
+            t.path(),
+            &[
+                "power",
+                "--model",
+                m,
+                "--groups",
+                "100000000",
+                "--out",
+                "p.json"
+            ]
+        ),
+        "error: --groups: 100000000 is more than trustscale allows (at most 10000000)"
+    );
+    // one fold cross-validates nothing (its cv_r2 was null without a word)
+    assert_eq!(
+        fail(
+            t.path(),
+            &[
+                "power",
+                "--model",
+                m,
+                "--cv",
+                "1",
+                "--replications",
+                "1",
+                "--out",
+                "p.json"
+            ]
+        ),
+        "error: option --cv: expected at least 2 folds, found 1"
     );
     assert_eq!(
         fail(
@@ -593,6 +648,21 @@ fn report_checks_its_inputs_and_its_folder() {
         ),
         "error: option --iterations: expected at least 1 iteration, found 0"
     );
+    assert_eq!(
+        fail(
+            t.path(),
+            &[
+                "report",
+                "--study",
+                "s/study.toml",
+                "--out",
+                "r",
+                "--iterations",
+                "1000000000"
+            ]
+        ),
+        "error: --iterations: 1000000000 is more than trustscale allows (at most 1000000)"
+    );
     std::fs::create_dir(t.path().join("mine")).unwrap();
     std::fs::write(t.path().join("mine/notes.txt"), "mine").unwrap();
     assert_eq!(
@@ -600,4 +670,28 @@ fn report_checks_its_inputs_and_its_folder() {
         "error: option --out: mine is not empty and holds no earlier trustscale report; choose a new folder, empty it, or add --force to write into it"
     );
     assert!(study.is_file());
+}
+
+/// Issue 14's statistics that do not exist for the data: exit 0, the key `null` in the JSON
+/// and a warning naming it on stderr (ICC and rwg: tests/degenerate_agreement.rs).
+#[test]
+fn undefined_statistics_are_null_with_a_warning() {
+    let t = tempfile::tempdir().unwrap();
+    // both raters used one category: kappa printed 0.500 of floating-point noise
+    std::fs::write(t.path().join("k.csv"), "a,b\n1,1\n1,1\n1,1\n1,1\n").unwrap();
+    let out = common::run_in(t.path(), &["kappa", "k.csv", "--raters", "a,b", "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["kappa"].is_null() && v["se"].is_null() && v["ci"][0].is_null(),
+        "{v}"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim_end(),
+        "warning: both raters used a single category: kappa and its ci do not exist (chance agreement is 1: 0/0); reported as null"
+    );
+    let out = common::run_in(t.path(), &["kappa", "k.csv", "--raters", "a,b"]);
+    assert_eq!(out.status.code(), Some(0));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("kappa = NA"), "{table}");
 }

@@ -695,3 +695,141 @@ fn variable_labels_are_item_text() {
     assert!(first["text"].as_str().is_some_and(|t| t.len() > 10));
     assert_eq!(t["items"][0]["text"], first["text"]);
 }
+
+/// The example survey's NO1:NO6 as a .sav whose variables carry a wording (variable label)
+/// and the 6-point agreement anchors (value labels).
+fn labelled_survey(dir: &Path) -> PathBuf {
+    let opts = ReadOptions::default();
+    let mut columns = DataSource::open(Path::new("data/example-survey.csv"), &opts)
+        .and_then(|src| src.columns(&opts))
+        .unwrap();
+    columns.truncate(7);
+    let anchors = [
+        "Strongly disagree",
+        "Disagree",
+        "Somewhat disagree",
+        "Somewhat agree",
+        "Agree",
+        "Strongly agree",
+    ];
+    for c in columns.iter_mut().skip(1) {
+        c.label = Some(format!("Wording of {}", c.name));
+        c.value_labels = anchors
+            .iter()
+            .enumerate()
+            .map(|(i, l)| num_label(i as f64 + 1.0, l))
+            .collect();
+    }
+    let path = dir.join("survey.sav");
+    std::fs::write(
+        &path,
+        sav_write::write_with(&columns, "test", true).unwrap(),
+    )
+    .unwrap();
+    path
+}
+
+/// Issue 19: the variable labels are the items' wording in EFA, omega and CFA too, in the
+/// JSON (`item_text`) and as the tables' last column; a CSV has none (no key).
+#[test]
+fn variable_labels_are_item_text_in_efa_omega_and_cfa() {
+    let t = tempfile::tempdir().unwrap();
+    let sav = labelled_survey(t.path());
+    let sav = sav.to_str().unwrap();
+    let model = t.path().join("m.txt");
+    std::fs::write(&model, "F =~ NO1 + NO2 + NO3 + NO4 + NO5 + NO6\n").unwrap();
+    let model = model.to_str().unwrap();
+    let want: Vec<String> = (1..=6).map(|i| format!("Wording of NO{i}")).collect();
+    let texts = |v: &serde_json::Value| -> Vec<String> {
+        v["item_text"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no item_text in {v}"))
+            .iter()
+            .map(|x| x["text"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let runs: [&[&str]; 3] = [
+        &["efa", sav, "--items", "NO1:NO6", "--factors", "1"],
+        &["omega", sav, "--items", "NO1:NO6", "--factors", "2"],
+        &["cfa", sav, "--model", model],
+    ];
+    for args in runs {
+        let mut j = args.to_vec();
+        j.push("--json");
+        let v: serde_json::Value = serde_json::from_str(&stdout(&j)).unwrap();
+        assert_eq!(texts(&v), want, "{args:?}");
+        assert_eq!(v["item_text"][2]["item"], "NO3", "{args:?}");
+        let table = stdout(args);
+        assert!(
+            table.contains(" text") && table.contains("Wording of NO6"),
+            "{args:?}: {table}"
+        );
+        // the same data as CSV: the same numbers and no wording
+        let csv: Vec<&str> = args
+            .iter()
+            .map(|a| {
+                if *a == sav {
+                    "data/example-survey.csv"
+                } else {
+                    a
+                }
+            })
+            .chain(["--json"])
+            .collect();
+        let c: serde_json::Value = serde_json::from_str(&stdout(&csv)).unwrap();
+        assert!(c.get("item_text").is_none(), "{args:?}");
+        let key = ["loadings", "omega_total", "parameters"]
+            [runs.iter().position(|r| r == &args).unwrap()];
+        assert_eq!(c[key], v[key], "{args:?}: {key}");
+    }
+}
+
+/// Issue 19: kappa's categories carry the value labels of a labelled file, in the JSON
+/// (`category_labels`) and the table.
+#[test]
+fn kappa_categories_carry_value_labels() {
+    let t = tempfile::tempdir().unwrap();
+    let sav = labelled_survey(t.path());
+    let sav = sav.to_str().unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout(&["kappa", sav, "--raters", "NO1,NO2", "--json"])).unwrap();
+    let cats: Vec<&str> = v["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    let labels = v["category_labels"].as_array().unwrap();
+    assert_eq!(labels.len(), cats.len());
+    for (l, c) in labels.iter().zip(&cats) {
+        assert_eq!(l["category"], *c);
+    }
+    assert_eq!(labels[0]["label"], "Strongly disagree");
+    assert_eq!(labels[labels.len() - 1]["label"], "Strongly agree");
+    let csv: serde_json::Value = serde_json::from_str(&stdout(&[
+        "kappa",
+        "data/example-survey.csv",
+        "--raters",
+        "NO1,NO2",
+        "--json",
+    ]))
+    .unwrap();
+    assert!(csv.get("category_labels").is_none());
+    assert_eq!(csv["kappa"], v["kappa"]);
+    let table = stdout(&["kappa", sav, "--raters", "NO1,NO2"]);
+    assert!(
+        table.contains("1 (Strongly disagree), 2 (Disagree)"),
+        "{table}"
+    );
+    // Fleiss' kappa of three raters
+    let f: serde_json::Value = serde_json::from_str(&stdout(&[
+        "kappa",
+        sav,
+        "--raters",
+        "NO1,NO2,NO3",
+        "--json",
+    ]))
+    .unwrap();
+    assert_eq!(f["method"], "fleiss");
+    assert_eq!(f["category_labels"][0]["label"], "Strongly disagree");
+}

@@ -98,6 +98,10 @@ pub struct CfaOutput {
     /// Measurement invariance, with `group`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invariance: Option<InvarianceResult>,
+    /// The observed items' wording (the instrument's text for the form, else the data
+    /// file's variable label), for the items that have one; absent when none has.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub item_text: Vec<super::ItemText>,
     /// What chart titles call the model: the model file, or `instrument ID`.
     #[serde(skip)]
     pub model_name: String,
@@ -291,6 +295,8 @@ impl Request for CfaRequest {
         let text_cols: Vec<String> = self.group.iter().cloned().collect();
         let loaded = data.load_with(&text_cols)?;
         let (items, _) = loaded.merged();
+        let text: Vec<Option<String>> = loaded.scales.iter().flat_map(|s| s.text.clone()).collect();
+        let item_text = super::item_texts(&items.names, &text);
         let (mut result, inv) = match &self.group {
             None => (cfa(&items, &model, &opts)?, None),
             Some(_) => {
@@ -327,6 +333,7 @@ impl Request for CfaRequest {
         Ok(CfaOutput {
             result,
             invariance: inv,
+            item_text,
             model_name: m.name,
             factor_labels: m.instrument.as_ref().map(factor_labels).unwrap_or_default(),
         })

@@ -19,7 +19,7 @@
 //! ```
 
 use super::parallel::parallel_analysis;
-use super::{Outcome, Request};
+use super::{item_texts, ItemText, Outcome, Request};
 use crate::correlation::{correlation_matrix, Cor};
 use crate::error::{Error, Result, Warning};
 use crate::factor::efa::{efa, EfaOptions, EfaResult, Extraction, RotationKind};
@@ -135,6 +135,10 @@ pub struct EfaOutput {
     /// The number of factors, when parallel analysis chose it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub factors_from_parallel: Option<usize>,
+    /// The items' wording (the instrument's text for the form, else the data file's
+    /// variable label), for the items that have one; absent when none has.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub item_text: Vec<ItemText>,
     /// With an instrument, the name of each item's subscale (empty otherwise).
     #[serde(skip)]
     pub subscale_names: Vec<String>,
@@ -235,6 +239,8 @@ impl Request for EfaRequest {
             ..EfaOptions::default()
         };
         let mut result = efa(&m.r, m.n, &opts)?;
+        let text: Vec<Option<String>> = loaded.scales.iter().flat_map(|s| s.text.clone()).collect();
+        let item_text = item_texts(&data.names, &text);
         result.items = data.names;
         result.cor = self.cor.name().to_string();
         let (subscale_factors, item_flags, subscale_names) = match &loaded.instrument {
@@ -258,6 +264,7 @@ impl Request for EfaRequest {
             subscale_factors,
             item_flags,
             factors_from_parallel: from_parallel,
+            item_text,
             subscale_names,
             correlation_warnings: m.warnings,
         })

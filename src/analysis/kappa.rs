@@ -5,6 +5,7 @@ use super::{Outcome, Request};
 use crate::agreement::kappa::{
     agreement_counts, cohen_kappa, fleiss_kappa, FleissResult, KappaOptions, KappaResult, Weights,
 };
+use crate::data::formats::{number_text, Value};
 use crate::data::ItemSpec;
 use crate::error::{Error, Result, Warning};
 use crate::study::DataRequest;
@@ -40,12 +41,25 @@ impl Default for KappaRequest {
     }
 }
 
+/// A category's value label from the data file (`1` = "Strongly disagree").
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct CategoryLabel {
+    /// The category as it appears in `categories`.
+    pub category: String,
+    /// Its value label.
+    pub label: String,
+}
+
 /// Cohen's kappa of two raters, with what its table and chart show.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-#[serde(transparent)]
 pub struct CohenKappa {
     /// The statistics.
+    #[serde(flatten)]
     pub result: KappaResult,
+    /// The value labels of the categories (from a `.sav` or `.dta` file's value labels), for
+    /// the categories that have one; absent when none has.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub category_labels: Vec<CategoryLabel>,
     /// The two rater columns.
     #[serde(skip)]
     pub raters: [String; 2],
@@ -61,24 +75,84 @@ pub struct CohenKappa {
     pub pairs: f64,
 }
 
+/// Fleiss' kappa of three or more raters, with the categories' value labels.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct FleissKappa {
+    /// The statistics.
+    #[serde(flatten)]
+    pub result: FleissResult,
+    /// The value labels of the categories (from a `.sav` or `.dta` file's value labels), for
+    /// the categories that have one; absent when none has.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub category_labels: Vec<CategoryLabel>,
+}
+
 /// What `trustscale kappa` produces: Cohen's kappa for two rater columns, Fleiss' for more
-/// (each serialised as its result).
+/// (each serialised as its result, with the categories' value labels when the file has them).
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum KappaOutput {
     /// Two raters.
     Cohen(CohenKappa),
     /// Three or more raters.
-    Fleiss(FleissResult),
+    Fleiss(FleissKappa),
+}
+
+impl KappaOutput {
+    /// The categories' value labels (empty without any).
+    pub fn category_labels(&self) -> &[CategoryLabel] {
+        match self {
+            KappaOutput::Cohen(c) => &c.category_labels,
+            KappaOutput::Fleiss(f) => &f.category_labels,
+        }
+    }
 }
 
 impl Outcome for KappaOutput {
     fn warnings(&self) -> Vec<Warning> {
         match self {
             KappaOutput::Cohen(c) => c.result.warnings.clone(),
-            KappaOutput::Fleiss(f) => f.warnings.clone(),
+            KappaOutput::Fleiss(f) => f.result.warnings.clone(),
         }
     }
+}
+
+/// The value labels of `categories` from the rater columns of a labelled file (`.sav`,
+/// `.dta`): a category is labelled when one of the columns gives its value a label (the first
+/// column that does wins). Empty for a CSV or a workbook, which carry no value labels.
+fn category_labels(
+    data: &DataRequest,
+    raters: &[String],
+    categories: &[String],
+) -> Result<Vec<CategoryLabel>> {
+    let src = data.open()?;
+    let Some(table) = src.table() else {
+        return Ok(Vec::new());
+    };
+    let mut labels: Vec<(String, String)> = Vec::new();
+    for col in table.columns.iter().filter(|c| raters.contains(&c.name)) {
+        for vl in &col.value_labels {
+            let value = match &vl.value {
+                Value::Number(x) => number_text(*x),
+                Value::Text(t) => t.clone(),
+            };
+            if !labels.iter().any(|(v, _)| *v == value) {
+                labels.push((value, vl.label.clone()));
+            }
+        }
+    }
+    Ok(categories
+        .iter()
+        .filter_map(|c| {
+            labels
+                .iter()
+                .find(|(v, _)| v == c)
+                .map(|(_, label)| CategoryLabel {
+                    category: c.clone(),
+                    label: label.clone(),
+                })
+        })
+        .collect())
 }
 
 /// The names of the rater (coder) columns a request names, ranges (`R1:R4`) expanded, checked
@@ -143,8 +217,10 @@ impl Request for KappaRequest {
         if let ([a, b], [ra, rb]) = (cols.as_slice(), names.as_slice()) {
             let result = cohen_kappa(a, b, &opts)?;
             let (counts, pairs) = agreement_counts(a, b, &result.categories);
+            let category_labels = category_labels(&self.data, &names, &result.categories)?;
             return Ok(KappaOutput::Cohen(CohenKappa {
                 result,
+                category_labels,
                 raters: [ra.clone(), rb.clone()],
                 ci: self.ci,
                 counts,
@@ -155,6 +231,11 @@ impl Request for KappaRequest {
         let table: Vec<Vec<Option<String>>> = (0..n)
             .map(|i| cols.iter().map(|c| c.get(i).cloned().flatten()).collect())
             .collect();
-        Ok(KappaOutput::Fleiss(fleiss_kappa(&table)?))
+        let result = fleiss_kappa(&table)?;
+        let category_labels = category_labels(&self.data, &names, &result.categories)?;
+        Ok(KappaOutput::Fleiss(FleissKappa {
+            result,
+            category_labels,
+        }))
     }
 }

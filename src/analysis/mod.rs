@@ -43,6 +43,39 @@ pub mod kappa;
 pub mod krippendorff;
 pub mod rwg;
 
+/// An item's wording as tables show it beside the item: the instrument's text for the form,
+/// else the data file's variable label (`.sav`, `.dta`); see [`crate::study::item_text`].
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct ItemText {
+    /// The item (column) name.
+    pub item: String,
+    /// Its wording.
+    pub text: String,
+}
+
+/// The wordings of the items that have one, in the items' order (`names` and `text` are
+/// parallel; a missing wording is left out).
+pub fn item_texts(names: &[String], text: &[Option<String>]) -> Vec<ItemText> {
+    names
+        .iter()
+        .zip(text)
+        .filter_map(|(item, t)| {
+            t.as_ref().map(|t| ItemText {
+                item: item.clone(),
+                text: t.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The wording of `item` among `texts`, if it has one.
+pub fn text_of<'a>(texts: &'a [ItemText], item: &str) -> Option<&'a str> {
+    texts
+        .iter()
+        .find(|t| t.item == item)
+        .map(|t| t.text.as_str())
+}
+
 /// A command as a library call.
 pub trait Request {
     /// What it produces; serialises to the command's contract JSON.

@@ -19,7 +19,7 @@
 //! # Ok::<(), trustscale::Error>(())
 //! ```
 
-use super::{Outcome, Request};
+use super::{item_texts, ItemText, Outcome, Request};
 use crate::correlation::{correlation_matrix, Cor};
 use crate::error::{Error, Result, Warning};
 use crate::reliability::omega::{omega, OmegaOptions, OmegaResult};
@@ -103,6 +103,10 @@ pub struct ScaleOmega {
     pub converged: bool,
     /// Notes on the correlations, then the Schmid-Leiman solution's warnings.
     pub warnings: Vec<Warning>,
+    /// The items' wording (the instrument's text for the form, else the data file's
+    /// variable label), for the items that have one; absent when none has.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub item_text: Vec<ItemText>,
     /// With `whole`, the name of each item's subscale (empty otherwise).
     #[serde(skip)]
     pub subscale_names: Vec<String>,
@@ -144,6 +148,7 @@ impl ScaleOmega {
         items: &[String],
         factors: usize,
         o: OmegaResult,
+        text: &[Option<String>],
         subscale_names: Vec<String>,
     ) -> ScaleOmega {
         let k = o.group_loadings.ncols();
@@ -188,6 +193,7 @@ impl ScaleOmega {
                 .collect(),
             converged: o.converged,
             warnings: o.warnings,
+            item_text: item_texts(items, text),
             subscale_names,
         }
     }
@@ -275,6 +281,7 @@ impl Request for OmegaRequest {
                     &s.data.names,
                     factors,
                     o,
+                    &s.text,
                     subscale_names.clone(),
                 ))
             })

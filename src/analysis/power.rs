@@ -103,8 +103,59 @@ pub struct PowerOutput {
 }
 
 impl Outcome for PowerOutput {
+    /// A note when the cross-validated R² of the aggregate or latent analysis could not be
+    /// computed in some replications that otherwise ran (too few groups for the folds, or a
+    /// group with leverage 1): their `cv_r2` is `null`. The other analyses compute no
+    /// cross-validated R² (`null` by design).
     fn warnings(&self) -> Vec<Warning> {
-        Vec::new()
+        let run = &self.run;
+        let mut out = Vec::new();
+        // cells where every replication failed: their power and estimates are null
+        let dead: Vec<usize> = run
+            .summary
+            .iter()
+            .filter(|c| c.replications == 0 && c.failed > 0)
+            .map(|c| c.spec.cell)
+            .collect();
+        if let Some(&first) = dead.first() {
+            let why = run
+                .records
+                .iter()
+                .find(|r| r.cell == first)
+                .and_then(|r| r.error.clone())
+                .unwrap_or_default();
+            out.push(Warning::new(
+                crate::error::WarningCode::Note,
+                format!(
+                    "summary: power, estimates, bias and coverage are null in {} of {} cells, \
+                     as every replication failed ({why})",
+                    dead.len(),
+                    run.summary.len()
+                ),
+            ));
+        }
+        if !matches!(
+            run.settings.analysis,
+            Analysis::Aggregate | Analysis::Latent
+        ) {
+            return out;
+        }
+        let ran: Vec<_> = run.records.iter().filter(|r| r.error.is_none()).collect();
+        let without = ran.iter().filter(|r| r.cv_r2.is_none()).count();
+        if without == 0 {
+            return out;
+        }
+        out.push(Warning::new(
+            crate::error::WarningCode::Note,
+            format!(
+                "cv_r2 is null in {without} of {} replications: the {}-fold cross-validation \
+                 could not be run on their groups (fewer groups than a fold needs, or a group \
+                 with leverage 1)",
+                ran.len(),
+                run.settings.cv_folds
+            ),
+        ));
+        out
     }
 }
 
@@ -232,6 +283,12 @@ impl PowerRequest {
                 "give the output file (--out power.json)",
             ));
         };
+        if self.cv < 2 {
+            return Err(Error::option(
+                "--cv",
+                format!("expected at least 2 folds, found {}", self.cv),
+            ));
+        }
         let text = crate::error::limits::read_text(model_path)?;
         let model = load_model(&text, model_path)?;
         let c = model.compile()?;

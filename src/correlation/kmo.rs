@@ -28,11 +28,11 @@ use serde::Serialize;
 /// Kaiser–Meyer–Olkin measures of sampling adequacy.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct KmoResult {
-    /// Overall MSA (psych `MSA`).
-    pub kmo: f64,
-    /// MSA of each item (psych `MSAi`).
-    pub kmo_items: Vec<f64>,
-    /// A singular correlation matrix (see [`kmo`]).
+    /// Overall MSA (psych `MSA`); `None` where it does not exist (see [`kmo`]).
+    pub kmo: Option<f64>,
+    /// MSA of each item (psych `MSAi`); `None` where it does not exist.
+    pub kmo_items: Vec<Option<f64>>,
+    /// A singular correlation matrix, or a KMO that does not exist (see [`kmo`]).
     pub warnings: Vec<Warning>,
 }
 
@@ -99,6 +99,10 @@ pub(crate) fn inverse(r: &DMatrix<f64>) -> Option<DMatrix<f64>> {
 ///   matrix as raw data).
 /// - When $R$ cannot be inverted psych prints a message and uses $R$ itself in place of
 ///   $R^{-1}$; we do the same and add a [`WarningCode::Singular`] warning.
+/// - Where psych returns `NaN` we return `None` with a warning that names the reason: a matrix
+///   that is not positive definite (a pairwise correlation matrix can be) has an inverse with a
+///   non-positive diagonal, so $q_{ij}$ takes the square root of a negative number; items
+///   that correlate neither directly nor partially give $0/0$.
 pub fn kmo(r: &DMatrix<f64>) -> Result<KmoResult, Error> {
     let r = as_correlation(r, "correlation matrix")?;
     let p = r.nrows();
@@ -132,13 +136,31 @@ pub fn kmo(r: &DMatrix<f64>) -> Result<KmoResult, Error> {
     }
     let sum_r2: f64 = col_r2.iter().sum();
     let sum_q2: f64 = col_q2.iter().sum();
-    let kmo_items = col_r2
+    // psych scales by 1/sqrt(diag(R^-1)): NaN as soon as one entry is not positive, even where
+    // two negative entries would multiply to a positive number
+    let defined = d.iter().all(|&x| x > 0.0);
+    let finite = |x: f64| (defined && x.is_finite()).then_some(x);
+    let kmo_items: Vec<Option<f64>> = col_r2
         .iter()
         .zip(&col_q2)
-        .map(|(a, b)| a / (a + b))
+        .map(|(a, b)| finite(a / (a + b)))
         .collect();
+    let overall = finite(sum_r2 / (sum_r2 + sum_q2));
+    if overall.is_none() || kmo_items.iter().any(Option::is_none) {
+        let why = if !defined {
+            "the correlation matrix is not positive definite (as a pairwise one can be), so its \
+             inverse has a diagonal entry of zero or less and the anti-image correlations do not \
+             exist"
+        } else {
+            "the items correlate neither directly nor partially (0/0)"
+        };
+        warnings.push(Warning::new(
+            WarningCode::Singular,
+            format!("KMO is null: {why}"),
+        ));
+    }
     Ok(KmoResult {
-        kmo: sum_r2 / (sum_r2 + sum_q2),
+        kmo: overall,
         kmo_items,
         warnings,
     })
@@ -204,9 +226,9 @@ mod tests {
         let q = b / a;
         let want = (2.0 * rho * rho) / (2.0 * rho * rho + 2.0 * q * q);
         let k = kmo(&r).unwrap();
-        assert!((k.kmo - want).abs() < 1e-14);
+        assert!((k.kmo.unwrap() - want).abs() < 1e-14);
         for v in &k.kmo_items {
-            assert!((v - want).abs() < 1e-14);
+            assert!((v.unwrap() - want).abs() < 1e-14);
         }
         assert!(k.warnings.is_empty());
     }
@@ -238,5 +260,17 @@ mod tests {
         let r = DMatrix::from_row_slice(3, 3, &[1.0, 1.0, 0.5, 1.0, 1.0, 0.5, 0.5, 0.5, 1.0]);
         let k = kmo(&r).unwrap();
         assert!(k.warnings.iter().any(|w| w.code == WarningCode::Singular));
+    }
+
+    #[test]
+    fn kmo_of_a_matrix_that_is_not_positive_definite_is_null_with_a_warning() {
+        // r12 = .9, r13 = -.9, r23 = .9: |R| = -2.888, the inverse's diagonal is negative
+        let r = DMatrix::from_row_slice(3, 3, &[1.0, 0.9, -0.9, 0.9, 1.0, 0.9, -0.9, 0.9, 1.0]);
+        let k = kmo(&r).unwrap();
+        assert_eq!(k.kmo, None);
+        assert!(k.kmo_items.iter().all(Option::is_none));
+        assert!(k.warnings.iter().any(|w| w
+            .message
+            .starts_with("KMO is null: the correlation matrix is not positive definite")));
     }
 }

@@ -315,10 +315,11 @@ pub struct EfaResult {
     #[serde(serialize_with = "crate::numeric::serde_matrix::ser_matrix")]
     #[schemars(with = "Vec<Vec<f64>>")]
     pub factor_correlations: DMatrix<f64>,
-    /// Overall Kaiser–Meyer–Olkin measure of sampling adequacy (psych `KMO()$MSA`).
-    pub kmo: f64,
-    /// Per-item KMO (psych `KMO()$MSAi`).
-    pub kmo_items: Vec<f64>,
+    /// Overall Kaiser–Meyer–Olkin measure of sampling adequacy (psych `KMO()$MSA`); `null`
+    /// with a warning where it does not exist ([`kmo`]).
+    pub kmo: Option<f64>,
+    /// Per-item KMO (psych `KMO()$MSAi`), `null` where it does not exist.
+    pub kmo_items: Vec<Option<f64>>,
     /// Bartlett's test of sphericity (psych `cortest.bartlett(R, n)`).
     pub bartlett: BartlettResult,
     /// Likelihood fit statistics (psych `fa.stats`: `STATISTIC`, `dof`, `RMSEA`, `TLI`, `BIC`, ...).
@@ -714,7 +715,7 @@ mod tests {
                 assert_eq!(f.fit.df, 33);
                 assert!(f.fit.rmsea.is_some() && f.fit.tli.is_some());
                 assert!(f.bartlett.chi2.unwrap() > 0.0);
-                assert!(f.kmo > 0.0 && f.kmo < 1.0);
+                assert!(f.kmo.is_some_and(|k| k > 0.0 && k < 1.0));
                 if !rotation.is_oblique() {
                     assert_eq!(f.factor_correlations, DMatrix::identity(3, 3));
                     assert_eq!(f.structure, f.loadings);

@@ -584,8 +584,49 @@ fn leader_profiles(
                 self_other_r: pearson(&pairs),
             }
         })
-        .collect();
+        .collect::<Vec<LeaderSummary>>();
+    if let Some(w) = undefined_summary(&summary) {
+        warnings.push(w);
+    }
     Profiles::Leader { leaders, summary }
+}
+
+/// The note that goes with `null`s in the summary over leaders: which statistics and why (a
+/// mean needs one leader with the score, a standard deviation two, self-other agreement three
+/// leaders with both a self score and collaborator scores that vary).
+fn undefined_summary(summary: &[LeaderSummary]) -> Option<Warning> {
+    let undefined = |d: &Descriptives| d.mean.is_none() || d.sd.is_none();
+    let mut keys = Vec::new();
+    for (key, hit) in [
+        (
+            "observer_means",
+            summary.iter().any(|x| undefined(&x.observer_means)),
+        ),
+        (
+            "self_scores",
+            summary.iter().any(|x| undefined(&x.self_scores)),
+        ),
+        ("gaps", summary.iter().any(|x| undefined(&x.gaps))),
+        (
+            "self_other_r",
+            summary.iter().any(|x| x.self_other_r.is_none()),
+        ),
+    ] {
+        if hit {
+            keys.push(key);
+        }
+    }
+    (!keys.is_empty()).then(|| {
+        Warning::new(
+            WarningCode::Note,
+            format!(
+                "summary over leaders: {} null for some subscales: too few leaders have the \
+                 scores (a mean needs 1, a standard deviation 2, self_other_r 3 leaders with a \
+                 self score and collaborator scores, varying)",
+                keys.join(", ")
+            ),
+        )
+    })
 }
 
 fn group_profiles(

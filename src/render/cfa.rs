@@ -3,6 +3,7 @@
 
 use super::{num, opt, Report, Table};
 use crate::analysis::cfa::CfaOutput;
+use crate::analysis::text_of;
 
 impl Report for CfaOutput {
     fn tables(&self) -> Vec<Table> {
@@ -60,6 +61,11 @@ impl Report for CfaOutput {
             columns.push("group".into());
         }
         columns.extend(["lhs", "op", "rhs", "est", "se", "z", "p", "std.all"].map(String::from));
+        // the items' wording beside their loadings, when there is any
+        let worded = !self.item_text.is_empty();
+        if worded {
+            columns.push("text".into());
+        }
         let rows = r
             .parameters
             .iter()
@@ -78,6 +84,12 @@ impl Report for CfaOutput {
                     if p.free { opt(p.p, 3) } else { String::new() },
                     opt(p.std_all, 3),
                 ]);
+                if worded {
+                    let text = (p.op.as_str() == "=~")
+                        .then(|| text_of(&self.item_text, &p.rhs))
+                        .flatten();
+                    row.push(text.unwrap_or_default().to_string());
+                }
                 row
             })
             .collect();

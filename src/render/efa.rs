@@ -2,10 +2,12 @@
 
 use super::{num, opt, Report, Table};
 use crate::analysis::efa::EfaOutput;
+use crate::analysis::text_of;
 
 impl Report for EfaOutput {
     /// One table: the fit and the sampling adequacy above, the loadings (below the cut-off in
-    /// parentheses), communalities and, with an instrument, each item's subscale and flag.
+    /// parentheses), communalities and, with an instrument, each item's subscale and flag; the
+    /// items' wording last when there is any.
     fn tables(&self) -> Vec<Table> {
         let r = &self.result;
         let k = r.factors;
@@ -18,6 +20,10 @@ impl Report for EfaOutput {
         columns.extend(["h2", "u2"].map(String::from));
         if flagged {
             columns.push("flag".into());
+        }
+        let worded = !self.item_text.is_empty();
+        if worded {
+            columns.push("text".into());
         }
         let rows = r
             .items
@@ -41,6 +47,13 @@ impl Report for EfaOutput {
                 if let Some(f) = self.item_flags.get(i) {
                     row.push(f.flag.map(|f| f.as_str().to_string()).unwrap_or_default());
                 }
+                if worded {
+                    row.push(
+                        text_of(&self.item_text, item)
+                            .unwrap_or_default()
+                            .to_string(),
+                    );
+                }
                 row
             })
             .collect();
@@ -59,7 +72,7 @@ impl Report for EfaOutput {
             ),
             format!(
                 "KMO = {}; Bartlett chi2({}) = {}, p = {}",
-                num(r.kmo, 2),
+                opt(r.kmo, 2),
                 r.bartlett.df,
                 opt(r.bartlett.chi2, 1),
                 opt(r.bartlett.p, 4)

@@ -2,7 +2,19 @@
 
 use super::{num, Report, Table};
 use crate::agreement::kappa::Weights;
-use crate::analysis::kappa::KappaOutput;
+use crate::analysis::kappa::{CategoryLabel, KappaOutput};
+
+/// The categories as the summary lists them: `1 (Strongly disagree), 2 (Disagree)` when the
+/// file gives value labels, else the bare categories.
+fn categories(cats: &[String], labels: &[CategoryLabel]) -> String {
+    cats.iter()
+        .map(|c| match labels.iter().find(|l| l.category == *c) {
+            Some(l) => format!("{c} ({})", l.label),
+            None => c.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 impl Report for KappaOutput {
     fn tables(&self) -> Vec<Table> {
@@ -25,7 +37,7 @@ impl Report for KappaOutput {
                             "n = {} subjects, {} categories: {}",
                             r.n,
                             r.categories.len(),
-                            r.categories.join(", ")
+                            categories(&r.categories, &c.category_labels)
                         ),
                         format!(
                             "kappa = {} (se {}), {}% CI [{}, {}]",
@@ -44,21 +56,21 @@ impl Report for KappaOutput {
                     ..Default::default()
                 }
             }
-            KappaOutput::Fleiss(r) => Table {
-                title: format!("Fleiss' kappa: {} raters", r.raters),
+            KappaOutput::Fleiss(f) => Table {
+                title: format!("Fleiss' kappa: {} raters", f.result.raters),
                 summary: vec![
                     format!(
                         "n = {} subjects, {} categories: {}",
-                        r.n,
-                        r.categories.len(),
-                        r.categories.join(", ")
+                        f.result.n,
+                        f.result.categories.len(),
+                        categories(&f.result.categories, &f.category_labels)
                     ),
                     format!(
                         "kappa = {}, z = {} (se under no agreement {}), p = {}",
-                        num(r.kappa, 3),
-                        num(r.z, 2),
-                        num(r.se_null, 4),
-                        num(r.p, 4)
+                        num(f.result.kappa, 3),
+                        num(f.result.z, 2),
+                        num(f.result.se_null, 4),
+                        num(f.result.p, 4)
                     ),
                 ],
                 ..Default::default()

@@ -2,15 +2,20 @@
 
 use super::{num, opt, Report, Table};
 use crate::analysis::omega::{OmegaOutput, ScaleOmega};
+use crate::analysis::text_of;
 
 impl ScaleOmega {
     /// The Schmid-Leiman loadings with omega's coefficients above and omega per group factor
-    /// below.
+    /// below; the items' wording last when there is any.
     pub fn table(&self) -> Table {
         let k = self.group_loadings.first().map_or(0, Vec::len);
         let mut columns = vec!["item".to_string(), "g".to_string()];
         columns.extend((1..=k).map(|j| format!("F{j}*")));
         columns.extend(["h2", "u2", "p2"].map(String::from));
+        let worded = !self.item_text.is_empty();
+        if worded {
+            columns.push("text".into());
+        }
         let at = |v: &[f64], i: usize| opt(v.get(i).copied(), 2);
         let rows = self
             .items
@@ -38,6 +43,13 @@ impl ScaleOmega {
                     }));
                 }
                 r.extend([at(&self.h2, i), at(&self.u2, i), at(&self.p2, i)]);
+                if worded {
+                    r.push(
+                        text_of(&self.item_text, name)
+                            .unwrap_or_default()
+                            .to_string(),
+                    );
+                }
                 r
             })
             .collect();

@@ -1046,6 +1046,22 @@ pub fn plain_summary(run: &PowerRun) -> Vec<String> {
     run.summary
         .iter()
         .flat_map(|c| {
+            // every replication failed (e.g. effects that explain more than all of the
+            // outcome's variance): no power to speak of
+            if c.replications == 0 {
+                return vec![format!(
+                    "{} {} with {} raters each (effect scale {}): all {} replications failed, so power is undefined (null).",
+                    c.spec.groups,
+                    if run.settings.analysis == Analysis::Program {
+                        "leaders per arm"
+                    } else {
+                        "groups"
+                    },
+                    c.spec.raters,
+                    c.spec.effect_scale,
+                    c.failed
+                )];
+            }
             c.effects.iter().map(move |e| {
                 if run.settings.analysis == Analysis::Program {
                     return format!(
@@ -1068,7 +1084,7 @@ pub fn plain_summary(run: &PowerRun) -> Vec<String> {
                     "{} groups with {} raters each give {:.2} power for {} (true effect {:.2}, mean estimate {:.2}, coverage {:.2}).",
                     c.spec.groups, c.spec.raters, e.power, e.term, e.true_beta, e.mean_estimate, e.coverage
                 )
-            })
+            }).collect()
         })
         .collect()
 }

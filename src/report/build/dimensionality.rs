@@ -76,7 +76,7 @@ pub(super) fn dimensionality_section(
         match r.run(&stage, &req, Some(&heat), None) {
             Ok(out) => {
                 let v = &out.result;
-                let kmo = v.kmo;
+                let kmo = nan(v.kmo);
                 let (level, word) = verdict::kmo(kmo);
                 blocks.push(Block::Verdict(
                     level,
