@@ -64,10 +64,10 @@ fn program_shards_merge_to_the_single_run_bit_for_bit() {
 
 #[test]
 fn no_program_effect_rejects_near_alpha_and_power_grows_with_leaders() {
-    // the mixed model `rating ~ wave * arm + (1 | leader)` is the true model when a leader's
-    // true score does not move between the waves (stability 1) and every rater is new at the
-    // follow-up (turnover 1); then its Wald test holds its level. (With the example's stability
-    // .7 and turnover .35 it rejects more often, about 12%: see docs/power.md.)
+    // power reads the adjusted test, `rating ~ wave * arm + (1 | leader) + (1 | leader:wave)`;
+    // here with stability 1 and turnover 1 (no leader x wave variance: its variance is at the
+    // boundary) it holds its level; with the example's stability .7 and turnover .35 see
+    // tests/program_calibration.rs (the random intercept alone rejected about 12% there).
     let c = compiled_with(|t| {
         t.replace("stability = 0.7", "stability = 1.0")
             .replace("turnover = 0.35", "turnover = 1.0")

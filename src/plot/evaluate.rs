@@ -42,6 +42,16 @@ impl Figure for WavesChart {
         } else {
             (0.0, 1.0)
         };
+        // headroom for the legend in the upper left: it must sit above every mean and
+        // interval, not on the baseline's error bars
+        let n_arms = self
+            .means
+            .iter()
+            .map(|m| m.arm.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+            .max(1);
+        let hi = hi + legend_headroom(hi - lo, n_arms, self.size().1);
         let (xr, nx) = slots(2);
         let names = self.waves.to_vec();
         let mut chart = ChartBuilder::on(root)
@@ -98,6 +108,16 @@ impl Figure for WavesChart {
         }
         legend(&mut chart, SeriesLabelPosition::UpperLeft)
     }
+}
+
+/// Data units to add above the highest interval so that a legend of `rows` entries in the
+/// upper corner clears the data: the legend takes about $20 + 24\,rows$ pixels of the plot
+/// area's height (the chart's height less the caption, the x-axis labels and the margins,
+/// about 120 pixels), so the range grows by $r f/(1 - f)$ with $f$ that share.
+fn legend_headroom(range: f64, rows: usize, height: u32) -> f64 {
+    let plot_px = (f64::from(height) - 120.0).max(100.0);
+    let f = ((20.0 + 24.0 * rows as f64) / plot_px).min(0.6);
+    range * f / (1.0 - f)
 }
 
 impl Charts for EvaluateOutput {

@@ -1,5 +1,7 @@
-//! Linear mixed models by profiled REML: a random intercept (and optionally a random slope)
-//! per group, as `lme4::lmer(y ~ x + (1 | g))` and `lmer(y ~ x + (1 + x1 | g))`.
+//! Linear mixed models by profiled REML: a random intercept (and optionally a random slope, or
+//! a nested random intercept per level of a 0/1 predictor) per group, as
+//! `lme4::lmer(y ~ x + (1 | g))`, `lmer(y ~ x + (1 + x1 | g))` and
+//! `lmer(y ~ x + (1 | g) + (1 | g:x1))`.
 
 use super::ols::mean;
 use super::qr::INTERCEPT;
@@ -14,6 +16,36 @@ pub struct MixedOptions {
     /// Predictor column (0-based, in `x`) that also gets a random slope, correlated with the
     /// random intercept.
     pub random_slope: Option<usize>,
+}
+
+/// Which random effects a fit has.
+struct Structure {
+    random_slope: Option<usize>,
+    nested: Option<usize>,
+}
+
+/// REML fit of `(1 | g) + (1 | g:x)`: a random intercept per group and one per group and
+/// level of the 0/1 predictor column `nested` of `x` (independent of the group's), e.g. a
+/// leader × wave effect when the column is the follow-up indicator; lme4's
+/// `lmer(y ~ x + (1 | g) + (1 | g:x_j), REML = TRUE)`. See [`lmm_reml`] for the criterion and
+/// the result's keys.
+pub fn lmm_reml_nested(
+    x: &DMatrix<f64>,
+    y: &[f64],
+    groups: &[usize],
+    names: &[String],
+    nested: usize,
+) -> Result<MixedResult> {
+    fit(
+        x,
+        y,
+        groups,
+        names,
+        &Structure {
+            random_slope: None,
+            nested: Some(nested),
+        },
+    )
 }
 
 /// One fixed effect.
@@ -122,6 +154,12 @@ struct Stats {
 /// $\hat\beta = (X'WX)^{-1}X'Wy$ and $\widehat{\mathrm{Var}}(\hat\beta) = \hat\sigma^2(X'WX)^{-1}$,
 /// from the Cholesky factor of $A'WA$; the predictors are centred first (the criterion is
 /// invariant to that, and the intercept is transformed back).
+/// Nested random intercepts `(1 | g) + (1 | g:x)` for a 0/1 predictor $x$ ([`lmm_reml_nested`])
+/// are the random-slope
+/// model with $\Lambda$ restricted to two parameters (see `nested_factor`), found by
+/// Nelder–Mead from lme4's start $(1, 1)$; then `theta` is lme4's $(\sigma_{gx}/\sigma,
+/// \sigma_g/\sigma)$, `var_group` is $\sigma^2_g$, $\sigma^2_{gx}$ = `theta[0]`² ·
+/// `var_residual`, and `icc` is `null`.
 ///
 /// # Reference
 /// Bates, D., Mächler, M., Bolker, B., & Walker, S. (2015). Fitting linear mixed-effects models
@@ -131,7 +169,8 @@ struct Stats {
 ///
 /// # Peer
 /// R lme4 1.1.31: `lmer(y ~ x1 + ... + (1 | g), REML = TRUE)`: `fixef`, `sqrt(diag(vcov))`,
-/// `VarCorr`, `logLik(m, REML = TRUE)`, `AIC`, `BIC`; with `(1 + x1 | g)` for the random slope.
+/// `VarCorr`, `logLik(m, REML = TRUE)`, `AIC`, `BIC`; with `(1 + x1 | g)` for the random slope
+/// and `(1 | g) + (1 | g:x1)` for the nested intercepts (`tests/fixtures/mixed_nested/`).
 ///
 /// # Deviations
 /// None by design; the optimum is located more tightly than lme4's default optimiser does
@@ -143,6 +182,26 @@ pub fn lmm_reml(
     names: &[String],
     opts: &MixedOptions,
 ) -> Result<MixedResult> {
+    fit(
+        x,
+        y,
+        groups,
+        names,
+        &Structure {
+            random_slope: opts.random_slope,
+            nested: None,
+        },
+    )
+}
+
+/// [`lmm_reml`] and [`lmm_reml_nested`].
+fn fit(
+    x: &DMatrix<f64>,
+    y: &[f64],
+    groups: &[usize],
+    names: &[String],
+    opts: &Structure,
+) -> Result<MixedResult> {
     let n = x.nrows();
     let p = x.ncols();
     let q = p + 1;
@@ -151,6 +210,20 @@ pub fn lmm_reml(
             "--multilevel",
             "data, groups and names differ in length",
         ));
+    }
+    if opts.random_slope.is_some() && opts.nested.is_some() {
+        return Err(Error::option(
+            "--random-slope",
+            "a random slope and a nested random intercept cannot be combined",
+        ));
+    }
+    if let Some(j) = opts.nested {
+        if j >= p || (0..n).any(|i| x[(i, j)] != 0.0 && x[(i, j)] != 1.0) {
+            return Err(Error::option(
+                "--multilevel",
+                "the nested random intercept needs one of the predictors coded 0/1",
+            ));
+        }
     }
     if let Some(s) = opts.random_slope {
         if s >= p {
@@ -178,7 +251,7 @@ pub fn lmm_reml(
             format!("the number of groups ({n_groups}) must be below the number of rows ({n}), as lme4 requires"),
         ));
     }
-    if opts.random_slope.is_some() && n <= 2 * n_groups {
+    if (opts.random_slope.is_some() || opts.nested.is_some()) && n <= 2 * n_groups {
         return Err(Error::option(
             "--random-slope",
             format!("{n} rows are too few for {} random effects (lme4 needs more rows than random effects)", 2 * n_groups),
@@ -205,7 +278,7 @@ pub fn lmm_reml(
         out[q] = y[i] - mu_y;
     };
     let mut a = vec![0.0; w];
-    let stats = match opts.random_slope {
+    let stats = match opts.random_slope.or(opts.nested) {
         None => {
             let mut means = vec![0.0; g * w];
             for (i, &gi) in groups.iter().enumerate() {
@@ -278,12 +351,21 @@ pub fn lmm_reml(
         }
     };
     let mut warnings = Vec::new();
-    let (theta, evaluations, converged) = match opts.random_slope {
-        None => {
+    let (theta, evaluations, converged) = match (opts.random_slope, opts.nested) {
+        (None, None) => {
             let (t, ev) = optimise_intercept(&stats)?;
             (vec![t], ev, true)
         }
-        Some(_) => {
+        (None, Some(_)) => {
+            let f = |t: &[f64]| {
+                stats
+                    .criterion(&nested_factor(t[0], t[1]))
+                    .map_or(f64::INFINITY, |c| c.dev)
+            };
+            let (t, ev, conv) = nelder_mead(&f, &[1.0, 1.0], 1e-13, 20_000);
+            (vec![t[0].abs(), t[1].abs()], ev, conv)
+        }
+        (Some(_), _) => {
             let f = |t: &[f64]| stats.criterion(t).map_or(f64::INFINITY, |c| c.dev);
             let (mut t, ev, conv) = nelder_mead(&f, &[1.0, 0.0, 1.0], 1e-13, 20_000);
             if t[0] < 0.0 {
@@ -300,8 +382,12 @@ pub fn lmm_reml(
             format!("the REML optimiser stopped after {evaluations} evaluations without meeting its tolerance"),
         ));
     }
+    let lambda = match opts.nested {
+        Some(_) => nested_factor(theta[0], theta[1]).to_vec(),
+        None => theta.clone(),
+    };
     let crit = stats
-        .criterion(&theta)
+        .criterion(&lambda)
         .ok_or_else(|| Error::NotPositiveDefinite {
             what: "X'V^-1X of the mixed model".into(),
             index: "fixed effects".into(),
@@ -330,12 +416,17 @@ pub fn lmm_reml(
         .collect();
     let loglik = -0.5 * crit.dev;
     let npar = (q + theta.len() + 1) as f64;
-    let (var_group, random_slope, singular) = match opts.random_slope {
-        None => {
+    let (var_group, random_slope, singular) = match (opts.random_slope, opts.nested) {
+        (None, None) => {
             let vg = theta[0] * theta[0] * s2;
             (vg, None, theta[0] < 1e-4)
         }
-        Some(s) => {
+        (None, Some(_)) => (
+            theta[1] * theta[1] * s2,
+            None,
+            theta[0] < 1e-4 || theta[1] < 1e-4,
+        ),
+        (Some(s), _) => {
             let (l11, l21, l22) = (theta[0], theta[1], theta[2]);
             let v0 = l11 * l11 * s2;
             let v1 = (l21 * l21 + l22 * l22) * s2;
@@ -365,7 +456,8 @@ pub fn lmm_reml(
         fixed,
         var_group,
         var_residual: s2,
-        icc: random_slope.is_none().then(|| var_group / (var_group + s2)),
+        icc: (random_slope.is_none() && opts.nested.is_none())
+            .then(|| var_group / (var_group + s2)),
         loglik_reml: loglik,
         reml_criterion: crit.dev,
         aic: crit.dev + 2.0 * npar,
@@ -377,6 +469,23 @@ pub fn lmm_reml(
         singular,
         warnings,
     })
+}
+
+/// The nested model `(1 | g) + (1 | g:x)` (x = 0/1) as the random-slope model on $Z_g = [1, x]$:
+/// with $\theta = (\theta_{gx}, \theta_g)$ (lme4's order: the term with more levels first) the
+/// group's effects at $x = 0$ and $x = 1$ are $u_g + u_{g0}$ and $u_g + u_{g1}$, so the
+/// intercept and slope $(b_0, b_1) = (u_g + u_{g0}, u_{g1} - u_{g0})$ have relative covariance
+/// $\begin{pmatrix}\theta_g^2 + \theta_{gx}^2 & -\theta_{gx}^2\\ -\theta_{gx}^2 & 2\theta_{gx}^2\end{pmatrix}$,
+/// returned as its lower Cholesky factor $(\Lambda_{11}, \Lambda_{21}, \Lambda_{22})$.
+fn nested_factor(t_gx: f64, t_g: f64) -> [f64; 3] {
+    let v0 = t_g * t_g + t_gx * t_gx;
+    if v0 <= 0.0 {
+        return [0.0; 3];
+    }
+    let l11 = v0.sqrt();
+    let l21 = -t_gx * t_gx / l11;
+    let l22 = (2.0 * t_gx * t_gx - l21 * l21).max(0.0).sqrt();
+    [l11, l21, l22]
 }
 
 /// The profiled criterion and the GLS solution at one theta.

@@ -41,10 +41,10 @@ pub mod robust;
 pub use blocks::{hierarchical, BlockStep};
 pub use cv::{cross_validate, CvOptions, CvResult};
 pub use dominance::{dominance, DominanceOptions, DominanceResult, DominanceRow};
-pub use mixed::{lmm_reml, FixedEffect, MixedOptions, MixedResult};
+pub use mixed::{lmm_reml, lmm_reml_nested, FixedEffect, MixedOptions, MixedResult};
 pub use ols::{ols, Coefficient, OlsOptions, OlsResult};
 pub use qr::{least_squares, Design, LinearFit};
-pub use robust::{vcov_cluster, vcov_hc, Covariance, HcType};
+pub use robust::{cr2_satterthwaite_df, vcov_cluster, vcov_hc, Covariance, HcType};
 
 use crate::agreement::rwg::{rwg, AggregationCutoffs, Null, RwgOptions};
 use crate::data::ItemData;

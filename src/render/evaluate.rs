@@ -52,6 +52,17 @@ impl Report for EvaluateOutput {
                 }
                 None => summary.push("program effect: no comparison arm".into()),
             }
+            if let Some(a) = r.effect.as_ref().and_then(|e| e.adjusted.as_ref()) {
+                summary.push(format!(
+                    "adjusted test ({}, {} errors{}): {} {}, p {}",
+                    a.model,
+                    a.se_type,
+                    a.df.map_or_else(String::new, |df| format!(", df = {}", num(df, 1))),
+                    num(a.estimate, 3),
+                    ci_plain(a.ci[0], a.ci[1], 3),
+                    p_plain_cell(a.p)
+                ));
+            }
             if let Some(rc) = &r.reliable_change {
                 summary.push(format!(
                     "reliable change ({} = {}, se_diff = {}): {}",

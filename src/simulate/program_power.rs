@@ -13,19 +13,20 @@
 //!   effect scale, turnover, attrition; see [`super::program`]); blank answers are not drawn;
 //! - per term (a leader latent for `self` and `collaborators`, the outcome group latent for
 //!   `members`) the subscale scores of that source give [`crate::evaluate::Effect`]: the
-//!   ANCOVA with cohort-clustered (CR1) errors for `self` and `members`, the wave × arm REML
-//!   model for `collaborators`.
+//!   ANCOVA for `self` and `members`, tested with CR2 errors by cohort and Bell–McCaffrey
+//!   degrees of freedom, and the wave × arm REML model with a leader × wave random intercept
+//!   for `collaborators` (the effect's `adjusted` test, [`crate::evaluate::Effect::test`]).
 //!
 //! A record holds per term Morris's (2008) $d_{ppc2}$ as the estimate, its normal standard
 //! error $(\mathrm{hi} - \mathrm{lo})/(2 z_{.975})$ from its interval, and the $p$ value of the
-//! effect's test (ANCOVA $t$ or mixed-model Wald $z$); `df` is recorded as $10^6$ so the
-//! summary's $t$ interval is the normal one. The true effect is δ (self, collaborators) or
+//! effect's adjusted test (CR2 $t$ on Bell–McCaffrey df, or the leader × wave model's Wald
+//! $z$); `df` is recorded as $10^6$ so the summary's $t$ interval is the normal one. The true effect is δ (self, collaborators) or
 //! $(B\delta)$ (members) in latent SD units, so bias and coverage show what measurement error
 //! costs against the latent effect, as in the cross-sectional power analyses.
 
 use super::population::{carry_from, follow_up, Compiled};
 use crate::error::{Error, Result};
-use crate::evaluate::{program_effect, Design, Rating, Source, SourceData, Wave};
+use crate::evaluate::{program_effect, Design, Effect, Rating, Source, SourceData, Wave};
 
 /// Degrees of freedom recorded for the normal interval of $d_{ppc2}$.
 pub const NORMAL_DF: f64 = 1e6;
@@ -44,19 +45,44 @@ pub fn parse_source(s: &str) -> Result<Source> {
 }
 
 /// A term's subscale score of one rating row (the leader's or group's items, as drawn).
-pub(crate) type Scorer<'a> = &'a dyn Fn(&[f64]) -> f64;
+pub type Scorer<'a> = &'a dyn Fn(&[f64]) -> f64;
 
 /// One replication of a program design with `leaders` per arm, `raters` per leader and the
 /// program effects times `effect_scale` (see the module docs): per term, (d_ppc2, its standard
-/// error, the p value of the effect's test).
+/// error, the p value of the effect's test: [`Effect::test`], the adjusted test when there is
+/// one).
 pub(crate) fn analyse_program(
+    c: &Compiled,
+    source: Source,
+    terms: &[Scorer<'_>],
+    cell: [usize; 2],
+    effect_scale: f64,
+    seed: u64,
+) -> Result<Vec<[f64; 3]>> {
+    let z = 1.959_963_984_540_054;
+    program_effects(c, source, terms, cell, effect_scale, seed)?
+        .into_iter()
+        .map(|e| {
+            let (Some(d), Some(ci)) = (e.d_ppc2, e.d_ppc2_ci) else {
+                return Err(Error::option("--analysis", "d_ppc2 is undefined"));
+            };
+            Ok([d, (ci[1] - ci[0]) / (2.0 * z), e.test().3])
+        })
+        .collect()
+}
+
+/// One replication of a program design, as [`analyse_program`] draws and analyses it, giving
+/// each term's whole [`Effect`] (for recovery checks of the estimators `evaluate` uses).
+/// `terms` score one rating row: the leader's items (self, collaborators) or the group's
+/// (members), in the model's item order.
+pub fn program_effects(
     c: &Compiled,
     source: Source,
     terms: &[Scorer<'_>],
     [leaders, raters]: [usize; 2],
     effect_scale: f64,
     seed: u64,
-) -> Result<Vec<[f64; 3]>> {
+) -> Result<Vec<Effect>> {
     let prog = c
         .program
         .as_ref()
@@ -119,7 +145,6 @@ pub(crate) fn analyse_program(
         program: prog.spec.program.clone(),
         comparison: Some(prog.spec.comparison.clone()),
     };
-    let z = 1.959_963_984_540_054;
     let mut out = Vec::with_capacity(terms.len());
     for r in ratings {
         let data = SourceData {
@@ -132,10 +157,7 @@ pub(crate) fn analyse_program(
         let e = program_effect(&design, &data)?.ok_or_else(|| {
             Error::option("--analysis", "the program effect could not be estimated")
         })?;
-        let (Some(d), Some(ci)) = (e.d_ppc2, e.d_ppc2_ci) else {
-            return Err(Error::option("--analysis", "d_ppc2 is undefined"));
-        };
-        out.push([d, (ci[1] - ci[0]) / (2.0 * z), e.p]);
+        out.push(e);
     }
     Ok(out)
 }

@@ -102,7 +102,7 @@ pub(super) fn program_section(
         .to_vec(),
         rows,
         note: Some(match &d.comparison {
-            Some(_) => "d: Morris's (2008) d_ppc2, the difference in change between the arms in baseline SDs; n: leaders (groups for members) with both waves; p: the ANCOVA of the follow-up on the baseline and the arm (self, members; cohort-clustered errors when the study names cohorts) or the wave × arm interaction of a mixed model (collaborators). Invariance: the highest level of measurement invariance across the waves (configural, metric, scalar; Chen's 2007 cut-offs). Improved: the share of program leaders whose change exceeds the reliable-change band (Jacobson & Truax 1991).".into(),
+            Some(_) => "d: Morris's (2008) d_ppc2, the difference in change between the arms in baseline SDs; n: leaders (groups for members) with both waves; p: the ANCOVA of the follow-up on the baseline and the arm (self, members; with cohorts, CR2 errors by cohort and Bell–McCaffrey degrees of freedom) or the wave × arm interaction of a mixed model with leader and leader × wave random intercepts (collaborators). Invariance: the highest level of measurement invariance across the waves (configural, metric, scalar; Chen's 2007 cut-offs). Improved: the share of program leaders whose change exceeds the reliable-change band (Jacobson & Truax 1991).".into(),
             None => "d: d_av, the mean change in the average SD of the two waves (Cumming 2012); p: the paired t test. Invariance and Improved as in the study with a comparison arm.".into(),
         }),
     }));
@@ -349,7 +349,7 @@ fn table_row(s: &ScaleEvaluation, name: &str, out: &EvaluateOutput) -> Vec<Strin
             n,
             e.and_then(|e| e.d_ppc2),
             e.and_then(|e| e.d_ppc2_ci),
-            e.map(|e| e.p),
+            e.map(|e| e.test().3),
         )
     } else {
         let w = s.result.within.first();
