@@ -94,3 +94,30 @@ fn no_program_effect_rejects_near_alpha_and_power_grows_with_leaders() {
     // collaborators' means carry part of the latent effect .5 (measurement attenuates d)
     assert!(large.mean_estimate > 0.1 && large.mean_estimate < 0.5);
 }
+
+/// A model with a `[program]` table runs the program analysis when `--analysis` is not given
+/// (the request once resolved the default twice, and the second ignored the program table).
+#[test]
+fn the_program_analysis_is_the_default_for_a_program_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("p.json");
+    let model =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/example-program/model.toml");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_trustscale"))
+        .args(["power", "--model"])
+        .arg(&model)
+        .args(["--groups", "20", "--raters", "4", "--replications", "2", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(run["settings"]["analysis"], "program");
+    assert_eq!(run["settings"]["source"], "collaborators");
+}

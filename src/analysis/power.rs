@@ -344,10 +344,6 @@ impl PowerRequest {
             }
         };
         let total: usize = model.design.groups_per_arena.iter().sum();
-        let analysis = match self.analysis {
-            Some(a) => a,
-            None => Analysis::parse(spec.analysis.as_deref().unwrap_or("aggregate"))?,
-        };
         // the differential analysis: the outcome and its contrast are the affective and the
         // cognitive subscale of one group instrument (unless named), the predictors every
         // subscale of the first leader instrument (unless named)
