@@ -159,7 +159,11 @@ fn numeric_units(data: &DataRequest, coders: &[String], level: Level) -> Option<
     }
     Some(
         d.row_iter()
-            .map(|row| row.iter().copied().filter(|v| !v.is_nan()).collect())
+            .map(|row| {
+                let mut unit = Vec::with_capacity(row.len());
+                unit.extend(row.iter().copied().filter(|v| !v.is_nan()));
+                unit
+            })
             .collect(),
     )
 }

@@ -256,56 +256,73 @@ impl ItemData {
     /// overflows double precision in any sum of squares), naming its row and column; and on the
     /// first column whose values differ but whose variance is below $10^{-100}$ (their squared
     /// deviations underflow to zero, so every correlation would be 0/0).
+    ///
+    /// # Algorithm
+    /// One row-major pass gathers each column's count, minimum and maximum (missing cells
+    /// count for nothing). A column whose largest magnitude is too large is then searched for its
+    /// first such row. The variance test needs the mean and the sum of squared deviations only
+    /// when it could fail: the values differ and $(\max - \min)^2 / (2 n)$, a lower bound of
+    /// their variance, is below $10^{-90}$ (a column of answers never gets there); they are then
+    /// computed as before, in row order, so the error and its figure are unchanged.
     pub fn check_magnitude(&self) -> Result<()> {
         use crate::error::limits::VALUE_MAGNITUDE;
         let k = self.k();
         let n = self.n();
-        for j in 0..k {
-            let mut sum = 0.0;
-            let mut cnt = 0usize;
-            for (i, r) in self.row_iter().enumerate() {
-                let v = r[j];
-                if v.is_nan() {
-                    continue;
-                }
-                if v.abs() > VALUE_MAGNITUDE {
-                    return Err(Error::Data {
-                        at: self
-                            .location()
-                            .with_row(self.rows.get(i).copied().unwrap_or(i as u64 + 2))
-                            .with_column(&self.names[j]),
-                        msg: format!("expected a number below 1e100 in magnitude, found {v:e} (sums of squares of it overflow)"),
-                    });
-                }
-                sum += v;
-                cnt += 1;
+        let mut cnt = vec![0u64; k];
+        let mut lo = vec![f64::INFINITY; k];
+        let mut hi = vec![f64::NEG_INFINITY; k];
+        for r in self.row_iter() {
+            for (((&v, c), l), h) in r.iter().zip(&mut cnt).zip(&mut lo).zip(&mut hi) {
+                *c += u64::from(!v.is_nan());
+                // `min`/`max` ignore NaN: missing cells leave the bounds alone
+                *l = l.min(v);
+                *h = h.max(v);
             }
-            if cnt < 2 {
+        }
+        for j in 0..k {
+            if lo[j].abs().max(hi[j].abs()) > VALUE_MAGNITUDE && cnt[j] > 0 {
+                let (i, v) = (0..n)
+                    .map(|i| (i, self.values[i * k + j]))
+                    .find(|(_, v)| v.abs() > VALUE_MAGNITUDE)
+                    .unwrap_or((0, hi[j]));
+                return Err(Error::Data {
+                    at: self
+                        .location()
+                        .with_row(self.rows.get(i).copied().unwrap_or(i as u64 + 2))
+                        .with_column(&self.names[j]),
+                    msg: format!("expected a number below 1e100 in magnitude, found {v:e} (sums of squares of it overflow)"),
+                });
+            }
+            let c = cnt[j];
+            if c < 2 || lo[j] == hi[j] {
                 continue;
             }
-            let mean = sum / cnt as f64;
-            let mut ss = 0.0;
-            let mut differs = false;
-            let mut first = f64::NAN;
+            let spread = hi[j] - lo[j];
+            if spread * spread / (2.0 * c as f64) >= 1e-90 {
+                continue;
+            }
+            let mut sum = 0.0;
             for i in 0..n {
                 let v = self.values[i * k + j];
-                if v.is_nan() {
-                    continue;
+                if !v.is_nan() {
+                    sum += v;
                 }
-                if first.is_nan() {
-                    first = v;
-                } else if v != first {
-                    differs = true;
-                }
-                ss += (v - mean) * (v - mean);
             }
-            if differs && ss / (cnt as f64) < 1e-100 {
+            let mean = sum / c as f64;
+            let mut ss = 0.0;
+            for i in 0..n {
+                let v = self.values[i * k + j];
+                if !v.is_nan() {
+                    ss += (v - mean) * (v - mean);
+                }
+            }
+            if ss / (c as f64) < 1e-100 {
                 return Err(Error::Data {
                     at: self.location().with_column(&self.names[j]),
                     msg: if ss == 0.0 {
                         "the values vary too little to compute with (their squared differences underflow to 0); rescale the column".to_string()
                     } else {
-                        format!("the values vary too little to compute with (variance {:.1e}, below 1e-100); rescale the column", ss / cnt as f64)
+                        format!("the values vary too little to compute with (variance {:.1e}, below 1e-100); rescale the column", ss / c as f64)
                     },
                 });
             }
