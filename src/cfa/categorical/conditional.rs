@@ -45,7 +45,8 @@
 //!
 //! # Deviations
 //! lavaan maximises with `nlminb`; the Newton and secant iterations here converge further.
-//! Continuous items with covariates are not handled here.
+//! Continuous items with covariates are not handled here. The structured model on these
+//! statistics (lavaan's `lav_model_implied` with `conditional.x`) is [`super::wls::Reduced`].
 
 use super::stats::Ordinal;
 use super::Layout;

@@ -29,7 +29,10 @@
 //! - SRMR: the root mean square of the residuals of the covariances divided by the sample
 //!   standard deviations, $(s_{ij} - \sigma_{ij})/\sqrt{s_{ii}s_{jj}}$, over the $p(p+1)/2$
 //!   elements of the lower triangle with its diagonal (zero for ordered items); thresholds
-//!   and means are left out (lavaan's `srmr_bentler_nomean`).
+//!   and means are left out (lavaan's `srmr_bentler_nomean`). With $q$ observed covariates
+//!   (lavaan's `conditional.x`) the residuals are those of the residual correlations, and
+//!   the denominator is $p(p-1)/2 + p + q$ (lavaan's `lav_residuals_summary` counts the
+//!   covariates among the variables but sums no residual of the slopes).
 //!
 //! # Reference
 //! Muthén, B., du Toit, S. H. C., & Spisic, D. (1997). *Robust inference using weighted least
@@ -158,7 +161,9 @@ pub(crate) fn inference(inp: &Input) -> Inference {
                     .map(|j| ((inp.r[(j, j)] - inp.c[(j, j)]) / inp.r[(j, j)]).powi(2)),
             )
             .sum();
-        (ss / (p * (p + 1.0) / 2.0)).sqrt()
+        // lavaan counts the observed covariates among the variables (pstar = the off-diagonal
+        // residual correlations + every observed variable), their residuals are not summed
+        (ss / (p * (p + 1.0) / 2.0 + inp.layout.nx as f64)).sqrt()
     };
     // Gamma W D and (WD)' Gamma (WD): the sandwich and the traces of U Gamma need only these
     let g1 = inp.gamma * &wd;

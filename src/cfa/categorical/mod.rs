@@ -76,8 +76,12 @@
 //!   squares; with several groups the indices and `std_all_se` of every group and the
 //!   validity of group 1, [`groups`]); lavaan's `~*~` scaling rows are not listed. For continuous items only, CR and
 //!   AVE are the continuous formulas of [`crate::cfa::validity`] (as under ML).
-//! - Observed covariates (regressions on observed variables, lavaan's `conditional.x`) are
-//!   not implemented on this route and give an error.
+//! - Observed covariates (regressions on observed variables): with every indicator ordered
+//!   and one group, lavaan's `conditional.x = TRUE` ([`conditional`] for the statistics,
+//!   [`wls::Reduced`] for the model; `tests/cfa_ordered_cov.rs`). With continuous
+//!   indicators or several groups they give an error; modification indices and construct
+//!   validity are not computed for these models (a warning says so); the robust CFI, TLI and
+//!   RMSEA are null, as lavaan gives NA.
 //! - Rows with a missing answer on a model variable are dropped (lavaan's default
 //!   `missing = "listwise"`).
 
@@ -122,6 +126,11 @@ pub(crate) struct Layout {
     pub numeric: Vec<bool>,
     /// Position of each continuous variable's variance in $s$.
     pub var_idx: Vec<Option<usize>>,
+    /// Start of the slope block (observed covariates, lavaan's `conditional.x`): the slope of
+    /// variable $j$ on covariate $k$ at `slope_start + k * p + j`; empty without covariates.
+    pub slope_start: usize,
+    /// Number of observed covariates conditioned on.
+    pub nx: usize,
     /// Start of the covariance block.
     pub cov_start: usize,
     pub pairs: Vec<(usize, usize)>,
@@ -162,9 +171,25 @@ impl Layout {
             nth_total: acc,
             numeric,
             var_idx,
+            slope_start: next,
+            nx: 0,
             cov_start: next,
             pairs,
         }
+    }
+
+    /// The same layout with a block of $p \times q$ slopes on `nx` observed covariates
+    /// between the variances and the covariances (lavaan's `WLS.obs` with `conditional.x`).
+    pub fn with_slopes(mut self, nx: usize) -> Layout {
+        self.slope_start = self.cov_start;
+        self.nx = nx;
+        self.cov_start += self.p * nx;
+        self
+    }
+
+    /// Position of the slope of variable `j` on covariate `k`.
+    pub fn slope_idx(&self, j: usize, k: usize) -> usize {
+        self.slope_start + k * self.p + j
     }
 
     /// Number of statistics.
@@ -227,7 +252,40 @@ pub(crate) fn fit(
             }
         }
     }
-    let numeric: Vec<bool> = ov.iter().map(|v| !opts.ordered.contains(v)).collect();
+    // observed covariates (lavaan's conditional.x): never ordered, conditioned on
+    let ov_x = probe.ov_x.clone();
+    if let Ordered::Items(items) = &opts.ordered {
+        if let Some(x) = items.iter().find(|it| ov_x.contains(it)) {
+            return Err(Error::option(
+                "--ordered",
+                format!(
+                    "\"{x}\" is an exogenous covariate of the model (only on the right of ~): the ordered items are regressed on it, so it cannot be ordered itself; leave it out of --ordered (its codes enter the probit regressions as numbers, as in lavaan)"
+                ),
+            ));
+        }
+    }
+    let numeric: Vec<bool> = ov
+        .iter()
+        .map(|v| ov_x.contains(v) || !opts.ordered.contains(v))
+        .collect();
+    let py = ov.len() - ov_x.len();
+    if !ov_x.is_empty() {
+        if groups.is_some() {
+            return Err(Error::option(
+                "--group",
+                "ordered items regressed on observed covariates (lavaan's conditional.x) are fitted in one group only here; drop --group, or the regressions on observed variables",
+            ));
+        }
+        if numeric[..py].iter().any(|&b| b) {
+            return Err(Error::option(
+                "--model",
+                format!(
+                    "regressions on observed covariates ({}) need every other observed variable ordered on the least-squares route (continuous indicators with covariates are not implemented here); add the continuous ones to --ordered only if they are ordinal, or fit by ML without --ordered",
+                    ov_x.join(", ")
+                ),
+            ));
+        }
+    }
     if let Some(labels) = groups {
         return groups::fit(data, labels, model, &ov, &numeric, opts);
     }
@@ -272,7 +330,13 @@ pub(crate) fn fit(
         });
     }
     let n = rows.len();
-    let (layout, st) = sample_statistics(data, &rows, &cols, &ov, &numeric)?;
+    let (layout, st, cov_x) = if ov_x.is_empty() {
+        let (l, s) = sample_statistics(data, &rows, &cols, &ov, &numeric)?;
+        (l, s, None)
+    } else {
+        let (l, s, cx) = conditional_statistics(data, &rows, &cols, &ov, py)?;
+        (l, s, Some(cx))
+    };
     warnings.extend(st.warnings.iter().cloned());
     if crate::cfa::estimate::cholesky_at(&st.cor).is_err() {
         warnings.push(Warning::new(
@@ -298,14 +362,21 @@ pub(crate) fn fit(
             ..PartableOptions::default()
         },
     )?;
-    if !pt.ov_x.is_empty() {
+    if pt.ov_x != ov_x {
         return Err(Error::option(
             "--model",
-            "observed covariates (regressions on observed variables) with ordered items or a least-squares estimator are not implemented yet",
+            "observed covariates (regressions on observed variables) with continuous items and a least-squares estimator are not implemented; fit by ML (without --ordered)",
         ));
     }
     let lsq = Model::new(&pt)?;
-    let fixed: Vec<f64> = pt.rows.iter().map(|r| r.value.unwrap_or(0.0)).collect();
+    let fixed: Vec<f64> = pt
+        .rows
+        .iter()
+        .map(|r| match (&cov_x, r.exo) {
+            (Some(cx), true) => cx.fixed_value(&pt.ov, r),
+            _ => r.value.unwrap_or(0.0),
+        })
+        .collect();
     let weighted = matches!(opts.estimator, Estimator::Wlsmv | Estimator::Dwls);
     let robust = matches!(opts.estimator, Estimator::Wlsmv | Estimator::Ulsmv);
     let diag_gamma: Vec<f64> = st.gamma.diagonal().iter().copied().collect();
@@ -326,7 +397,7 @@ pub(crate) fn fit(
         vec![1.0; layout.nstat()]
     };
     let prob = wls::WlsProblem::new(&pt, &lsq, fixed.clone(), &layout, theta, &st.s, &w);
-    let x0 = start_values(&pt, &prob, &st, n);
+    let x0 = start_values(&pt, &prob, &st, cov_x.as_ref(), n);
     let Some(opt) = prob.optimise(x0, opts.tol, opts.max_iter) else {
         return Err(Error::NotPositiveDefinite {
             what: "the model-implied covariance matrix of the latent responses".into(),
@@ -346,7 +417,15 @@ pub(crate) fn fit(
     let d = prob.jacobian(ev);
     let resid: Vec<f64> = st.s.iter().zip(&ev.sigma).map(|(s, g)| s - g).collect();
     let c = implied_covariances(&layout, &ev.sigma);
-    let robust_fit = if layout.all_numeric() {
+    let robust_fit = if layout.nx > 0 {
+        if robust {
+            warnings.push(Warning::new(
+                WarningCode::Note,
+                "the robust CFI, TLI and RMSEA are not defined with observed covariates (lavaan 0.6.14 gives NA: Savalei's catML correction needs the unconditional polychoric matrix); cfi, tli and rmsea are null, their scaled versions are under fit.scaled",
+            ));
+        }
+        inference::RobustFit::Undefined
+    } else if layout.all_numeric() {
         inference::RobustFit::ScaledShifted
     } else if layout.is_mixed() {
         if robust {
@@ -389,9 +468,9 @@ pub(crate) fn fit(
                 if let Some(j) = ov
                     .iter()
                     .position(|v| *v == row.lhs)
-                    .filter(|&j| !layout.numeric[j])
+                    .filter(|&j| layout.numeric.get(j) == Some(&false))
                 {
-                    let explained = ev.imp.sigma[(j, j)] - ev.values[r];
+                    let explained = ev.cond_moments().0[(j, j)] - ev.values[r];
                     values[r] = 1.0 - explained;
                 }
             }
@@ -407,7 +486,16 @@ pub(crate) fn fit(
         .vcov
         .as_ref()
         .map(|v| standardized::std_all_se(&pt, &prob, &ev.x, v));
-    let mi = opts.modification_indices.then(|| {
+    // with observed covariates: no modification indices or construct validity (their
+    // lavaan/semTools counterparts are not pinned for conditional.x)
+    let conditional = layout.nx > 0;
+    if conditional && (opts.modification_indices || opts.validity) {
+        warnings.push(Warning::new(
+            WarningCode::Note,
+            "modification indices and construct validity are not computed for ordered items regressed on observed covariates (lavaan's conditional.x); fit the measurement model without the covariates for them",
+        ));
+    }
+    let mi = (opts.modification_indices && !conditional).then(|| {
         mi::modification_indices(&mi::OrderedMiInput {
             pt: &pt,
             prob: &prob,
@@ -452,7 +540,7 @@ pub(crate) fn fit(
             }
         })
         .collect();
-    let validity = opts.validity.then(|| {
+    let validity = (opts.validity && !conditional).then(|| {
         if layout.all_numeric() {
             // continuous items: the formulas of the ML route on the unbiased covariances
             let nvar = pt.ov.len() + pt.lv.len();
@@ -531,6 +619,73 @@ fn sample_statistics(
     Ok((layout, st))
 }
 
+/// The sample moments of the observed covariates: the values of their fixed rows (lavaan
+/// `fixed.x`, with the unbiased covariances as lavaan uses them with `conditional.x`).
+#[derive(Debug, Clone)]
+pub(crate) struct CovX {
+    /// Number of other observed variables (the covariates follow them in `ov`).
+    pub py: usize,
+    pub mean: DVector<f64>,
+    pub cov: DMatrix<f64>,
+}
+
+impl CovX {
+    /// The sample value of an exogenous row (`x ~~ x'` or `x ~1`).
+    pub fn fixed_value(&self, ov: &[String], r: &partable::ParRow) -> f64 {
+        let idx = |v: &str| ov.iter().position(|o| o == v).map(|i| i - self.py);
+        match (r.op, idx(&r.lhs)) {
+            (Op::Intercept, Some(i)) => self.mean[i],
+            (Op::Covary, Some(i)) => idx(&r.rhs).map_or(0.0, |j| self.cov[(i, j)]),
+            _ => r.value.unwrap_or(0.0),
+        }
+    }
+}
+
+/// The statistics with observed covariates ([`conditional`]): the thresholds and slopes of the
+/// probit regressions of the `py` ordered items on the covariates after them in `ov`, the
+/// residual polychoric correlations and $\Gamma$; with the moments of the covariates.
+fn conditional_statistics(
+    data: &ItemData,
+    rows: &[usize],
+    cols: &[usize],
+    ov: &[String],
+    py: usize,
+) -> Result<(Layout, stats::OrderedStats, CovX)> {
+    let ord = stats::Ordinal::new(data, rows, &cols[..py], &ov[..py])?;
+    let q = cols.len() - py;
+    let n = rows.len();
+    let x = DMatrix::from_fn(n, q, |i, k| data.row(rows[i])[cols[py + k]]);
+    let layout = Layout::new((0..py).map(|j| ord.ncat(j) - 1).collect()).with_slopes(q);
+    let st = conditional::conditional_stats(&ord, &ov[..py], &x, &layout)?;
+    let mut s: Vec<f64> = st.th.iter().flatten().copied().collect();
+    for k in 0..q {
+        s.extend((0..py).map(|j| st.slopes[(j, k)]));
+    }
+    s.extend(layout.pairs.iter().map(|&(i, j)| st.cor[(i, j)]));
+    let mean = DVector::from_iterator(q, x.column_iter().map(|c| c.mean()));
+    let mut cov = DMatrix::<f64>::zeros(q, q);
+    for k in 0..q {
+        for l in 0..=k {
+            let v = (0..n)
+                .map(|i| (x[(i, k)] - mean[k]) * (x[(i, l)] - mean[l]))
+                .sum::<f64>()
+                / (n as f64 - 1.0);
+            cov[(k, l)] = v;
+            cov[(l, k)] = v;
+        }
+    }
+    Ok((
+        layout,
+        stats::OrderedStats {
+            cor: st.cor,
+            s,
+            gamma: st.gamma,
+            warnings: Vec::new(),
+        },
+        CovX { py, mean, cov },
+    ))
+}
+
 /// The implied covariance matrix of $y^*$ and the continuous variables from $\sigma(\theta)$
 /// (unit diagonal for ordered items).
 fn implied_covariances(layout: &Layout, sigma: &[f64]) -> DMatrix<f64> {
@@ -586,6 +741,7 @@ fn start_values(
     pt: &partable::ParTable,
     prob: &wls::WlsProblem,
     st: &stats::OrderedStats,
+    cov_x: Option<&CovX>,
     n: usize,
 ) -> Vec<f64> {
     let p = st.cor.nrows();
@@ -601,11 +757,30 @@ fn start_values(
             }
         }),
     );
+    // with covariates: the joint moments of (y*, x) the sample reduced form implies,
+    // R + B S_xx B', B S_xx, S_xx
+    let (mean, cov) = match cov_x {
+        None => (mean, st.cor.clone()),
+        Some(cx) => {
+            let q = cx.mean.len();
+            let b = DMatrix::from_fn(p, q, |j, k| st.s[layout.slope_idx(j, k)]);
+            let bs = &b * &cx.cov;
+            let mut cov = DMatrix::<f64>::zeros(p + q, p + q);
+            cov.view_mut((0, 0), (p, p))
+                .copy_from(&(&st.cor + &bs * b.transpose()));
+            cov.view_mut((0, p), (p, q)).copy_from(&bs);
+            cov.view_mut((p, 0), (q, p)).copy_from(&bs.transpose());
+            cov.view_mut((p, p), (q, q)).copy_from(&cx.cov);
+            let mut m = DVector::zeros(p + q);
+            m.rows_mut(p, q).copy_from(&cx.mean);
+            (m, cov)
+        }
+    };
     let gs = GroupStats {
         label: String::new(),
         n,
         mean,
-        cov: st.cor.clone(),
+        cov,
         logdet: 0.0,
         data: None,
     };
@@ -615,7 +790,7 @@ fn start_values(
     };
     let mut x = crate::cfa::estimate::start_values(pt, &stats, false);
     let sd: Vec<f64> = match prob.eval(&x) {
-        Some(ev) if prob.theta => (0..p).map(|j| ev.imp.sigma[(j, j)].sqrt()).collect(),
+        Some(ev) if prob.theta => (0..p).map(|j| ev.cond_moments().0[(j, j)].sqrt()).collect(),
         _ => vec![1.0; p],
     };
     for &(r, j, idx) in &prob.th_rows {

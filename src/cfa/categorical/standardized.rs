@@ -48,9 +48,9 @@ pub(crate) fn ordered_values(
                     .ov
                     .iter()
                     .position(|v| *v == row.lhs)
-                    .filter(|&j| !prob.layout.numeric[j])
+                    .filter(|&j| prob.layout.numeric.get(j) == Some(&false))
                 {
-                    let explained = ev.imp.sigma[(j, j)] - ev.values[r];
+                    let explained = ev.cond_moments().0[(j, j)] - ev.values[r];
                     values[r] = 1.0 - explained;
                 }
             }

@@ -39,7 +39,7 @@
 //! about $10^{-6}$.
 
 use super::Layout;
-use crate::cfa::model::{Implied, Mat, Model};
+use crate::cfa::model::{Implied, Mat, Model, ParamDeriv};
 use nalgebra::{DMatrix, DVector};
 
 /// The weighted least-squares problem of one group.
@@ -65,12 +65,113 @@ pub(crate) struct WlsEval {
     pub x: Vec<f64>,
     pub values: Vec<f64>,
     pub imp: Implied,
+    /// The moments conditional on the observed covariates (with covariates only).
+    pub red: Option<Reduced>,
     /// $\Delta_j$ per observed variable.
     pub scale: Vec<f64>,
     /// Implied statistics $\sigma(\theta)$.
     pub sigma: Vec<f64>,
     /// $F$.
     pub f: f64,
+}
+
+/// The moments of $y^*$ conditional on the observed covariates $x$ (lavaan's
+/// `conditional.x`), from the joint moments of $(y^*, x)$ with $\Sigma_{xx}$ and $\mu_x$
+/// fixed at their sample values: with $\Pi = \Sigma_{yx}\Sigma_{xx}^{-1}$,
+/// $$\Sigma_{y\mid x} = \Sigma_{yy} - \Pi\Sigma_{xy},\qquad \mu_{y\mid x} = \mu_y - \Pi\mu_x.$$
+/// With $P = [I,\; -\Pi]$, $\Sigma_{y\mid x} = P\Sigma P^\top$, and since $\Sigma_{xx}$ does
+/// not move, $\partial\Sigma_{y\mid x} = P\,\partial\Sigma\,P^\top$: each rank-two term
+/// $ab^\top + ba^\top$ of $\partial\Sigma$ becomes $(Pa)(Pb)^\top + (Pb)(Pa)^\top$, and
+/// $\partial\Pi = (P\,\partial\Sigma)_{\cdot x}\Sigma_{xx}^{-1}$,
+/// $\partial\mu_{y\mid x} = P\,\partial\mu - \partial\Pi\,\mu_x$. The model for $y^*$ given $x$
+/// is lavaan's reduced form $\Pi = \Lambda(I - B)^{-1}\Gamma$ (plus direct effects),
+/// $\Sigma_{y\mid x} = \Lambda(I-B)^{-1}\Psi(I-B)^{-\top}\Lambda^\top + \Theta$.
+#[derive(Debug, Clone)]
+pub(crate) struct Reduced {
+    /// $\Sigma_{y\mid x}$ ($p\times p$).
+    pub sigma: DMatrix<f64>,
+    /// $\mu_{y\mid x}$.
+    pub mu: DVector<f64>,
+    /// $\Pi$ ($p\times q$).
+    pub pi: DMatrix<f64>,
+    sxx_inv: DMatrix<f64>,
+    mu_x: DVector<f64>,
+}
+
+impl Reduced {
+    /// From the joint moments of the $p$ responses and the $q$ covariates after them;
+    /// `None` when $\Sigma_{xx}$ is singular.
+    fn new(imp: &Implied, p: usize, q: usize) -> Option<Reduced> {
+        let sxx = imp.sigma.view((p, p), (q, q)).into_owned();
+        let sxx_inv = sxx.try_inverse()?;
+        let syx = imp.sigma.view((0, p), (p, q));
+        let pi = syx * &sxx_inv;
+        let sigma = imp.sigma.view((0, 0), (p, p)) - &pi * syx.transpose();
+        let sigma = (&sigma + sigma.transpose()) * 0.5;
+        let mu_x = imp.mu.rows(p, q).into_owned();
+        let mu = imp.mu.rows(0, p) - &pi * &mu_x;
+        Some(Reduced {
+            sigma,
+            mu,
+            pi,
+            sxx_inv,
+            mu_x,
+        })
+    }
+
+    /// $Pa$ for a joint vector $a$.
+    fn apply(&self, a: &DVector<f64>) -> DVector<f64> {
+        let p = self.pi.nrows();
+        let q = self.pi.ncols();
+        a.rows(0, p) - &self.pi * a.rows(p, q)
+    }
+
+    /// Rewrites the joint derivative `pd` into the derivative of the conditional moments and
+    /// returns $\partial\Pi$ (`None` when it is zero).
+    fn project(&self, pd: &mut ParamDeriv) -> Option<DMatrix<f64>> {
+        let p = self.pi.nrows();
+        let q = self.pi.ncols();
+        let mut dpi: Option<DMatrix<f64>> = None;
+        let mut terms = Vec::with_capacity(pd.terms.len());
+        for (a, b) in &pd.terms {
+            let (pa, pb) = (self.apply(a), self.apply(b));
+            let ax = a.rows(p, q).transpose() * &self.sxx_inv;
+            let bx = b.rows(p, q).transpose() * &self.sxx_inv;
+            if ax.amax() > 0.0 || bx.amax() > 0.0 {
+                let d = &pa * bx + &pb * ax;
+                dpi = Some(match dpi {
+                    Some(m) => m + d,
+                    None => d,
+                });
+            }
+            terms.push((pa, pb));
+        }
+        pd.terms = terms;
+        pd.dmu = pd.dmu.as_ref().map(|m| {
+            let mut v = self.apply(m);
+            if let Some(dpi) = &dpi {
+                v -= dpi * &self.mu_x;
+            }
+            v
+        });
+        if pd.dmu.is_none() {
+            if let Some(dpi) = &dpi {
+                pd.dmu = Some(-(dpi * &self.mu_x));
+            }
+        }
+        dpi
+    }
+}
+
+impl WlsEval {
+    /// The covariance matrix and means of $y^*$ the statistics describe: conditional on the
+    /// covariates when there are any, else the implied moments.
+    pub fn cond_moments(&self) -> (&DMatrix<f64>, &DVector<f64>) {
+        match &self.red {
+            Some(r) => (&r.sigma, &r.mu),
+            None => (&self.imp.sigma, &self.imp.mu),
+        }
+    }
 }
 
 /// Outcome of [`WlsProblem::optimise`].
@@ -120,10 +221,19 @@ impl<'a> WlsProblem<'a> {
         let values = self.model.row_values(x, &self.fixed);
         let imp = self.model.implied(&values, 1)?;
         let p = self.layout.p;
+        let red = if self.layout.nx > 0 {
+            Some(Reduced::new(&imp, p, self.layout.nx)?)
+        } else {
+            None
+        };
+        let (cs, cm) = match &red {
+            Some(r) => (&r.sigma, &r.mu),
+            None => (&imp.sigma, &imp.mu),
+        };
         let scale: Vec<f64> = (0..p)
             .map(|j| {
                 if self.theta && !self.layout.numeric[j] {
-                    1.0 / imp.sigma[(j, j)].sqrt()
+                    1.0 / cs[(j, j)].sqrt()
                 } else {
                     1.0
                 }
@@ -134,21 +244,28 @@ impl<'a> WlsProblem<'a> {
         }
         let mut sigma = vec![0.0; self.layout.nstat()];
         for &(r, j, idx) in &self.th_rows {
-            sigma[idx] = scale[j] * (values[r] - imp.mu[j]);
+            sigma[idx] = scale[j] * (values[r] - cm[j]);
         }
         for j in 0..p {
             if self.layout.numeric[j] {
                 if self.layout.nth[j] > 0 {
-                    sigma[self.layout.th_start[j]] = -imp.mu[j];
+                    sigma[self.layout.th_start[j]] = -cm[j];
                 }
                 if let Some(v) = self.layout.var_idx[j] {
-                    sigma[v] = imp.sigma[(j, j)];
+                    sigma[v] = cs[(j, j)];
+                }
+            }
+        }
+        if let Some(r) = &red {
+            for k in 0..self.layout.nx {
+                for (j, sc) in scale.iter().enumerate() {
+                    sigma[self.layout.slope_idx(j, k)] = sc * r.pi[(j, k)];
                 }
             }
         }
         let nt = self.layout.cov_start;
         for (m, &(i, j)) in self.layout.pairs.iter().enumerate() {
-            sigma[nt + m] = scale[i] * scale[j] * imp.sigma[(i, j)];
+            sigma[nt + m] = scale[i] * scale[j] * cs[(i, j)];
         }
         let f = self
             .s
@@ -161,6 +278,7 @@ impl<'a> WlsProblem<'a> {
             x: x.to_vec(),
             values,
             imp,
+            red,
             scale,
             sigma,
             f,
@@ -173,15 +291,21 @@ impl<'a> WlsProblem<'a> {
         let nt = self.layout.cov_start;
         let q = self.model.nfree;
         let mut d = DMatrix::<f64>::zeros(self.layout.nstat(), q);
-        let ders = self.model.derivatives(&ev.imp, 1);
-        let sig = &ev.imp.sigma;
+        let mut ders = self.model.derivatives(&ev.imp, 1);
+        let dpis: Vec<Option<DMatrix<f64>>> = match &ev.red {
+            Some(red) => ders.iter_mut().map(|pd| red.project(pd)).collect(),
+            None => vec![None; ders.len()],
+        };
+        let (sig, mu) = ev.cond_moments();
         let dl = &ev.scale;
+        let nx = self.layout.nx;
         // the thresholds of each item, to pair with the derivatives of the scale
         let mut dsig_diag = vec![0.0; p];
         let mut dscale = vec![0.0; p];
         for (k, pd) in ders.iter().enumerate() {
             let mut col = d.column_mut(k);
-            if pd.terms.is_empty() && pd.dmu.is_none() {
+            let dpi = dpis[k].as_ref();
+            if pd.terms.is_empty() && pd.dmu.is_none() && dpi.is_none() {
                 continue;
             }
             let dsig = |i: usize, j: usize| -> f64 {
@@ -203,6 +327,17 @@ impl<'a> WlsProblem<'a> {
                 }
                 col[nt + m] = v;
             }
+            if let Some(red) = &ev.red {
+                for k in 0..nx {
+                    for j in 0..p {
+                        let mut v = dpi.map_or(0.0, |dpi| dl[j] * dpi[(j, k)]);
+                        if self.theta && !self.layout.numeric[j] {
+                            v += dscale[j] * red.pi[(j, k)];
+                        }
+                        col[self.layout.slope_idx(j, k)] = v;
+                    }
+                }
+            }
             for j in (0..p).filter(|&j| self.layout.numeric[j]) {
                 if self.layout.nth[j] > 0 {
                     col[self.layout.th_start[j]] = -pd.dmu.as_ref().map_or(0.0, |m| m[j]);
@@ -215,7 +350,7 @@ impl<'a> WlsProblem<'a> {
                 let dmu = pd.dmu.as_ref().map_or(0.0, |m| m[j]);
                 let mut v = -dl[j] * dmu;
                 if self.theta {
-                    v += (ev.values[r] - ev.imp.mu[j]) * dscale[j];
+                    v += (ev.values[r] - mu[j]) * dscale[j];
                 }
                 col[idx] += v;
             }
@@ -368,4 +503,67 @@ fn solve_ridged(a: &DMatrix<f64>, b: &DVector<f64>) -> DVector<f64> {
         lam *= 10.0;
     }
     b.clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cfa::partable::{build, PartableOptions};
+    use crate::cfa::syntax::parse;
+
+    /// The Jacobian with observed covariates (the slopes block and the conditional moments)
+    /// against central differences of the implied statistics, in both parameterizations.
+    #[test]
+    fn conditional_jacobian_matches_finite_differences() {
+        let m = parse("f =~ y1 + y2 + y3\nf ~ x1 + x2\ny2 ~ x1", "m").unwrap();
+        for theta in [false, true] {
+            let pt = build(
+                &m,
+                &PartableOptions {
+                    meanstructure: true,
+                    ordered: (1..=3).map(|j| (format!("y{j}"), 2)).collect(),
+                    theta,
+                    ..PartableOptions::default()
+                },
+            )
+            .unwrap();
+            assert_eq!(pt.ov_x.len(), 2);
+            let model = Model::new(&pt).unwrap();
+            let fixed: Vec<f64> = pt
+                .rows
+                .iter()
+                .map(|r| match (r.exo, r.op, r.lhs == r.rhs) {
+                    (true, crate::cfa::syntax::Op::Intercept, _) => 0.4,
+                    (true, _, true) => 1.3,
+                    (true, _, false) => 0.2,
+                    _ => r.value.unwrap_or(0.0),
+                })
+                .collect();
+            let layout = Layout::new(vec![2, 2, 2]).with_slopes(2);
+            let s = vec![0.1; layout.nstat()];
+            let w = vec![1.0; layout.nstat()];
+            let prob = WlsProblem::new(&pt, &model, fixed, &layout, theta, &s, &w);
+            let x: Vec<f64> = (0..model.nfree)
+                .map(|k| 0.3 + 0.07 * k as f64 * if k % 2 == 0 { 1.0 } else { -1.0 })
+                .collect();
+            let ev = prob.eval(&x).unwrap();
+            let d = prob.jacobian(&ev);
+            for k in 0..model.nfree {
+                let h = 1e-6;
+                let mut up = x.clone();
+                up[k] += h;
+                let mut down = x.clone();
+                down[k] -= h;
+                let (a, b) = (prob.eval(&up).unwrap(), prob.eval(&down).unwrap());
+                for i in 0..layout.nstat() {
+                    let num = (a.sigma[i] - b.sigma[i]) / (2.0 * h);
+                    assert!(
+                        (num - d[(i, k)]).abs() < 1e-7,
+                        "theta {theta}, statistic {i}, parameter {k}: {num} vs {}",
+                        d[(i, k)]
+                    );
+                }
+            }
+        }
+    }
 }
