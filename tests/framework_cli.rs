@@ -89,3 +89,72 @@ fn framework_bad_input_exits_2_with_one_line() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
 }
+
+/// `power --contrast` belongs to `--analysis differential`: with another analysis it is bad
+/// input (exit 2, one line naming the flag), not silently dropped; with the differential
+/// analysis the contrast must differ from the outcome.
+#[test]
+fn power_contrast_outside_the_differential_analysis_exits_2() {
+    let t = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let model = root.join("data/example-study/model.toml");
+    let out_file = t.path().join("p.json");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "power",
+            "--model",
+            model.to_str().unwrap(),
+            "--groups",
+            "20",
+            "--raters",
+            "3",
+            "--replications",
+            "2",
+            "--out",
+            out_file.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        common::run_in(t.path(), &args)
+    };
+    let out = run(&[
+        "--analysis",
+        "aggregate",
+        "--contrast",
+        "group-trust:cognitive",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("--contrast") && err.contains("--analysis aggregate"),
+        "{err}"
+    );
+    let out = run(&[
+        "--analysis",
+        "differential",
+        "--outcome",
+        "group-trust:cognitive",
+        "--contrast",
+        "group-trust:cognitive",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("--contrast"), "{err}");
+    // named the other way round, the differences change sign
+    let out = run(&[
+        "--analysis",
+        "differential",
+        "--contrast",
+        "group-trust:affective",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out_file).unwrap()).unwrap();
+    assert_eq!(v["settings"]["outcome"], "group-trust:cognitive");
+    assert_eq!(v["settings"]["contrast"], "group-trust:affective");
+}

@@ -385,6 +385,14 @@ impl PowerRequest {
                 self.predictors.clone()
             };
             (o, Some(k), preds)
+        } else if self.contrast.is_some() {
+            return Err(Error::option(
+                "--contrast",
+                format!(
+                    "only the differential analysis compares two outcomes (--analysis differential), found --analysis {}",
+                    analysis_name(analysis)
+                ),
+            ));
         } else {
             (outcome, None, predictors)
         };

@@ -210,12 +210,12 @@ pub fn risk_links_with_plan(
     let verdict = ClaimVerdict {
         claim: Claim::Risks,
         subject: "links".into(),
-        statement: "Competencies go with less concern about the risks they are claimed to help manage than about the other risks".into(),
+        statement: "Each competency helps groups manage particular risks".into(),
         verdict: diff.verdict(1.0),
         estimate: diff.estimate,
         ci: diff.ci,
         method: format!(
-            "mean negated Fisher z of the partial correlations (each competency given the others), claimed ({n_claimed}) minus unclaimed ({}) links, {}% percentile bootstrap over groups ({} resamples)",
+            "mean negated Fisher z of the partial correlations (each competency given the others), claimed ({n_claimed}) minus unclaimed ({}) links (positive: the claimed risks go with less concern), {}% percentile bootstrap over groups ({} resamples)",
             claimed.len() - n_claimed,
             (100.0 * opts.ci).round(),
             plan.indices.len()

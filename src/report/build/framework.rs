@@ -45,7 +45,7 @@ pub(super) fn framework_section(
         return section(blocks);
     }
     blocks.push(Block::Para(
-        "The white paper behind the instruments makes three claims: some competencies mainly build affective trust and others cognitive trust (each competency's \"trust\" in the instrument file), each competency helps groups manage particular risks (its \"risks\"), and leaders specialise in different competencies. Each is tested at the level the data support: competencies are group means of the collaborators' ratings, outcomes group means of the members' ratings, and every difference has a bootstrap interval over whole groups (or leaders). A claim is supported when the interval lies on the claimed side of zero, not supported when it covers zero, contrary when it lies on the other side.".into(),
+        "The white paper behind the instruments makes three claims: some competencies mainly build affective trust and others cognitive trust (each competency's \"trust\" in the instrument file), each competency helps groups manage particular risks (its \"risks\"), and leaders specialise in different competencies. Each is tested at the level the data support: competencies are group means of the collaborators' ratings, outcomes group means of the members' ratings, and every difference has a 95% interval: for a competency's two correlations Zou's (2007) interval for dependent correlations, otherwise a bootstrap over whole groups (or leaders). A claim is supported when the interval lies on the claimed side of zero, not supported when it covers zero, contrary when it lies on the other side. In 1000 simulated studies of 120 groups with no difference, each test of the first two claims came out supported or contrary in 4% to 5.5% of them, and the specialisation test (one-sided) in 1.3% of 1000 sets of leaders with flat profiles.".into(),
     ));
     let req = FrameworkRequest {
         study: r.study_path.clone(),
@@ -65,7 +65,7 @@ pub(super) fn framework_section(
     verdict_blocks(&out, &mut blocks);
     for (suffix, svg) in r.charts("framework", ID, &out) {
         let caption = match suffix.as_deref() {
-            None => "Competency x outcome: each competency's correlation with affective minus its correlation with cognitive trust, with its bootstrap interval; filled markers carry the competency's claim (affective claimed above zero, cognitive below).",
+            None => "Competency x outcome: each competency's correlation with affective minus its correlation with cognitive trust, with Zou's (2007) interval for dependent correlations; filled markers carry the competency's claim (affective claimed above zero, cognitive below).",
             Some("risks") => "Competency x risk: partial correlations of each competency with members' concern about each risk (given the other competencies); filled markers are the links the competencies claim (expected below zero: less concern).",
             Some(_) => continue,
         };
@@ -111,9 +111,9 @@ fn sentence(v: &ClaimVerdict) -> String {
             "{}: {} (estimate {} [{}, {}]; {}; n = {}).",
             v.statement,
             v.verdict.word(),
-            apa(e, 3, false),
-            apa(ci[0], 3, false),
-            apa(ci[1], 3, false),
+            apa(e, 2, false),
+            apa(ci[0], 2, false),
+            apa(ci[1], 2, false),
             v.method,
             v.n.unwrap_or(0)
         ),
