@@ -561,5 +561,5 @@ fn report_says_what_the_data_say_about_the_framework() {
     assert!(r["commands"].as_array().unwrap().iter().any(|c| c
         .as_str()
         .unwrap()
-        .starts_with("trustscale framework --study")));
+        .starts_with("trustscale framework --plot OUT/charts/framework.svg --study")));
 }
