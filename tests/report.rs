@@ -558,8 +558,9 @@ fn report_says_what_the_data_say_about_the_framework() {
         assert!(section.contains(name), "{name}");
     }
     // and the command that reproduces it
-    assert!(r["commands"].as_array().unwrap().iter().any(|c| c
-        .as_str()
-        .unwrap()
-        .starts_with("trustscale framework --plot OUT/charts/framework.svg --study")));
+    assert!(r["commands"].as_array().unwrap().iter().any(|c| {
+        let c = c.as_str().unwrap();
+        c.starts_with("trustscale framework --plot ")
+            && c.ends_with("charts/framework.svg --study data/example-study/study.toml --json")
+    }));
 }
