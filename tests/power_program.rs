@@ -106,7 +106,15 @@ fn the_program_analysis_is_the_default_for_a_program_model() {
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_trustscale"))
         .args(["power", "--model"])
         .arg(&model)
-        .args(["--groups", "20", "--raters", "4", "--replications", "2", "--out"])
+        .args([
+            "--groups",
+            "20",
+            "--raters",
+            "4",
+            "--replications",
+            "2",
+            "--out",
+        ])
         .arg(&out)
         .output()
         .unwrap();
