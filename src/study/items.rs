@@ -611,9 +611,11 @@ impl DataRequest {
 
     /// Streams a CSV file once into each requested scale's sufficient statistics
     /// ([`PairSums`], reverse keys applied) instead of loading its rows: memory independent of
-    /// the number of rows. `Ok(None)` when the data cannot be streamed so (not a CSV file,
-    /// in-memory data, a study's form filter, a reverse key whose scale end points are not
-    /// whole numbers, or an answer that is not a whole number from −127 to 127): then use
+    /// the number of rows. A decoded file (`.sav`, `.dta`, `.xlsx`) and an in-memory table (a
+    /// DataFrame) give the same sums column by column ([`Table::read_sums`]). `Ok(None)` when
+    /// the data cannot be summed so ([`ItemData`] in memory, a study's form filter, a text
+    /// column among the items, a reverse key whose scale end points are not whole numbers, or
+    /// an answer that is not a whole number from −127 to 127): then use
     /// [`DataRequest::load`]. Errors are those of [`DataRequest::load`].
     pub fn load_sums(&self) -> Result<Option<LoadedSums>> {
         if self.memory.is_some() {
@@ -621,6 +623,8 @@ impl DataRequest {
         }
         let Plan {
             src,
+            table,
+            read_options,
             inst,
             form_filter,
             sels,
@@ -629,11 +633,7 @@ impl DataRequest {
             text_cols: _,
             at,
             labels: _,
-            ..
         } = self.plan(&[])?;
-        let Some(DataSource::Csv(src)) = src else {
-            return Ok(None);
-        };
         if form_filter.is_some() {
             return Ok(None);
         }
@@ -660,7 +660,16 @@ impl DataRequest {
                 reverse,
             });
         }
-        let Some(streamed) = src.read_sums(&reqs, &specs)? else {
+        // a CSV file streamed; a decoded file or an in-memory table read column by column
+        let streamed = match (src, table) {
+            (Some(DataSource::Csv(src)), _) => src.read_sums(&reqs, &specs)?,
+            (Some(DataSource::Table { table, opts, .. }), _) => {
+                table.read_sums(&reqs, &specs, &opts)?
+            }
+            (None, Some(table)) => table.read_sums(&reqs, &specs, &read_options)?,
+            (None, None) => None,
+        };
+        let Some(streamed) = streamed else {
             return Ok(None);
         };
         if streamed.rows == 0 {
