@@ -611,8 +611,8 @@ impl DataRequest {
 
     /// Streams a CSV file once into each requested scale's sufficient statistics
     /// ([`PairSums`], reverse keys applied) instead of loading its rows: memory independent of
-    /// the number of rows. A decoded file (`.sav`, `.dta`, `.xlsx`) and an in-memory table (a
-    /// DataFrame) give the same sums column by column ([`Table::read_sums`]). `Ok(None)` when
+    /// the number of rows. An in-memory table (a DataFrame) gives the same sums column by column
+    /// ([`Table::read_sums`]). `Ok(None)` when
     /// the data cannot be summed so ([`ItemData`] in memory, a study's form filter, a text
     /// column among the items, a reverse key whose scale end points are not whole numbers, or
     /// an answer that is not a whole number from −127 to 127): then use
@@ -660,14 +660,12 @@ impl DataRequest {
                 reverse,
             });
         }
-        // a CSV file streamed; a decoded file or an in-memory table read column by column
+        // a CSV file streamed; an in-memory table read column by column (a decoded .sav/.dta/
+        // .xlsx file is read whole: its variable labels are the items' text)
         let streamed = match (src, table) {
             (Some(DataSource::Csv(src)), _) => src.read_sums(&reqs, &specs)?,
-            (Some(DataSource::Table { table, opts, .. }), _) => {
-                table.read_sums(&reqs, &specs, &opts)?
-            }
             (None, Some(table)) => table.read_sums(&reqs, &specs, &read_options)?,
-            (None, None) => None,
+            _ => None,
         };
         let Some(streamed) = streamed else {
             return Ok(None);
