@@ -7,19 +7,19 @@
 //! command's typed request runs with the GIL released and inside `catch_unwind`; its output
 //! comes back as the contract JSON (exactly what `--json` prints) with its warnings.
 
-use numpy::PyReadonlyArray1;
+use numpy::{Element, PyArray1, PyArrayMethods, PyReadonlyArray1};
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyList, PyTuple};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::Arc;
 use trustscale::analysis::cfa::ModelSource;
 use trustscale::analysis::{Outcome, Request};
 use trustscale::data::formats::{Cells, Column};
-use trustscale::data::{Format, Table};
-use trustscale::{Error, Location, Warning};
+use trustscale::data::{Format, MemoryNumbers, NumberColumn, NumberSlice, NumberView, Table};
+use trustscale::{Error, Warning};
 
 // The binary's argument parser and command runners, compiled into this module: the Python
 // functions take exactly the CLI's options, names and defaults.
@@ -160,29 +160,147 @@ fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
     }
 }
 
-/// Builds the in-memory table from `(name, column)` pairs: a float64 numpy array (NaN =
-/// missing) or a list of strings ("" = missing).
+/// The type of a shared numpy buffer.
+#[derive(Clone, Copy)]
+enum Kind {
+    F64,
+    F32,
+    I64,
+    I32,
+    I16,
+    I8,
+    U64,
+    U32,
+    U16,
+    U8,
+}
+
+/// A 1-D numpy array's buffer (and a pandas nullable column's mask), shared with the library
+/// without a copy: the arrays are kept alive by `_owners` while the library reads them.
+struct NumpyColumn {
+    kind: Kind,
+    ptr: usize,
+    len: usize,
+    mask: Option<usize>,
+    _owners: Vec<PyObject>,
+}
+
+impl NumberColumn for NumpyColumn {
+    fn view(&self) -> NumberView<'_> {
+        // SAFETY: `ptr` and `mask` are the data pointers of contiguous, aligned, native-order 1-D
+        // numpy arrays of `len` elements of the type `kind` names (checked by `shared` under the
+        // GIL), and `_owners` holds a reference to each array, so the buffers stay allocated
+        // (numpy does not resize an array that is referenced) for as long as `self` lives. The
+        // library only reads them. A Python thread that writes into the same arrays during the
+        // call would race with the read, as with numpy's own functions that release the GIL.
+        unsafe {
+            let values = match self.kind {
+                Kind::F64 => NumberSlice::F64(slice(self.ptr, self.len)),
+                Kind::F32 => NumberSlice::F32(slice(self.ptr, self.len)),
+                Kind::I64 => NumberSlice::I64(slice(self.ptr, self.len)),
+                Kind::I32 => NumberSlice::I32(slice(self.ptr, self.len)),
+                Kind::I16 => NumberSlice::I16(slice(self.ptr, self.len)),
+                Kind::I8 => NumberSlice::I8(slice(self.ptr, self.len)),
+                Kind::U64 => NumberSlice::U64(slice(self.ptr, self.len)),
+                Kind::U32 => NumberSlice::U32(slice(self.ptr, self.len)),
+                Kind::U16 => NumberSlice::U16(slice(self.ptr, self.len)),
+                Kind::U8 => NumberSlice::U8(slice(self.ptr, self.len)),
+            };
+            NumberView {
+                values,
+                missing: self.mask.map(|m| slice::<u8>(m, self.len)),
+            }
+        }
+    }
+}
+
+/// # Safety
+/// `ptr` points to `len` initialised, aligned values of `T` that outlive `'a`.
+unsafe fn slice<'a, T>(ptr: usize, len: usize) -> &'a [T] {
+    if len == 0 {
+        return &[];
+    }
+    std::slice::from_raw_parts(ptr as *const T, len)
+}
+
+/// The data pointer and length of a contiguous, aligned 1-D array of `T`, or `None` when `obj`
+/// is not one.
+fn buffer<T: Element>(obj: &Bound<'_, PyAny>) -> Option<(usize, usize)> {
+    let a = obj.downcast::<PyArray1<T>>().ok()?;
+    let ro = a.try_readonly().ok()?;
+    let s = ro.as_slice().ok()?;
+    let ptr = s.as_ptr() as usize;
+    (ptr % std::mem::align_of::<T>() == 0).then_some((ptr, s.len()))
+}
+
+/// A numpy array of a supported type as a shared column's values.
+fn shared(obj: &Bound<'_, PyAny>) -> Option<(Kind, usize, usize)> {
+    macro_rules! try_kinds {
+        ($($t:ty => $k:ident),*) => {$(
+            if let Some((p, n)) = buffer::<$t>(obj) {
+                return Some((Kind::$k, p, n));
+            }
+        )*};
+    }
+    try_kinds!(f64 => F64, f32 => F32, i64 => I64, i32 => I32, i16 => I16, i8 => I8,
+        u64 => U64, u32 => U32, u16 => U16, u8 => U8);
+    None
+}
+
+/// A column's values: a numpy array shared in place, `(values, uint8 mask)` for a pandas
+/// nullable column, or a list of strings.
+fn cells_of(name: &str, values: &Bound<'_, PyAny>) -> PyResult<Cells> {
+    let (data, mask) = match values.downcast::<PyTuple>() {
+        Ok(t) if t.len() == 2 => (t.get_item(0)?, Some(t.get_item(1)?)),
+        _ => (values.clone(), None),
+    };
+    if let Some((kind, ptr, len)) = shared(&data) {
+        let mut owners = vec![data.clone().unbind()];
+        let mask = match mask {
+            Some(m) => match buffer::<u8>(&m) {
+                Some((p, n)) if n == len => {
+                    owners.push(m.clone().unbind());
+                    Some(p)
+                }
+                _ => {
+                    return Err(NativeError::new_err((
+                        "option",
+                        format!("column \"{name}\": the mask must be a uint8 array of {len} values"),
+                    )))
+                }
+            },
+            None => None,
+        };
+        let col = NumpyColumn {
+            kind,
+            ptr,
+            len,
+            mask,
+            _owners: owners,
+        };
+        let m = MemoryNumbers::new(col)
+            .map_err(|e| NativeError::new_err(("option", e.to_string())))?;
+        return Ok(Cells::Memory(m));
+    }
+    match data.extract::<Vec<String>>() {
+        Ok(t) if mask.is_none() => Ok(Cells::Text(t)),
+        _ => Err(NativeError::new_err((
+            "option",
+            format!(
+                "column \"{name}\": expected a contiguous 1-D numpy array of numbers or a list of \
+                 strings"
+            ),
+        ))),
+    }
+}
+
+/// Builds the in-memory table from `(name, column)` pairs (see [`cells_of`]); numbers stay
+/// where they are.
 fn table_of(label: &str, columns: &Bound<'_, PyList>, rows: Vec<u64>) -> PyResult<Table> {
     let mut cols = Vec::with_capacity(columns.len());
     for item in columns.iter() {
         let (name, values): (String, Bound<'_, PyAny>) = item.extract()?;
-        let cells = if let Ok(a) = values.extract::<PyReadonlyArray1<'_, f64>>() {
-            let v = a.as_array().to_vec();
-            // NaN is a missing answer; an infinity is an error, as in a data file
-            if let Some(i) = v.iter().position(|x| x.is_infinite()) {
-                let e = Error::Parse {
-                    at: Location::file(Some(PathBuf::from(label)))
-                        .with_row(rows.get(i).copied().unwrap_or(i as u64))
-                        .with_column(&name),
-                    expected: "a number or NaN (missing)".into(),
-                    found: v[i].to_string(),
-                };
-                return Err(NativeError::new_err(("data", e.to_string())));
-            }
-            Cells::Numbers(v)
-        } else {
-            Cells::Text(values.extract::<Vec<String>>()?)
-        };
+        let cells = cells_of(&name, &values)?;
         if cells.len() != rows.len() {
             return Err(NativeError::new_err((
                 "option",
@@ -206,8 +324,10 @@ fn table_of(label: &str, columns: &Bound<'_, PyList>, rows: Vec<u64>) -> PyResul
 }
 
 /// Runs one command: `argv` as the binary takes it (`["trustscale", "reliability", ...]`), the
-/// data as an in-memory table (`columns`: `(name, float64 array | list of str)`, `rows`: a
-/// uint64 array, the row number each error names) and, for `cfa`, the model syntax. Returns (contract JSON or
+/// data as an in-memory table (`columns`: `(name, numpy array | (numpy array, uint8 mask) |
+/// list of str)`, the arrays shared without a copy; `rows`: a uint64 array, the row number
+/// each error names) and, for `cfa`, the model syntax. Everything after reading the arguments
+/// runs with the GIL released. Returns (contract JSON or
 /// None, [(warning code, message)], text). Raises `NativeError(kind, message)`.
 #[pyfunction]
 #[pyo3(signature = (argv, columns=None, rows=None, label=None, model=None))]
@@ -230,9 +350,13 @@ fn run(
         }
         None => None,
     };
+    // the last reference to the table (and so to the numpy arrays it shares) is dropped here,
+    // with the GIL held, after the computation
+    let keep = table.clone();
     let result = py.allow_threads(move || {
         catch_unwind(AssertUnwindSafe(move || dispatch(argv, table, model)))
     });
+    drop(keep);
     match result {
         Ok(Ok(r)) => Ok(r),
         Ok(Err(f)) => Err(NativeError::new_err((f.kind, f.message))),

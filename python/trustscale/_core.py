@@ -127,9 +127,53 @@ def _text_cells(values) -> List[str]:
     return out
 
 
+def _shareable(values: np.ndarray) -> np.ndarray:
+    """A numeric numpy array as the native side shares it without a copy: 1-D, contiguous,
+    aligned, native byte order, of a type it reads (float64/32, int64-8, uint64-8; bool as
+    uint8). An array that already is one is passed as it is; anything else is converted once."""
+    a = np.asarray(values)
+    if a.dtype.kind == "b":
+        a = np.ascontiguousarray(a).view(np.uint8)
+    elif not ((a.dtype.kind in "iu" and a.dtype.itemsize in (1, 2, 4, 8))
+              or (a.dtype.kind == "f" and a.dtype.itemsize in (4, 8))):
+        a = a.astype(np.float64)  # float16, longdouble, ...
+    if not a.dtype.isnative:
+        a = a.astype(a.dtype.newbyteorder("="))
+    return np.require(a, requirements=["C", "A"])
+
+
+_MASKED = ("Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64", "Float32",
+           "Float64", "boolean")
+
+
+def _series_column(s):
+    """One DataFrame column as the native side takes it: a numpy array shared in place, a
+    pandas nullable column as (values, mask), anything else numeric as float64 (NaN = missing),
+    other columns as text."""
+    kind = s.dtype.kind
+    if isinstance(s.dtype, np.dtype) and kind in "fiub":
+        return _shareable(s.to_numpy())
+    if str(s.dtype) in _MASKED:
+        arr = s.array
+        data, mask = getattr(arr, "_data", None), getattr(arr, "_mask", None)
+        if isinstance(data, np.ndarray) and isinstance(mask, np.ndarray) and len(data) == len(mask):
+            return (_shareable(data), np.require(mask, requirements=["C", "A"]).view(np.uint8))
+        return _shareable(s.to_numpy(dtype=np.float64, na_value=np.nan))
+    try:
+        import pandas as pd
+
+        numeric = pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
+    except Exception:  # pragma: no cover
+        numeric = False
+    if numeric:  # e.g. pyarrow-backed numbers
+        return _shareable(s.to_numpy(dtype=np.float64, na_value=np.nan))
+    return _text_cells(s.astype(object).tolist())
+
+
 def _columns_of(data, columns: Optional[Sequence[str]] = None) -> Tuple[list, np.ndarray, str]:
     """A DataFrame (or a 2-D numpy array with column names) as the native table: a list of
-    ``(name, float64 array | list of str)`` and the row numbers."""
+    ``(name, numpy array | (numpy array, uint8 mask) | list of str)`` and the row numbers.
+    Numeric columns are handed over without a copy where they already are contiguous arrays."""
     try:
         import pandas as pd
     except ImportError:  # pragma: no cover - pandas is a dependency
@@ -139,20 +183,7 @@ def _columns_of(data, columns: Optional[Sequence[str]] = None) -> Tuple[list, np
     if pd is not None and isinstance(data, pd.DataFrame):
         if columns is not None:
             data = data.loc[:, list(columns)]
-        cols = []
-        for j, name in enumerate(data.columns):
-            s = data.iloc[:, j]
-            name = str(name)
-            kind = s.dtype.kind
-            if kind in "fiub":
-                arr = np.ascontiguousarray(s.to_numpy(dtype=np.float64, na_value=np.nan))
-                cols.append((name, arr))
-            elif str(s.dtype) in ("Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16",
-                                  "UInt32", "UInt64", "Float32", "Float64", "boolean"):
-                arr = np.ascontiguousarray(s.to_numpy(dtype=np.float64, na_value=np.nan))
-                cols.append((name, arr))
-            else:
-                cols.append((name, _text_cells(s.astype(object).tolist())))
+        cols = [(str(name), _series_column(data.iloc[:, j])) for j, name in enumerate(data.columns)]
         return cols, _row_numbers(data.index), "DataFrame"
     arr = np.asarray(data)
     if arr.ndim != 2:
@@ -163,12 +194,11 @@ def _columns_of(data, columns: Optional[Sequence[str]] = None) -> Tuple[list, np
     if len(columns) != arr.shape[1]:
         raise OptionError(f"{len(columns)} column names for {arr.shape[1]} columns")
     cols = []
-    for j, name in enumerate(columns):
-        c = arr[:, j]
-        if c.dtype.kind in "fiub":
-            cols.append((name, np.ascontiguousarray(c, dtype=np.float64)))
-        else:
-            cols.append((name, _text_cells(c.tolist())))
+    if arr.dtype.kind in "fiub":
+        arr = np.asfortranarray(arr)  # columns contiguous (no copy for a Fortran-order array)
+        cols = [(name, _shareable(arr[:, j])) for j, name in enumerate(columns)]
+    else:
+        cols = [(name, _text_cells(arr[:, j].tolist())) for j, name in enumerate(columns)]
     return cols, np.arange(arr.shape[0], dtype=np.uint64), "array"
 
 

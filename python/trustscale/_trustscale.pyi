@@ -5,6 +5,7 @@ class NativeError(Exception): ...
 
 def run(
     argv: List[str],
+    # (name, numpy array | (numpy array, uint8 mask) | list of str); arrays shared, not copied
     columns: Optional[List[Tuple[str, Any]]] = ...,
     rows: Optional[Any] = ...,  # a uint64 numpy array
     label: Optional[str] = ...,

@@ -143,7 +143,7 @@ pub fn describe(path: &Path, opts: &ReadOptions) -> Result<Description> {
                 .columns
                 .iter()
                 .enumerate()
-                .filter(|(_, c)| matches!(c.cells, Cells::Numbers(_)))
+                .filter(|(_, c)| matches!(c.cells, Cells::Numbers(_) | Cells::Memory(_)))
                 .map(|(index, _)| ColumnRequest { index, range: None })
                 .collect();
             // the numbers as an analysis would read them (with --missing applied)
@@ -153,7 +153,7 @@ pub fn describe(path: &Path, opts: &ReadOptions) -> Result<Description> {
             let mut s = 0;
             for c in &table.columns {
                 let mut d = match &c.cells {
-                    Cells::Numbers(_) => {
+                    Cells::Numbers(_) | Cells::Memory(_) => {
                         let v: Vec<f64> = (0..data.n()).map(|i| data.values[i * k + s]).collect();
                         s += 1;
                         column(&c.name, &v)

@@ -8,6 +8,9 @@
 //!   labels, value labels and declared missing codes, decoded into a [`Table`].
 //! - [`source`]: [`DataSource`], which opens any of them by extension.
 //! - [`matrix`]: [`ItemData`], the named item columns every analysis takes.
+//! - [`memory`]: [`MemoryNumbers`], numeric columns shared where they lie (numpy arrays, pandas
+//!   columns) as the cells of an in-memory [`Table`], and their [`PairSums`] computed column by
+//!   column.
 //! - [`sums`]: [`Answers`] (one-byte answer codes) and [`PairSums`], the exact sufficient
 //!   statistics of small whole-number answers that `CsvSource::read_sums` accumulates while
 //!   parsing.
@@ -18,6 +21,7 @@
 pub mod describe;
 pub mod formats;
 pub mod matrix;
+pub mod memory;
 pub mod read;
 pub mod select;
 pub mod source;
@@ -25,6 +29,7 @@ pub mod sums;
 
 pub use formats::{Format, Table};
 pub use matrix::ItemData;
+pub use memory::{MemoryNumbers, NumberColumn, NumberSlice, NumberView};
 pub use read::{CsvSource, ReadOptions};
 pub use select::{ItemSpec, Selection};
 pub use source::DataSource;

@@ -242,6 +242,23 @@ impl PairSums {
         }
     }
 
+    /// Adds `rows` complete rows by their totals: `sum[i]`, the sum of item i, and
+    /// `cross[i * k + j]` for j ≥ i, the sum of the products of items i and j (the lower
+    /// triangle is not read). The in-memory path computes them a block of rows at a time
+    /// (`data::memory`).
+    pub fn add_complete(&mut self, rows: u64, sum: &[i64], cross: &[i64]) {
+        let k = self.k;
+        debug_assert!(sum.len() == k && cross.len() == k * k);
+        self.rows += rows;
+        self.complete += rows;
+        for i in 0..k {
+            self.c_sum[i] += sum[i];
+            for j in i..k {
+                self.c_cross[i * k + j] += cross[i * k + j];
+            }
+        }
+    }
+
     /// Moves the `i32` batch of complete-row cross-products into the totals.
     pub fn flush(&mut self) {
         for (t, b) in self.c_cross.iter_mut().zip(self.batch.iter_mut()) {

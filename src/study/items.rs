@@ -614,9 +614,11 @@ impl DataRequest {
 
     /// Streams a CSV file once into each requested scale's sufficient statistics
     /// ([`PairSums`], reverse keys applied) instead of loading its rows: memory independent of
-    /// the number of rows. `Ok(None)` when the data cannot be streamed so (not a CSV file,
-    /// in-memory data, a study's form filter, a reverse key whose scale end points are not
-    /// whole numbers, or an answer that is not a whole number from −127 to 127): then use
+    /// the number of rows. An in-memory table (a DataFrame) gives the same sums column by column
+    /// ([`Table::read_sums`]). `Ok(None)` when
+    /// the data cannot be summed so ([`ItemData`] in memory, a study's form filter, a text
+    /// column among the items, a reverse key whose scale end points are not whole numbers, or
+    /// an answer that is not a whole number from −127 to 127): then use
     /// [`DataRequest::load`]. Errors are those of [`DataRequest::load`].
     pub fn load_sums(&self) -> Result<Option<LoadedSums>> {
         if self.memory.is_some() {
@@ -624,6 +626,8 @@ impl DataRequest {
         }
         let Plan {
             src,
+            table,
+            read_options,
             inst,
             form_filter,
             sels,
@@ -632,11 +636,7 @@ impl DataRequest {
             text_cols: _,
             at,
             labels: _,
-            ..
         } = self.plan(&[])?;
-        let Some(DataSource::Csv(src)) = src else {
-            return Ok(None);
-        };
         if form_filter.is_some() {
             return Ok(None);
         }
@@ -663,7 +663,14 @@ impl DataRequest {
                 reverse,
             });
         }
-        let Some(streamed) = src.read_sums(&reqs, &specs)? else {
+        // a CSV file streamed; an in-memory table read column by column (a decoded .sav/.dta/
+        // .xlsx file is read whole: its variable labels are the items' text)
+        let streamed = match (src, table) {
+            (Some(DataSource::Csv(src)), _) => src.read_sums(&reqs, &specs)?,
+            (None, Some(table)) => table.read_sums(&reqs, &specs, &read_options)?,
+            _ => None,
+        };
+        let Some(streamed) = streamed else {
             return Ok(None);
         };
         if streamed.rows == 0 {

@@ -29,7 +29,8 @@ pub mod xlsx;
 pub mod xlsx_write;
 
 use super::matrix::ItemData;
-use super::read::{ColumnRequest, ReadOptions};
+use super::memory::{column_sums, MemoryNumbers, SumsColumn};
+use super::read::{ColumnRequest, ReadOptions, StreamedSums, SumsSpec};
 use crate::error::{Error, Location, Result};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -138,6 +139,10 @@ pub enum Cells {
     Numbers(Vec<f64>),
     /// Text, the empty string = missing (blank, or a declared missing code).
     Text(Vec<String>),
+    /// Numbers shared where they lie, in their own type (a numpy array, a pandas column held by
+    /// the Python package): `NaN` or the column's mask = missing; an infinite value is an error
+    /// when read.
+    Memory(MemoryNumbers),
 }
 
 impl Cells {
@@ -146,6 +151,16 @@ impl Cells {
         match self {
             Cells::Numbers(v) => v.len(),
             Cells::Text(v) => v.len(),
+            Cells::Memory(v) => v.len(),
+        }
+    }
+
+    /// The numbers of a numeric column as `f64` (`NaN` = missing); `None` for text.
+    pub fn numbers(&self) -> Option<std::borrow::Cow<'_, [f64]>> {
+        match self {
+            Cells::Numbers(v) => Some(std::borrow::Cow::Borrowed(v)),
+            Cells::Memory(m) => Some(std::borrow::Cow::Owned(m.view().to_f64())),
+            Cells::Text(_) => None,
         }
     }
 
@@ -320,9 +335,20 @@ impl Table {
         let mut values = vec![f64::NAN; n * k];
         for (s, c) in cols.iter().enumerate() {
             let col = &self.columns[c.index];
+            let numbers = col.cells.numbers();
+            if let (Cells::Memory(_), Some(x)) = (&col.cells, &numbers) {
+                // no data file holds an infinity: an error, as a file's unreadable cell
+                if let Some(i) = x.iter().position(|v| v.is_infinite()) {
+                    return Err(Error::Parse {
+                        at: self.at().with_row(self.rows[i]).with_column(&col.name),
+                        expected: "a number or NaN (missing)".into(),
+                        found: x[i].to_string(),
+                    });
+                }
+            }
             for i in 0..n {
-                let v = match &col.cells {
-                    Cells::Numbers(x) => {
+                let v = match (&numbers, &col.cells) {
+                    (Some(x), _) => {
                         let v = x[i];
                         if missing_num.contains(&v) {
                             f64::NAN
@@ -330,7 +356,8 @@ impl Table {
                             v
                         }
                     }
-                    Cells::Text(t) => self.parse_text(&t[i], i, col, c, opts)?,
+                    (None, Cells::Text(t)) => self.parse_text(&t[i], i, col, c, opts)?,
+                    (None, _) => f64::NAN,
                 };
                 if let (Some((lo, hi)), false) = (c.range, v.is_nan()) {
                     if v < lo || v > hi {
@@ -349,6 +376,7 @@ impl Table {
             .iter()
             .map(|&j| match &self.columns[j].cells {
                 Cells::Numbers(x) => x.iter().map(|&v| number_text(v)).collect(),
+                Cells::Memory(m) => m.view().to_f64().into_iter().map(number_text).collect(),
                 Cells::Text(t) => t.iter().map(|s| s.trim().to_string()).collect(),
             })
             .collect();
@@ -363,6 +391,78 @@ impl Table {
             ids: None,
         };
         Ok((data, texts))
+    }
+
+    /// The sufficient statistics of each scale of `scales` ([`PairSums`](super::PairSums),
+    /// reverse keys applied), read column by column where the numbers lie
+    /// ([`column_sums`]): the result [`super::read::CsvSource::read_sums`] gives for the same
+    /// data as a CSV file, exactly (a text column parsed cell by cell as a CSV cell). `Ok(None)`
+    /// when a requested cell is not a number or is not a whole number from −127 to 127 in its
+    /// range: read the rows with
+    /// [`Table::read_text`] then (which also gives any error, naming row and column).
+    pub fn read_sums(
+        &self,
+        cols: &[ColumnRequest],
+        scales: &[SumsSpec],
+        opts: &ReadOptions,
+    ) -> Result<Option<StreamedSums>> {
+        let missing_num: Vec<f64> = opts
+            .missing
+            .iter()
+            .filter_map(|m| m.trim().parse::<f64>().ok())
+            .collect();
+        // a text column is parsed as the CSV reader parses a cell (a cell that is not a number
+        // leaves the error to read_text)
+        let mut parsed: Vec<Option<Vec<f64>>> = Vec::with_capacity(cols.len());
+        for c in cols {
+            parsed.push(match self.columns.get(c.index).map(|c| &c.cells) {
+                Some(Cells::Text(t)) => {
+                    let numbers: Option<Vec<f64>> = t
+                        .iter()
+                        .map(|cell| {
+                            if opts.is_missing(cell) {
+                                Some(f64::NAN)
+                            } else {
+                                cell.trim().parse::<f64>().ok().filter(|v| v.is_finite())
+                            }
+                        })
+                        .collect();
+                    match numbers {
+                        Some(v) => Some(v),
+                        None => return Ok(None),
+                    }
+                }
+                _ => None,
+            });
+        }
+        let mut views = Vec::with_capacity(cols.len());
+        for (c, parsed) in cols.iter().zip(&parsed) {
+            let Some(col) = self.columns.get(c.index) else {
+                return Ok(None);
+            };
+            let view = match (&col.cells, parsed) {
+                (_, Some(x)) | (Cells::Numbers(x), None) => super::NumberView {
+                    values: super::NumberSlice::F64(x),
+                    missing: None,
+                },
+                (Cells::Memory(m), None) => m.view(),
+                (Cells::Text(_), None) => return Ok(None),
+            };
+            views.push(SumsColumn {
+                view,
+                range: c.range,
+            });
+        }
+        if views.is_empty() {
+            return Ok(None);
+        }
+        let Some(scales) = column_sums(&views, &missing_num, scales) else {
+            return Ok(None);
+        };
+        Ok(Some(StreamedSums {
+            rows: self.n() as u64,
+            scales,
+        }))
     }
 
     /// A text cell asked for as a number: as a CSV cell (empty, `NA`, `.` and the missing codes

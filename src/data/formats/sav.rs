@@ -441,6 +441,7 @@ pub fn read(bytes: &[u8], at: &Location) -> Result<Table> {
         match &mut c.cells {
             Cells::Numbers(v) => v.reserve(n_hint),
             Cells::Text(v) => v.reserve(n_hint),
+            Cells::Memory(_) => {} // a reader makes no shared columns
         }
     }
     let mut case = vec![[0u8; 8]; case_size];

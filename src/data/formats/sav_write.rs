@@ -26,7 +26,7 @@ const MAX_WIDTH: usize = 32_767;
 /// most 32,767).
 fn width(c: &Column) -> usize {
     match &c.cells {
-        Cells::Numbers(_) => 0,
+        Cells::Numbers(_) | Cells::Memory(_) => 0,
         Cells::Text(t) => t
             .iter()
             .map(|s| s.len())
@@ -148,10 +148,10 @@ pub fn write_with(columns: &[Column], file_label: &str, compress: bool) -> Resul
         let (n_missing, missing_vals) = missing_record(&numeric_missing);
         let fmt = if w == 0 {
             // F8.2 for numbers, F8.0 when every value is whole
-            let whole = match &c.cells {
-                Cells::Numbers(v) => v.iter().all(|x| x.is_nan() || x.fract() == 0.0),
-                Cells::Text(_) => true,
-            };
+            let whole = c
+                .cells
+                .numbers()
+                .is_none_or(|v| v.iter().all(|x| x.is_nan() || x.fract() == 0.0));
             (5 << 16) | (8 << 8) | if whole { 0 } else { 2 }
         } else {
             (1 << 16) | ((w as i32) << 8)
@@ -266,11 +266,12 @@ pub fn write_with(columns: &[Column], file_label: &str, compress: bool) -> Resul
     // cases
     let mut slot = Vec::with_capacity(case_size * 8);
     let mut codes = Bytecode::default();
+    let numbers: Vec<_> = columns.iter().map(|c| c.cells.numbers()).collect();
     for i in 0..n {
         for (j, c) in columns.iter().enumerate() {
             slot.clear();
-            match &c.cells {
-                Cells::Numbers(v) => {
+            match (&numbers[j], &c.cells) {
+                (Some(v), _) => {
                     let x = if v[i].is_nan() { SYSMIS } else { v[i] };
                     if compress {
                         codes.number(&mut out, x);
@@ -278,7 +279,7 @@ pub fn write_with(columns: &[Column], file_label: &str, compress: bool) -> Resul
                         out.extend_from_slice(&x.to_le_bytes());
                     }
                 }
-                Cells::Text(t) => {
+                (None, Cells::Text(t)) => {
                     let text = cut(&t[i], widths[j]).as_bytes();
                     let n_seg = segs[j].len();
                     for (s, &sw) in segs[j].iter().enumerate() {
@@ -297,6 +298,7 @@ pub fn write_with(columns: &[Column], file_label: &str, compress: bool) -> Resul
                         out.extend_from_slice(&slot);
                     }
                 }
+                (None, _) => {} // numbers() is None for text only
             }
         }
     }

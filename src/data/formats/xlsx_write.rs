@@ -23,13 +23,14 @@ pub fn write(columns: &[Column]) -> Result<Vec<u8>> {
     for (j, c) in columns.iter().enumerate() {
         let col = u16::try_from(j).map_err(|_| Error::option("columns", "too many columns"))?;
         ws.write_string(0, col, &c.name).map_err(xlsx_err)?;
+        let numbers = c.cells.numbers();
         for i in 0..n.min(c.cells.len()) {
             let row = u32::try_from(i + 1).map_err(|_| Error::option("rows", "too many rows"))?;
-            match &c.cells {
-                Cells::Numbers(v) if !v[i].is_nan() => {
+            match (&numbers, &c.cells) {
+                (Some(v), _) if !v[i].is_nan() => {
                     ws.write_number(row, col, v[i]).map_err(xlsx_err)?;
                 }
-                Cells::Text(t) if !t[i].is_empty() => {
+                (None, Cells::Text(t)) if !t[i].is_empty() => {
                     ws.write_string(row, col, &t[i]).map_err(xlsx_err)?;
                 }
                 _ => {}
@@ -45,8 +46,8 @@ pub fn write(columns: &[Column]) -> Result<Vec<u8>> {
                 _ => None,
             })
             .collect();
-        if let (Cells::Numbers(_), Some(lo), Some(hi)) = (
-            &c.cells,
+        if let (Some(_), Some(lo), Some(hi)) = (
+            &numbers,
             labelled.iter().map(|l| l.0).min(),
             labelled.iter().map(|l| l.0).max(),
         ) {
