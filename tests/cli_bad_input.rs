@@ -505,7 +505,12 @@ fn score_refuses_bad_input() {
 fn profile_refuses_bad_input() {
     let t = tempfile::tempdir().unwrap();
     // the example study holds every shipped instrument: drop one, for the "no dataset" row
-    study_copy(t.path(), "s", |s| s.replace(r#", "collective-risk"]"#, "]"));
+    study_copy(t.path(), "s", |s| {
+        s.replace(r#", "collective-risk"]"#, "]").replace(
+            r#"["collective-risk", "group-trust"]"#,
+            r#"["group-trust"]"#,
+        )
+    });
     let p = |extra: &[&str]| -> Vec<String> {
         ["profile", "--study", "s/study.toml"]
             .iter()
