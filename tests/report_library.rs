@@ -38,7 +38,7 @@ fn report_built_by_the_library_equals_the_commands_report() {
     // (2 trust subscales, 6 risks): 16; a describe per dataset (2), study check, framework
     assert_eq!(report.commands.len(), 70);
     // typed results: every section's instruments, read without parsing JSON
-    assert_eq!(report.document.sections.len(), 9);
+    assert_eq!(report.document.sections.len(), 10);
     // every chart the report inlines is kept for charts/, under a distinct name
     let mut names: Vec<&str> = report.charts.iter().map(|(n, _)| n.as_str()).collect();
     names.sort_unstable();

@@ -214,20 +214,6 @@ pub fn reliability_keyed(
     if opts.ordinal {
         check_ordinal(data)?;
     }
-    // whole-number answers (every Likert item) go through the exact integer sums the streaming
-    // CSV path accumulates, so a file read whole, a file streamed, a .sav and a DataFrame give
-    // the same numbers to the last bit
-    if opts.bootstrap.is_none() && !opts.ordinal {
-        if let Some(answers) = Answers::from_item_data(data) {
-            return reliability_from_sums(
-                &data.names,
-                reversed,
-                &answers.sums(),
-                &data.location(),
-                opts,
-            );
-        }
-    }
     let rows_with_missing = data.rows_with_missing();
     if data.n() - rows_with_missing < 3 {
         return Err(Error::TooFewRows {
@@ -250,7 +236,15 @@ pub fn reliability_keyed(
     if rows_with_missing > 0 {
         warnings.push(missing_warning(opts.missing, rows_with_missing));
     }
-    let m = covariance(data, Missing::Pairwise)?;
+    // whole-number answers (every Likert item) take their moments from the exact integer sums
+    // the streaming CSV path accumulates, so a file read whole or streamed, a .sav and a
+    // DataFrame give the same bits (with or without the ordinal and bootstrap extras)
+    let m = match Answers::from_item_data(data) {
+        Some(a) => {
+            covariance_from_sums(&a.sums(), Missing::Pairwise, &data.names, &data.location())?
+        }
+        None => covariance(data, Missing::Pairwise)?,
+    };
     finish(
         &data.names,
         reversed,
