@@ -57,6 +57,65 @@ pub(crate) struct OrderedMiInput<'a> {
     pub totals: &'a [f64],
 }
 
+/// The parameter table extended for the score tests: every candidate row not in the model (in
+/// each of `ngroups` groups) added at 0, then the model's fixed rows (not thresholds, not
+/// exogenous) freed at their values. `extras` are the rows tested, in `table`'s numbering.
+struct Extended {
+    table: ParTable,
+    fixed: Vec<f64>,
+    x: Vec<f64>,
+    extras: Vec<usize>,
+}
+
+/// [`Extended`] for `pt` at the free values `x` (`fixed`: the model's fixed row values);
+/// `None` when nothing is left to test.
+fn extend(pt: &ParTable, fixed: &[f64], x: &[f64], ngroups: usize) -> Option<Extended> {
+    let mut table = pt.clone();
+    let mut fixed_ext = fixed.to_vec();
+    let mut x_ext = x.to_vec();
+    let mut extras = Vec::new();
+    let cands = candidates(pt);
+    for g in 1..=ngroups {
+        for (l, op, r) in &cands {
+            if in_table(pt, g, l, *op, r) || position(pt, l, *op, r).is_none() {
+                continue;
+            }
+            x_ext.push(0.0);
+            fixed_ext.push(0.0);
+            table.rows.push(ParRow {
+                id: table.rows.len() + 1,
+                lhs: l.clone(),
+                op: *op,
+                rhs: r.clone(),
+                user: false,
+                group: g,
+                free: x_ext.len(),
+                value: None,
+                label: None,
+                exo: false,
+            });
+            extras.push(table.rows.len() - 1);
+        }
+    }
+    for (r, row) in pt.rows.iter().enumerate() {
+        if row.free == 0 && !row.exo && row.op != Op::Threshold {
+            x_ext.push(fixed[r]);
+            table.rows[r].free = x_ext.len();
+            extras.push(r);
+        }
+    }
+    if extras.is_empty() {
+        return None;
+    }
+    table.nfree = x_ext.len();
+    Some(Extended {
+        table,
+        fixed: fixed_ext,
+        x: x_ext,
+        extras,
+    })
+}
+
 /// $D^\top W M$ for the columns of `m`.
 fn weighted_cross(d: &DMatrix<f64>, w: &[f64], m: &DMatrix<f64>) -> DMatrix<f64> {
     let mut wm = m.clone();
@@ -73,42 +132,15 @@ pub(crate) fn modification_indices(inp: &OrderedMiInput) -> Vec<ModIndex> {
     let prob = inp.prob;
     let q = pt.nfree;
     // the extended table: candidates not in the model, then the model's fixed rows freed
-    let mut ext = pt.clone();
-    let mut fixed = prob.fixed.clone();
-    let mut x_ext = inp.x.to_vec();
-    let mut extras: Vec<usize> = Vec::new(); // row index in `ext`
-    for (l, op, r) in candidates(pt) {
-        if in_table(pt, 1, &l, op, &r) || position(pt, &l, op, &r).is_none() {
-            continue;
-        }
-        x_ext.push(0.0);
-        fixed.push(0.0);
-        ext.rows.push(ParRow {
-            id: ext.rows.len() + 1,
-            lhs: l,
-            op,
-            rhs: r,
-            user: false,
-            group: 1,
-            free: x_ext.len(),
-            value: None,
-            label: None,
-            exo: false,
-        });
-        extras.push(ext.rows.len() - 1);
-    }
-    for r in 0..pt.rows.len() {
-        let row = &pt.rows[r];
-        if row.free == 0 && !row.exo && row.op != Op::Threshold {
-            x_ext.push(prob.fixed[r]);
-            ext.rows[r].free = x_ext.len();
-            extras.push(r);
-        }
-    }
-    if extras.is_empty() {
+    let Some(Extended {
+        table: ext,
+        fixed,
+        x: x_ext,
+        extras,
+    }) = extend(pt, &prob.fixed, inp.x, 1)
+    else {
         return Vec::new();
-    }
-    ext.nfree = x_ext.len();
+    };
     let Ok(model) = Model::new(&ext) else {
         return Vec::new();
     };
@@ -207,45 +239,15 @@ pub(crate) fn modification_indices_groups(inp: &GroupsMiInput) -> Vec<ModIndex> 
     let prep = inp.prep;
     let q = pt.nfree;
     let ng = prep.groups.len();
-    let mut ext = pt.clone();
-    let mut fixed = prob.fixed.clone();
-    let mut x_ext = inp.x.to_vec();
-    let mut extras: Vec<usize> = Vec::new();
-    let cands = candidates(pt);
-    for g in 1..=ng {
-        for (l, op, r) in &cands {
-            if in_table(pt, g, l, *op, r) || position(pt, l, *op, r).is_none() {
-                continue;
-            }
-            x_ext.push(0.0);
-            fixed.push(0.0);
-            ext.rows.push(ParRow {
-                id: ext.rows.len() + 1,
-                lhs: l.clone(),
-                op: *op,
-                rhs: r.clone(),
-                user: false,
-                group: g,
-                free: x_ext.len(),
-                value: None,
-                label: None,
-                exo: false,
-            });
-            extras.push(ext.rows.len() - 1);
-        }
-    }
-    for r in 0..pt.rows.len() {
-        let row = &pt.rows[r];
-        if row.free == 0 && !row.exo && row.op != Op::Threshold {
-            x_ext.push(prob.fixed[r]);
-            ext.rows[r].free = x_ext.len();
-            extras.push(r);
-        }
-    }
-    if extras.is_empty() {
+    let Some(Extended {
+        table: ext,
+        fixed,
+        x: x_ext,
+        extras,
+    }) = extend(pt, &prob.fixed, inp.x, ng)
+    else {
         return Vec::new();
-    }
-    ext.nfree = x_ext.len();
+    };
     let Ok(model) = Model::new(&ext) else {
         return Vec::new();
     };
